@@ -1,0 +1,104 @@
+// Configuration from environment variables, validated with zod at start. A bad value stops
+// the process with a message naming the variable and what it accepts.
+import { z } from "zod";
+import { topology, type Topology } from "@secops/contracts";
+
+const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
+const port = z.coerce.number({ error: "expected a TCP port number" }).int("expected a whole number").min(0, "expected 0-65535").max(65535, "expected 0-65535");
+const positive = (what: string) => z.coerce.number({ error: `expected ${what}` }).positive(`expected ${what} greater than 0`);
+const posInt = (what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what} as a whole number`).positive(`expected ${what} greater than 0`);
+
+export const natsEnv = {
+  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222").describe("comma-separated NATS server URLs"),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+  NATS_TOKEN: z.string().optional(),
+  NATS_CREDS: z.string().optional().describe("path to a .creds file (JWT + nkey)"),
+  SECOPS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]*$/, "expected letters, digits, '-' or '_'").default(""),
+  STREAM_MAX_AGE_DAYS: positive("a number of days").default(30),
+  STREAM_MAX_BYTES: z.coerce.number({ error: "expected a number of bytes" }).int().min(-1).default(-1),
+  STREAM_DUPLICATE_WINDOW_SECONDS: posInt("a number of seconds").default(120),
+  STREAM_REPLICAS: z.coerce.number({ error: "expected 1, 3 or 5" }).refine((n) => [1, 3, 5].includes(n), "expected 1, 3 or 5").default(1),
+};
+
+export const agentEnv = {
+  ...natsEnv,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  AGENT_CONCURRENCY: posInt("a number of messages").optional().describe("messages one replica handles at once"),
+  HEALTH_HOST: z.string().default("127.0.0.1"),
+  HEALTH_PORT: port.optional().describe("health and metrics endpoint; 0 picks a free port"),
+  INSTANCE_ID: z.string().optional(),
+  SHUTDOWN_TIMEOUT_SECONDS: positive("a number of seconds").default(25),
+  INTERNAL_RANGES: z.string().default("").describe("extra internal CIDRs, comma-separated"),
+  DATA_DIR: z.string().default("data"),
+};
+
+export const llmEnv = {
+  LLM_API_URL: z.url({ error: "expected an http(s) URL such as http://localhost:1234/v1" }).default("http://localhost:1234/v1"),
+  LLM_API_KEY: z.string().default("not-needed"),
+  LLM_MODEL_NAME: z.string().min(1).default("qwen3-8b"),
+  LLM_TIMEOUT_SECONDS: positive("a number of seconds").default(60),
+  LLM_THINKING: z.enum(["on", "off"], { error: "expected on or off" }).default("off"),
+  LLM_CONCURRENCY: posInt("a number of requests").default(2),
+  LLM_MAX_RETRIES: z.coerce.number({ error: "expected a number of retries" }).int().min(0).max(10).default(2),
+};
+
+export const dashboardEnv = {
+  DASHBOARD_HOST: z.string().default("127.0.0.1"),
+  DASHBOARD_PORT: port.default(8080),
+  DASHBOARD_TOKEN: z.string().min(16, "expected at least 16 characters").optional()
+    .describe("bearer token for write endpoints; generated into DATA_DIR when unset"),
+  INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; value: string | undefined; message: string }[]) {
+    super(
+      "invalid configuration:\n" +
+        problems.map((p) => `  ${p.variable}=${p.value === undefined ? "(unset)" : JSON.stringify(p.value)}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the given variables out of `env`; throws ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== "") input[key] = v;
+  }
+  const r = z.object(shape).safeParse(input);
+  if (!r.success) {
+    throw new ConfigError(
+      r.error.issues.map((i) => {
+        const variable = String(i.path[0] ?? "(config)");
+        return { variable, value: input[variable], message: i.message };
+      }),
+    );
+  }
+  return r.data;
+}
+
+export type NatsConfig = z.infer<z.ZodObject<typeof natsEnv>>;
+export type AgentConfig = z.infer<z.ZodObject<typeof agentEnv>>;
+export type LlmConfig = z.infer<z.ZodObject<typeof llmEnv>>;
+export type DashboardConfig = z.infer<z.ZodObject<typeof dashboardEnv>>;
+
+export function topologyOf(cfg: { SECOPS_NAMESPACE: string }): Topology {
+  return topology(cfg.SECOPS_NAMESPACE);
+}
+
+/** Runs `fn`, and on a ConfigError prints it and exits 2: a bad config value stops the process. */
+export function exitOnConfigError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,153 @@
+// Idempotent provisioning of the stream, the per-stage durable consumers and the KV buckets.
+// Everything is read back after it is created or updated, and a mismatch fails loudly:
+// nats-server 2.9 ignores fields it does not know instead of refusing them (tech.md §A.9).
+import {
+  AckPolicy, DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, ReplayPolicy,
+  type ConsumerConfig, type JetStreamManager, type StreamConfig,
+} from "@nats-io/jetstream";
+import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { Topology } from "@secops/contracts";
+import type { NatsConfig } from "./config.js";
+
+export type AgentName = "enricher" | "investigator" | "decider" | "responder";
+
+export class ProvisioningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProvisioningError";
+  }
+}
+
+export function streamConfig(topo: Topology, cfg: NatsConfig): Partial<StreamConfig> & { name: string } {
+  return {
+    name: topo.stream,
+    subjects: [topo.all],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(cfg.STREAM_MAX_AGE_DAYS * 24 * 3600 * 1000),
+    max_bytes: cfg.STREAM_MAX_BYTES,
+    duplicate_window: nanos(Math.min(cfg.STREAM_DUPLICATE_WINDOW_SECONDS, cfg.STREAM_MAX_AGE_DAYS * 24 * 3600) * 1000),
+    num_replicas: cfg.STREAM_REPLICAS,
+    allow_direct: true,
+  };
+}
+
+/** Per-stage delivery policy. The first backoff step is also the ack wait (2.9 overwrites it). */
+export const STAGE_POLICY: Record<AgentName, { maxAckPending: number; maxDeliver: number; backoffSeconds: number[]; defaultConcurrency: number }> = {
+  enricher: { maxAckPending: 256, maxDeliver: 5, backoffSeconds: [15, 30, 60, 120], defaultConcurrency: 16 },
+  investigator: { maxAckPending: 64, maxDeliver: 5, backoffSeconds: [30, 60, 120, 300], defaultConcurrency: 4 },
+  decider: { maxAckPending: 256, maxDeliver: 5, backoffSeconds: [15, 30, 60, 120], defaultConcurrency: 16 },
+  responder: { maxAckPending: 64, maxDeliver: 6, backoffSeconds: [30, 60, 120, 300, 600], defaultConcurrency: 8 },
+};
+
+export const STAGE_INPUT: Record<AgentName, keyof Topology["subjects"]> = {
+  enricher: "raw", investigator: "enriched", decider: "investigated", responder: "decided",
+};
+
+export function consumerConfig(agent: AgentName, topo: Topology): Partial<ConsumerConfig> & { durable_name: string } {
+  const p = STAGE_POLICY[agent];
+  return {
+    durable_name: topo.durables[agent],
+    description: `${agent}: ${topo.subjects[STAGE_INPUT[agent]]} work`,
+    filter_subject: topo.subjects[STAGE_INPUT[agent]],
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    replay_policy: ReplayPolicy.Instant,
+    ack_wait: nanos(p.backoffSeconds[0]! * 1000),
+    max_deliver: p.maxDeliver,
+    backoff: p.backoffSeconds.map((s) => nanos(s * 1000)),
+    max_ack_pending: p.maxAckPending,
+  };
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof JetStreamApiError && (e.code === 10059 || e.code === 10014);
+}
+
+function mismatches(expected: Record<string, unknown>, actual: Record<string, unknown>, fields: string[]): string[] {
+  const out: string[] = [];
+  for (const f of fields) {
+    const a = JSON.stringify(actual[f] ?? null);
+    const e = JSON.stringify(expected[f] ?? null);
+    if (a !== e) out.push(`${f}: expected ${e}, server has ${a}`);
+  }
+  return out;
+}
+
+export async function provisionStream(jsm: JetStreamManager, topo: Topology, cfg: NatsConfig): Promise<void> {
+  const want = streamConfig(topo, cfg);
+  let exists = true;
+  try {
+    const info = await jsm.streams.info(topo.stream);
+    if (info.config.retention !== RetentionPolicy.Limits) {
+      throw new ProvisioningError(
+        `stream ${topo.stream} exists with retention "${info.config.retention}"; the pipeline needs "limits" (work-queue retention deletes what audits and the dashboard need). Delete or rename the stream.`,
+      );
+    }
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    exists = false;
+  }
+  try {
+    if (exists) await jsm.streams.update(topo.stream, want);
+    else await jsm.streams.add(want);
+  } catch (e) {
+    // Replicas may race: another one created the stream between our info and add.
+    if (!exists && e instanceof JetStreamApiError && /already in use/.test(e.message)) await jsm.streams.update(topo.stream, want);
+    else throw new ProvisioningError(`cannot provision stream ${topo.stream}: ${(e as Error).message}`);
+  }
+  const got = (await jsm.streams.info(topo.stream)).config as unknown as Record<string, unknown>;
+  const bad = mismatches(want as Record<string, unknown>, got, ["subjects", "retention", "storage", "max_age", "duplicate_window", "num_replicas", "max_bytes"]);
+  if (bad.length) throw new ProvisioningError(`stream ${topo.stream} does not have the configuration the pipeline needs: ${bad.join("; ")}`);
+}
+
+export async function provisionConsumer(jsm: JetStreamManager, topo: Topology, agent: AgentName): Promise<void> {
+  const want = consumerConfig(agent, topo);
+  try {
+    await jsm.consumers.add(topo.stream, want);
+  } catch (e) {
+    throw new ProvisioningError(`cannot provision consumer ${want.durable_name} on ${topo.stream}: ${(e as Error).message}`);
+  }
+  const got = (await jsm.consumers.info(topo.stream, want.durable_name)).config as unknown as Record<string, unknown>;
+  const bad = mismatches(want as Record<string, unknown>, got, ["filter_subject", "ack_policy", "deliver_policy", "max_deliver", "backoff", "max_ack_pending", "ack_wait"]);
+  if (bad.length) throw new ProvisioningError(`consumer ${want.durable_name} does not have the configuration the pipeline needs: ${bad.join("; ")}`);
+}
+
+/** Buckets: the enrichment cache expires entries; the others keep history for audits. */
+export function bucketOptions(topo: Topology): Record<string, { history: number; ttl?: number; description: string }> {
+  const b = topo.buckets;
+  return {
+    [b.enrichmentCache]: { history: 1, ttl: 24 * 3600 * 1000, description: "enrichment results per indicator" },
+    [b.tickets]: { history: 10, description: "tickets created by CREATE_TICKET" },
+    [b.blocklist]: { history: 10, description: "blocked IPs with their expiry" },
+    [b.isolations]: { history: 10, description: "isolated hosts" },
+    [b.closures]: { history: 10, description: "alerts closed as false positives" },
+    [b.reviews]: { history: 10, description: "manual review queue" },
+    [b.approvals]: { history: 10, description: "pending and decided approvals" },
+    [b.ledger]: { history: 5, description: "action ledger: one key per effect, claimed before acting" },
+    [b.suppressions]: { history: 10, description: "suppression rules fed by false-positive closures" },
+  };
+}
+
+export async function openBucket(nc: NatsConnection, name: string, opts: { history?: number; ttl?: number } = {}): Promise<KV> {
+  return new Kvm(nc).create(name, { history: opts.history ?? 1, ...(opts.ttl ? { ttl: opts.ttl } : {}) });
+}
+
+export async function provisionBuckets(nc: NatsConnection, topo: Topology, cfg: NatsConfig): Promise<void> {
+  for (const [name, o] of Object.entries(bucketOptions(topo))) {
+    try {
+      await new Kvm(nc).create(name, { history: o.history, ...(o.ttl ? { ttl: o.ttl } : {}), replicas: cfg.STREAM_REPLICAS });
+    } catch (e) {
+      throw new ProvisioningError(`cannot provision KV bucket ${name}: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Stream, every stage consumer and every bucket. Safe to run from many processes at once. */
+export async function provisionAll(nc: NatsConnection, jsm: JetStreamManager, topo: Topology, cfg: NatsConfig): Promise<void> {
+  await provisionStream(jsm, topo, cfg);
+  for (const agent of Object.keys(STAGE_POLICY) as AgentName[]) await provisionConsumer(jsm, topo, agent);
+  await provisionBuckets(nc, topo, cfg);
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { ActionType, Confidence, Severity } from "./common.js";
+
+export const Verdict = z.enum(["true_positive", "false_positive", "benign", "undetermined"]);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const InjectionFinding = z.object({
+  path: z.string().describe("the alert field the attempt was found in"),
+  kind: z.enum(["instruction", "role_marker", "override", "delimiter_escape", "action_request"]),
+  excerpt: z.string().max(200),
+});
+export type InjectionFinding = z.infer<typeof InjectionFinding>;
+
+export const Investigation = z.object({
+  analyst: z.enum(["llm", "rules"]).describe("who produced this: the LLM, or the deterministic rules analyst"),
+  severity: Severity,
+  confidence: Confidence,
+  verdict: Verdict,
+  summary: z.string().max(2000),
+  reasoning: z.string().max(20000).describe("the analyst's argument, for people"),
+  thinking: z.string().max(100000).nullable().describe("the model's raw reasoning trace (<think>, reasoning_content), kept for transparency and never parsed"),
+  mitre: z.array(z.string().regex(/^T\d{4}(\.\d{3})?$/)).max(20),
+  evidence: z.array(z.string().max(500)).max(20),
+  recommendedAction: ActionType.nullable(),
+  recommendedTarget: z.string().max(512).nullable().describe("the target the analyst proposes; the policy checks it against the alert's IoCs"),
+  fallbackReason: z.string().nullable().describe("why the rules analyst answered instead of the LLM"),
+  injection: z.object({
+    detected: z.boolean(),
+    findings: z.array(InjectionFinding).max(50),
+  }),
+  llm: z.object({
+    model: z.string(),
+    promptVersion: z.string(),
+    thinkingMode: z.enum(["on", "off"]),
+    promptTokens: z.number().int().nonnegative().nullable(),
+    completionTokens: z.number().int().nonnegative().nullable(),
+    latencyMs: z.number().nonnegative(),
+    attempts: z.number().int().positive(),
+    repaired: z.boolean(),
+  }).nullable(),
+});
+export type Investigation = z.infer<typeof Investigation>;
