@@ -1,0 +1,29 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { Topology } from "@secops/contracts";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+
+/**
+ * What every dashboard plugin receives. Plugins live in src/plugins/, one concern each
+ * (ingest, feed, approvals, actions, edl), and are registered once in src/server.ts.
+ */
+export interface DashboardContext {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  topo: Topology;
+  log: Logger;
+  /** Environment the server was started with (already validated). */
+  env: NodeJS.ProcessEnv;
+  /** The bearer token write endpoints require. */
+  token: string;
+  /** A preHandler for write routes: 401 without `Authorization: Bearer <token>`. */
+  requireAuth: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Identity of the caller of an authenticated request (X-Secops-User header, else "api"). */
+  callerOf: (req: FastifyRequest) => string;
+}
+
+export interface PluginOptions {
+  ctx: DashboardContext;
+}
