@@ -54,3 +54,6 @@ export const CanonicalAlert = z.object({
   raw: z.unknown().describe("the alert as it came: parsed JSON, or the text line"),
 });
 export type CanonicalAlert = z.infer<typeof CanonicalAlert>;
+
+/** The format ids, for messages that list what is accepted. */
+export const FORMAT_LIST: readonly AlertFormat[] = AlertFormat.options;

@@ -34,13 +34,18 @@ export const agentEnv = {
 };
 
 export const llmEnv = {
-  LLM_API_URL: z.url({ error: "expected an http(s) URL such as http://localhost:1234/v1" }).default("http://localhost:1234/v1"),
+  LLM_API_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:1234/v1" }).default("http://localhost:1234/v1"),
   LLM_API_KEY: z.string().default("not-needed"),
   LLM_MODEL_NAME: z.string().min(1).default("qwen3-8b"),
   LLM_TIMEOUT_SECONDS: positive("a number of seconds").default(60),
   LLM_THINKING: z.enum(["on", "off"], { error: "expected on or off" }).default("off"),
   LLM_CONCURRENCY: posInt("a number of requests").default(2),
   LLM_MAX_RETRIES: z.coerce.number({ error: "expected a number of retries" }).int().min(0).max(10).default(2),
+};
+
+export const enricherEnv = {
+  THREAT_INTEL_DIR: z.string().optional().describe("folder of local threat-intel feed files; default: the demo feed shipped in agents/intel"),
+  ASSET_INVENTORY_FILE: z.string().optional().describe("JSON asset criticality rules"),
 };
 
 export const dashboardEnv = {

@@ -34,12 +34,18 @@ export function streamConfig(topo: Topology, cfg: NatsConfig): Partial<StreamCon
   };
 }
 
-/** Per-stage delivery policy. The first backoff step is also the ack wait (2.9 overwrites it). */
-export const STAGE_POLICY: Record<AgentName, { maxAckPending: number; maxDeliver: number; backoffSeconds: number[]; defaultConcurrency: number }> = {
-  enricher: { maxAckPending: 256, maxDeliver: 5, backoffSeconds: [15, 30, 60, 120], defaultConcurrency: 16 },
-  investigator: { maxAckPending: 64, maxDeliver: 5, backoffSeconds: [30, 60, 120, 300], defaultConcurrency: 4 },
-  decider: { maxAckPending: 256, maxDeliver: 5, backoffSeconds: [15, 30, 60, 120], defaultConcurrency: 16 },
-  responder: { maxAckPending: 64, maxDeliver: 6, backoffSeconds: [30, 60, 120, 300, 600], defaultConcurrency: 8 },
+/**
+ * Per-stage delivery policy. Retries are delayed by the agent with nak(delay), not by the
+ * consumer's `backoff`: on nats-server 2.9.10 a consumer with backoff ignores the nak delay of
+ * a message that was already redelivered once (seen in agents/test/runtime), and it also
+ * overwrites ack_wait with backoff[0]. `ackWaitSeconds` is how long a silent replica keeps a
+ * message before another gets it; busy handlers send progress signals well inside it.
+ */
+export const STAGE_POLICY: Record<AgentName, { maxAckPending: number; maxDeliver: number; ackWaitSeconds: number; retryDelaysSeconds: number[]; defaultConcurrency: number }> = {
+  enricher: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16 },
+  investigator: { maxAckPending: 64, maxDeliver: 5, ackWaitSeconds: 60, retryDelaysSeconds: [5, 15, 60, 120], defaultConcurrency: 4 },
+  decider: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16 },
+  responder: { maxAckPending: 64, maxDeliver: 6, ackWaitSeconds: 60, retryDelaysSeconds: [2, 10, 30, 60, 120], defaultConcurrency: 8 },
 };
 
 export const STAGE_INPUT: Record<AgentName, keyof Topology["subjects"]> = {
@@ -55,9 +61,8 @@ export function consumerConfig(agent: AgentName, topo: Topology): Partial<Consum
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,
-    ack_wait: nanos(p.backoffSeconds[0]! * 1000),
+    ack_wait: nanos(p.ackWaitSeconds * 1000),
     max_deliver: p.maxDeliver,
-    backoff: p.backoffSeconds.map((s) => nanos(s * 1000)),
     max_ack_pending: p.maxAckPending,
   };
 }
@@ -111,7 +116,7 @@ export async function provisionConsumer(jsm: JetStreamManager, topo: Topology, a
     throw new ProvisioningError(`cannot provision consumer ${want.durable_name} on ${topo.stream}: ${(e as Error).message}`);
   }
   const got = (await jsm.consumers.info(topo.stream, want.durable_name)).config as unknown as Record<string, unknown>;
-  const bad = mismatches(want as Record<string, unknown>, got, ["filter_subject", "ack_policy", "deliver_policy", "max_deliver", "backoff", "max_ack_pending", "ack_wait"]);
+  const bad = mismatches(want as Record<string, unknown>, got, ["filter_subject", "ack_policy", "deliver_policy", "max_deliver", "max_ack_pending", "ack_wait"]);
   if (bad.length) throw new ProvisioningError(`consumer ${want.durable_name} does not have the configuration the pipeline needs: ${bad.join("; ")}`);
 }
 

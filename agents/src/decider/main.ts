@@ -1,0 +1,36 @@
+// Process entry point of the decider: alerts.investigated → alerts.decided.
+import { fileURLToPath } from "node:url";
+import { DecidedMessage, InvestigatedMessage, SchemaIds } from "@secops/contracts";
+import { runAgentProcess, type AgentRuntime } from "../runtime/agent.js";
+import { parseStageMessage } from "../runtime/parse.js";
+import type { StageHandler } from "../runtime/stage.js";
+import { traceparent } from "../runtime/trace.js";
+import { loadPolicy } from "./policy.js";
+import { decideResponse } from "./handler.js";
+
+export async function createDeciderHandler(rt: AgentRuntime): Promise<StageHandler> {
+  // A bad policy file stops the process at start, naming the file and the problem.
+  const policy = loadPolicy(rt.env.POLICY_FILE || undefined);
+  rt.log.info({ policy: rt.env.POLICY_FILE || "default" }, "policy loaded");
+  return async (m) => {
+    const input = parseStageMessage(InvestigatedMessage, SchemaIds.investigated, m);
+    const decision = decideResponse(input, policy);
+    const out: DecidedMessage = {
+      ...input,
+      schema: SchemaIds.decided,
+      producer: rt.producer,
+      timestamps: { ...input.timestamps, decided: new Date().toISOString() },
+      decision,
+    };
+    return {
+      alertId: input.alertId,
+      traceId: input.traceId,
+      note: `${decision.action} ${decision.mode} ${decision.status}`,
+      publish: [{ subject: rt.topo.subjects.decided, data: DecidedMessage.parse(out), msgId: `${input.alertId}:decided`, headers: { traceparent: traceparent(input.traceId), "Alert-Id": input.alertId } }],
+    };
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await runAgentProcess({ agent: "decider", createHandler: createDeciderHandler });
+}

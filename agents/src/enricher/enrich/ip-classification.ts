@@ -1,0 +1,38 @@
+import ipaddr from "ipaddr.js";
+import type { EnrichmentProvider, ProviderVerdict } from "./provider.js";
+
+// ipaddr.js range names → tags an analyst reads. "unicast" is a public address.
+const RANGE_TAGS: Record<string, string> = {
+  private: "private", uniqueLocal: "private", loopback: "loopback", linkLocal: "link-local",
+  carrierGradeNat: "cgnat", multicast: "multicast", broadcast: "broadcast", unspecified: "unspecified",
+  reserved: "reserved", benchmarking: "benchmarking", amt: "reserved", as112: "reserved", deprecated: "reserved",
+  orchid2: "reserved", droneRemoteIdProtocolEntityTags: "reserved", ipv4Mapped: "ipv4-mapped", rfc6145: "reserved",
+  rfc6052: "reserved", "6to4": "6to4", teredo: "teredo", discard: "reserved",
+};
+
+// Documentation ranges (RFC 5737, RFC 3849): common in examples and tests; real traffic never has them.
+const DOC_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"].map((c) => ipaddr.parseCIDR(c));
+
+export function ipTags(value: string): string[] {
+  if (!ipaddr.isValid(value)) return [];
+  const addr = ipaddr.process(value);
+  const range = addr.range();
+  const tags = new Set<string>([range === "unicast" ? "public" : (RANGE_TAGS[range] ?? range)]);
+  for (const [net, bits] of DOC_RANGES) {
+    if (net.kind() === addr.kind() && addr.match(net, bits)) tags.add("documentation-range");
+  }
+  tags.add(addr.kind());
+  return [...tags];
+}
+
+/** Offline: what kind of address this is. Says nothing about reputation, so its verdict is unknown. */
+export const ipClassification: EnrichmentProvider = {
+  name: "ip-classification",
+  online: false,
+  supports: (t) => t === "ip",
+  async lookup(_type, value): Promise<ProviderVerdict | null> {
+    const tags = ipTags(value);
+    if (!tags.length) return null;
+    return { verdict: "unknown", tags, detail: tags.join(", ") };
+  },
+};

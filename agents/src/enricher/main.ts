@@ -1,0 +1,54 @@
+// Process entry point of the enricher: alerts.raw → alerts.enriched. Run N of them to scale.
+import { fileURLToPath } from "node:url";
+import { Kvm } from "@nats-io/kv";
+import { enricherEnv, parseEnv } from "../runtime/config.js";
+import { runAgentProcess, type AgentRuntime } from "../runtime/agent.js";
+import type { StageHandler } from "../runtime/stage.js";
+import { traceparent } from "../runtime/trace.js";
+import { enrichRawAlert } from "./handler.js";
+import { enrichIndicators } from "./enrich/index.js";
+import { ipClassification } from "./enrich/ip-classification.js";
+import { ThreatIntelFeeds } from "./enrich/feeds.js";
+import { loadAssetInventory } from "./enrich/assets.js";
+import { findSuppression } from "../responder/suppressions.js";
+
+export const DEMO_FEED_DIR = fileURLToPath(new URL("../../intel", import.meta.url));
+
+export async function createEnricherHandler(rt: AgentRuntime): Promise<StageHandler> {
+  const cfg = parseEnv(enricherEnv, rt.env);
+  const feeds = ThreatIntelFeeds.fromDirectory(cfg.THREAT_INTEL_DIR ?? DEMO_FEED_DIR);
+  const assetRules = loadAssetInventory(cfg.ASSET_INVENTORY_FILE);
+  const kvm = new Kvm(rt.nc);
+  const cache = await kvm.open(rt.topo.buckets.enrichmentCache);
+  const suppressions = await kvm.open(rt.topo.buckets.suppressions);
+  const internalRanges = rt.cfg.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean);
+  const providers = [ipClassification, feeds];
+  rt.log.info({ feeds: feeds.files, indicators: feeds.size }, "threat-intel feeds loaded");
+
+  return async (m, ctx) => {
+    const msg = await enrichRawAlert(
+      { data: m.data, headers: ctx.headers, receivedAt: new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString() },
+      {
+        producer: rt.producer,
+        internalRanges,
+        enrich: (alert, suppression) => enrichIndicators(alert, { providers, assetRules, cache, log: ctx.log, suppression }),
+        findSuppression: (fp) => findSuppression(suppressions, fp, new Date()),
+      },
+    );
+    return {
+      alertId: msg.alertId,
+      traceId: msg.traceId,
+      note: `${msg.alert.format}/${msg.alert.category} ${msg.alert.iocs.length} iocs`,
+      publish: [{
+        subject: rt.topo.subjects.enriched,
+        data: msg,
+        msgId: `${msg.alertId}:enriched`,
+        headers: { traceparent: traceparent(msg.traceId), "Alert-Id": msg.alertId },
+      }],
+    };
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await runAgentProcess({ agent: "enricher", createHandler: createEnricherHandler });
+}

@@ -1,0 +1,122 @@
+// Thin wiring every agent process shares: config, connection, provisioning checks, the
+// consume loop, health and metrics, and a graceful drain on SIGTERM/SIGINT.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Producer, Topology } from "@secops/contracts";
+import { agentEnv, parseEnv, topologyOf, type AgentConfig } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import { connectNats } from "./nats.js";
+import { provisionBuckets, provisionConsumer, provisionStream, STAGE_POLICY, type AgentName } from "./provision.js";
+import { StageLoop, type StageHandler } from "./stage.js";
+import { AgentMetrics } from "./metrics.js";
+import { startHealthServer } from "./health.js";
+
+export const PIPELINE_VERSION = "0.1.0";
+
+export interface AgentRuntime {
+  agent: AgentName;
+  cfg: AgentConfig;
+  env: NodeJS.ProcessEnv;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  topo: Topology;
+  log: Logger;
+  producer: Producer;
+  metrics: AgentMetrics;
+}
+
+export interface RunningAgent {
+  runtime: AgentRuntime;
+  loop: StageLoop;
+  healthPort: number | null;
+  /** Drains and disconnects. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartAgentOptions {
+  agent: AgentName;
+  /** Builds the handler once the connection is up (it may open buckets, load a policy...). */
+  createHandler: (rt: AgentRuntime) => Promise<StageHandler> | StageHandler;
+  /** Runs after the loop has stopped, before the connection closes. */
+  onStop?: () => Promise<void> | void;
+  env?: NodeJS.ProcessEnv;
+  /** Installs SIGTERM/SIGINT handlers (process entry points do; in-process tests don't). */
+  handleSignals?: boolean;
+  log?: Logger;
+}
+
+export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
+  const env = o.env ?? process.env;
+  const cfg = parseEnv(agentEnv, env);
+  const instance = cfg.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`;
+  const log = o.log ?? createLogger(o.agent, cfg.LOG_LEVEL, { instance });
+  const topo = topologyOf(cfg);
+  const nc = await connectNats(cfg, `${o.agent}:${instance}`, log);
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  // Every replica checks what it depends on; provisioning is idempotent and reads back.
+  await provisionStream(jsm, topo, cfg);
+  await provisionConsumer(jsm, topo, o.agent);
+  await provisionBuckets(nc, topo, cfg);
+  const metrics = new AgentMetrics(o.agent);
+  const runtime: AgentRuntime = {
+    agent: o.agent, cfg, env, nc, js, jsm, topo, log, metrics,
+    producer: { agent: o.agent, version: PIPELINE_VERSION, instance },
+  };
+  const handler = await o.createHandler(runtime);
+  const loop = new StageLoop({
+    agent: o.agent, js, topo, producer: runtime.producer, log, metrics, handler,
+    concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[o.agent].defaultConcurrency,
+  });
+  await loop.start();
+
+  let healthPort: number | null = null;
+  let closeHealth = async () => {};
+  if (cfg.HEALTH_PORT !== undefined) {
+    const h = await startHealthServer(cfg.HEALTH_HOST, cfg.HEALTH_PORT, {
+      agent: o.agent, instance,
+      natsConnected: () => !nc.isClosed(),
+      consuming: () => loop.consuming,
+      inflight: () => loop.inflight,
+      processed: () => loop.processed,
+    }, metrics);
+    healthPort = h.port;
+    closeHealth = () => new Promise((r) => h.server.close(() => r()));
+  }
+  log.info({ stream: topo.stream, durable: topo.durables[o.agent], healthPort, concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[o.agent].defaultConcurrency }, `${o.agent} consuming`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info(`${o.agent} draining`);
+      await loop.stop(cfg.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+      await o.onStop?.();
+      await closeHealth();
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+      log.info(`${o.agent} stopped`);
+    })();
+    return stopping;
+  };
+  if (o.handleSignals) {
+    for (const sig of ["SIGTERM", "SIGINT"] as const) {
+      process.once(sig, () => {
+        void stop().then(() => process.exit(0), () => process.exit(1));
+      });
+    }
+  }
+  return { runtime, loop, healthPort, stop };
+}
+
+/** Entry point helper for `node agents/dist/<agent>/main.js`: exits 2 on bad config, 1 on failure. */
+export async function runAgentProcess(o: Omit<StartAgentOptions, "handleSignals">): Promise<void> {
+  try {
+    await startAgent({ ...o, handleSignals: true });
+  } catch (e) {
+    const name = (e as Error).name;
+    process.stderr.write(`${o.agent}: ${(e as Error).message}\n`);
+    process.exit(name === "ConfigError" ? 2 : 1);
+  }
+}

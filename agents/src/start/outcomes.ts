@@ -1,0 +1,32 @@
+// One line per alert outcome, for the person watching `npm start`.
+import type { DecidedMessage, DlqMessage, ExecutedMessage } from "@secops/contracts";
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
+// Alert text is attacker-controlled: never let it drive the terminal with escape sequences.
+const safe = (s: string, max = 60) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, max);
+
+export function formatExecuted(m: ExecutedMessage): string {
+  const e = m.execution;
+  const d = m.decision;
+  const started = Date.parse(m.timestamps.received);
+  const ended = Date.parse(m.timestamps.executed ?? new Date().toISOString());
+  const secs = Number.isFinite(started) && Number.isFinite(ended) ? `${((ended - started) / 1000).toFixed(1)}s` : "";
+  const status = e.status === "success" ? paint(32, "done") : e.status === "shadow" ? paint(36, "shadow") : e.status === "duplicate" ? paint(90, "dup") : paint(31, e.status);
+  const analyst = m.investigation.analyst === "llm" ? `llm ${m.investigation.llm?.model ?? ""}`.trim() : `rules${m.investigation.fallbackReason ? ` (${safe(m.investigation.fallbackReason, 50)})` : ""}`;
+  return [
+    `${status.padEnd(useColor ? 13 : 6)} ${safe(m.alert.sourceId ?? m.alertId, 24).padEnd(24)}`,
+    `${m.alert.severity.padEnd(8)} ${safe(m.alert.title, 44).padEnd(44)}`,
+    `-> ${paint(1, e.action)}${e.target ? ` ${safe(e.target, 40)}` : ""}`,
+    `[${d.mode}${d.tainted ? ", TAINTED" : ""}; ${analyst}; ${Math.round(m.investigation.confidence * 100)}%] ${secs}`,
+  ].join("  ");
+}
+
+export function formatAwaiting(m: DecidedMessage): string {
+  const a = m.decision.approval;
+  return `${paint(33, "waiting")} ${safe(m.alert.sourceId ?? m.alertId, 24).padEnd(24)}  ${m.alert.severity.padEnd(8)} ${safe(m.alert.title, 44).padEnd(44)}  -> ${m.decision.action} needs approval${a ? ` (${a.approversRequired} approver${a.approversRequired > 1 ? "s" : ""}): npx secops approve ${a.id}` : ""}`;
+}
+
+export function formatDlq(m: DlqMessage): string {
+  return `${paint(31, "dlq")}     ${m.stage}: ${safe(m.reason, 160)}`;
+}

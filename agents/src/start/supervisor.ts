@@ -1,0 +1,60 @@
+// Runs each agent and the dashboard as its own process (as in production, where each scales
+// on its own), writes their logs to data/logs, and restarts one that dies unexpectedly.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+export interface ServiceSpec {
+  name: string;
+  entry: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export class Supervisor {
+  readonly #children = new Map<string, ChildProcess>();
+  readonly #restarts = new Map<string, number[]>();
+  #stopping = false;
+
+  constructor(private readonly logDir: string, private readonly say: (line: string) => void) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  start(spec: ServiceSpec): void {
+    const log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: "a" });
+    const child = spawn(process.execPath, [spec.entry], { env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.pipe(log);
+    // Config errors and crashes are printed to stderr: show them to the person at the terminal too.
+    child.stderr?.on("data", (d: Buffer) => {
+      log.write(d);
+      for (const line of d.toString().split("\n").filter(Boolean)) this.say(`  [${spec.name}] ${line}`);
+    });
+    this.#children.set(spec.name, child);
+    child.once("exit", (code, signal) => {
+      log.end();
+      if (this.#stopping) return;
+      const now = Date.now();
+      const recent = (this.#restarts.get(spec.name) ?? []).filter((t) => now - t < 60_000);
+      if (code === 2) {
+        this.say(`${spec.name} stopped: bad configuration (see above); not restarting`);
+        return;
+      }
+      if (recent.length >= 5) {
+        this.say(`${spec.name} exited (${signal ?? code}) 5 times within a minute; giving up - see ${join(this.logDir, spec.name + ".log")}`);
+        return;
+      }
+      this.#restarts.set(spec.name, [...recent, now]);
+      this.say(`${spec.name} exited (${signal ?? code}); restarting`);
+      setTimeout(() => !this.#stopping && this.start(spec), 1_000);
+    });
+  }
+
+  async stopAll(timeoutMs = 30_000): Promise<void> {
+    this.#stopping = true;
+    const waits = [...this.#children.values()].filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise<void>((resolve) => {
+      const t = setTimeout(() => { c.kill("SIGKILL"); resolve(); }, timeoutMs);
+      c.once("exit", () => { clearTimeout(t); resolve(); });
+      c.kill("SIGTERM");
+    }));
+    await Promise.all(waits);
+  }
+}

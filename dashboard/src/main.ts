@@ -1,0 +1,38 @@
+// Process entry point of the dashboard: http://DASHBOARD_HOST:DASHBOARD_PORT (localhost:8080).
+import { randomBytes } from "node:crypto";
+import { agentEnv, dashboardEnv, exitOnConfigError, parseEnv, topologyOf } from "@secops/agents/runtime";
+import { connectNats, createLogger } from "@secops/agents/runtime";
+import { buildDashboard } from "./server.js";
+
+const env = process.env;
+const cfg = exitOnConfigError(() => ({ ...parseEnv(agentEnv, env), ...parseEnv(dashboardEnv, env) }));
+const log = createLogger("dashboard", cfg.LOG_LEVEL);
+let token = cfg.DASHBOARD_TOKEN;
+if (!token) {
+  token = randomBytes(24).toString("base64url");
+  log.warn("DASHBOARD_TOKEN is not set: write endpoints use a one-time token printed below");
+  process.stderr.write(`dashboard write token (this run only): ${token}\n`);
+}
+try {
+  const nc = await connectNats(cfg, "dashboard", log);
+  const { app } = await buildDashboard({ nc, topo: topologyOf(cfg), log, token, env, bodyLimit: cfg.INGEST_MAX_BYTES });
+  await app.listen({ host: cfg.DASHBOARD_HOST, port: cfg.DASHBOARD_PORT });
+  log.info(`dashboard on http://${cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`);
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    process.once(sig, () => {
+      void (async () => {
+        await app.close();
+        await nc.drain().catch(() => nc.close());
+        process.exit(0);
+      })();
+    });
+  }
+} catch (e) {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === "EADDRINUSE") {
+    process.stderr.write(`dashboard: port ${cfg.DASHBOARD_PORT} on ${cfg.DASHBOARD_HOST} is in use; set DASHBOARD_PORT to a free port\n`);
+  } else {
+    process.stderr.write(`dashboard: ${err.message}\n`);
+  }
+  process.exit(1);
+}

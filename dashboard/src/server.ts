@@ -1,0 +1,37 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import websocket from "@fastify/websocket";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Topology } from "@secops/contracts";
+import type { Logger } from "pino";
+import type { DashboardContext } from "./context.js";
+import { bearerAuth, callerOf } from "./auth.js";
+import { PLUGINS } from "./plugins/index.js";
+
+export interface DashboardServerOptions {
+  nc: NatsConnection;
+  topo: Topology;
+  log: Logger;
+  token: string;
+  env?: NodeJS.ProcessEnv;
+  bodyLimit?: number;
+}
+
+/** Builds the dashboard app: websocket support, the shared context, then every plugin. */
+export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: FastifyInstance; ctx: DashboardContext }> {
+  const app = Fastify({ loggerInstance: o.log, bodyLimit: o.bodyLimit ?? 5 * 1024 * 1024, disableRequestLogging: true, trustProxy: false });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const ctx: DashboardContext = {
+    nc: o.nc,
+    js: jetstream(o.nc),
+    jsm: await jetstreamManager(o.nc),
+    topo: o.topo,
+    log: o.log,
+    env: o.env ?? process.env,
+    token: o.token,
+    requireAuth: bearerAuth(o.token),
+    callerOf,
+  };
+  for (const [, load] of PLUGINS) await app.register(await load(), { ctx });
+  return { app, ctx };
+}
