@@ -35,6 +35,8 @@ export interface AlertSummary {
   /** received → executed, from the envelope's own timestamps. */
   latencyMs: number | null;
   timestamps: AnyStageMessage["timestamps"];
+  /** Stream sequence of the alert's first message: the list's order, newest first. */
+  firstSeq: number;
   /** Stream sequence of the last message that changed this summary: clients keep the highest. */
   seq: number;
 }
@@ -137,7 +139,7 @@ export class AlertIndex {
     this.saw(seq);
     let entry = this.alerts.get(msg.alertId);
     if (!entry) {
-      entry = { summary: summarize(kind, msg, seq, time, null), refs: { enriched: null, investigated: null, decided: [], executed: null }, basis: { rank: 0, seq: 0 } };
+      entry = { summary: summarize(kind, msg, seq, seq, time, null), refs: { enriched: null, investigated: null, decided: [], executed: null }, basis: { rank: 0, seq: 0 } };
       this.alerts.set(msg.alertId, entry);
       this.evict();
     }
@@ -151,7 +153,7 @@ export class AlertIndex {
     const rank = STAGE_RANK[kind];
     if (rank < entry.basis.rank || (rank === entry.basis.rank && seq < entry.basis.seq)) return null;
     entry.basis = { rank, seq };
-    entry.summary = summarize(kind, msg, seq, time, entry.summary.dlqReason);
+    entry.summary = summarize(kind, msg, entry.summary.firstSeq, seq, time, entry.summary.dlqReason);
     return entry.summary;
   }
 
@@ -244,7 +246,7 @@ function latencyOf(t: AnyStageMessage["timestamps"]): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
 
-function summarize(kind: StageKind, msg: AnyStageMessage, seq: number, time: string, dlqReason: string | null): AlertSummary {
+function summarize(kind: StageKind, msg: AnyStageMessage, firstSeq: number, seq: number, time: string, dlqReason: string | null): AlertSummary {
   const inv = "investigation" in msg ? (msg as InvestigatedMessage).investigation : null;
   const dec = "decision" in msg ? (msg as DecidedMessage).decision : null;
   const exe = "execution" in msg ? (msg as ExecutedMessage).execution : null;
@@ -269,6 +271,7 @@ function summarize(kind: StageKind, msg: AnyStageMessage, seq: number, time: str
     updatedAt: msg.timestamps[kind] ?? time,
     latencyMs: latencyOf(msg.timestamps),
     timestamps: msg.timestamps,
+    firstSeq,
     seq,
   };
 }
