@@ -192,7 +192,7 @@
       el("span", { text: fmtTime(s.receivedAt) }),
       el("span", { text: `${s.format} · ${s.category.replace(/_/g, " ")}` }),
       s.analyst ? el("span", { class: s.analyst === "rules" ? "analyst-rules" : "analyst-llm", text: s.analyst === "rules" ? "rules analyst" : "LLM analyst" }) : null,
-      s.latencyMs !== null && s.latencyMs !== undefined ? el("span", { text: `⏱ ${fmtMs(s.latencyMs)}` }) : null,
+      s.latencyMs !== null && s.latencyMs !== undefined ? el("span", { text: `done in ${fmtMs(s.latencyMs)}`, title: "received → executed" }) : null,
       el("span", { class: "mono", text: s.alertId }));
 
     li.append(
