@@ -40,12 +40,8 @@
     if (o.text !== undefined && o.text !== null) node.textContent = String(o.text);
     if (o.title) node.title = String(o.title);
     if (o.attrs) for (const [k, v] of Object.entries(o.attrs)) node.setAttribute(k, String(v));
-    for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(c instanceof window.Node ? c : document.createTextNode(String(c)));
     return node;
-  }
-
-  function clear(node) {
-    node.replaceChildren();
   }
 
   function badge(text, kind, testid) {
@@ -91,7 +87,7 @@
     const dl = el("dl", { class: "facts", testid });
     for (const [label, value] of pairs) {
       if (value === undefined) continue;
-      dl.append(el("dt", { text: label }), value instanceof Node ? el("dd", null, value) : el("dd", { text: display(value) }));
+      dl.append(el("dt", { text: label }), value instanceof window.Node ? el("dd", null, value) : el("dd", { text: display(value) }));
     }
     return dl;
   }
@@ -104,7 +100,7 @@
     const body = el("tbody");
     for (const r of rows) {
       const tr = el("tr");
-      for (const c of r) tr.append(c instanceof Node ? el("td", null, c) : el("td", { text: display(c) }));
+      for (const c of r) tr.append(c instanceof window.Node ? el("td", null, c) : el("td", { text: display(c) }));
       body.append(tr);
     }
     t.append(body);
@@ -323,7 +319,7 @@
     if (!ALERT_ID.test(alertId)) return;
     state.selected = alertId;
     for (const [id, row] of state.rows) row.classList.toggle("selected", id === alertId);
-    if (location.hash !== `#alert=${alertId}`) history.replaceState(null, "", `#alert=${alertId}`);
+    if (location.hash !== `#alert=${alertId}`) window.history.replaceState(null, "", `#alert=${alertId}`);
     loadDetails(alertId);
   }
 

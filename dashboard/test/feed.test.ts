@@ -151,6 +151,17 @@ describe("dashboard feed", () => {
     }
   });
 
+  it("serves the page with a strict content security policy and no content sniffing", async () => {
+    for (const [url, type] of [["/", "text/html"], ["/app.js", "text/javascript"], ["/style.css", "text/css"]] as const) {
+      const r = await d.app.inject({ method: "GET", url });
+      expect(r.statusCode).toBe(200);
+      expect(r.headers["content-type"]).toMatch(new RegExp(`^${type}`));
+      expect(r.headers["content-security-policy"]).toMatch(/^default-src 'self'; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; img-src 'self' data:/);
+      expect(r.headers["x-content-type-options"]).toBe("nosniff");
+    }
+    expect((await d.app.inject({ method: "GET", url: "/../package.json" })).statusCode).toBe(404);
+  });
+
   it("reports health of NATS and the consumer", async () => {
     const { status, body } = await getJson("/healthz");
     expect(status).toBe(200);

@@ -1,6 +1,6 @@
 // A dashboard app for tests: a real nats-server from the harness, its isolated topology
 // provisioned, and the feed + static plugins on a fastify with @fastify/websocket.
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import websocket from "@fastify/websocket";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
@@ -46,7 +46,8 @@ export async function startTestDashboard({ env = {}, beforeStart }: StartOptions
     },
     callerOf: (req) => String(req.headers["x-secops-user"] ?? "api"),
   };
-  const app = Fastify({ loggerInstance: log });
+  // fastify types its instance by the logger given; the plugins take the base logger type.
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger });
   await app.register(websocket);
   await app.register(feedPlugin, { ctx });
   await app.register(staticPlugin, { ctx });
