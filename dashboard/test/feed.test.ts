@@ -6,6 +6,14 @@ import { headers } from "@nats-io/transport-node";
 import type { AddressInfo } from "node:net";
 import { buildChain, buildDlq, publishChain } from "./fixtures.js";
 import { eventually, startTestDashboard, type TestDashboard } from "./test-app.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { pino } from "pino";
+import { topology } from "@secops/contracts";
+import { AlertIndex } from "../src/feed/alert-index.js";
+import { StreamReader } from "../src/feed/stream-reader.js";
+import { provisionStream } from "../../agents/src/runtime/provision.js";
+import { natsEnv, parseEnv } from "../../agents/src/runtime/config.js";
+import { uniqueNamespace } from "../../agents/test/harness/nats.js";
 
 type Summary = Record<string, unknown> & { alertId: string; stage: string };
 
@@ -160,6 +168,26 @@ describe("dashboard feed", () => {
       expect(r.headers["x-content-type-options"]).toBe("nosniff");
     }
     expect((await d.app.inject({ method: "GET", url: "/../package.json" })).statusCode).toBe(404);
+  });
+
+  it("waits for a stream that does not exist yet, then reads it", async () => {
+    const topo = topology(uniqueNamespace("late"));
+    const index = new AlertIndex(10);
+    const seen: string[] = [];
+    const reader = new StreamReader(d.js, topo, index, { onAlert: (x) => seen.push(x.alertId), onDlq: () => {}, onRaw: () => {} }, pino({ level: "silent" }));
+    reader.start();
+    try {
+      await eventually(() => (reader.health().lastError ? true : undefined), "the reader to report the missing stream");
+      expect(reader.health()).toMatchObject({ running: true, healthy: false });
+      await provisionStream(await jetstreamManager(d.nc), topo, parseEnv(natsEnv, {}));
+      await publishChain(d.js, topo, buildChain({ alertId: "late-1" }));
+      await eventually(() => (index.get("late-1")?.summary.stage === "executed" ? true : undefined), "late-1 read from the new stream", 15_000);
+      expect(seen).toContain("late-1");
+      expect(reader.health()).toMatchObject({ healthy: true, caughtUp: true });
+    } finally {
+      await reader.stop();
+    }
+    expect(reader.health().running).toBe(false);
   });
 
   it("reports health of NATS and the consumer", async () => {

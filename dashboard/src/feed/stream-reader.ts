@@ -113,6 +113,10 @@ export class StreamReader {
     const info = await consumer.info(true);
     if (info.num_pending === 0) this.state.caughtUp = true;
     const messages = await consumer.consume({ max_messages: 256 });
+    if (this.stopped) {
+      await messages.close().catch(() => undefined);
+      return;
+    }
     this.messages = messages;
     this.state.healthy = true;
     this.state.lastError = null;
