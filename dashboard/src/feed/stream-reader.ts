@@ -1,0 +1,187 @@
+// Reads the whole ALERTS stream (history, then live) through ONE ordered consumer and feeds
+// the AlertIndex. Ordered consumers are ephemeral and recreate themselves after a gap or a
+// reconnect (tech.md §A.6); this loop also survives the stream not existing yet or being
+// recreated, resuming after the last sequence it applied.
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import {
+  DecidedMessage, DlqMessage, EnrichedMessage, ExecutedMessage, Headers, InvestigatedMessage, type AnyStageMessage, type Topology,
+} from "@secops/contracts";
+import type { Logger } from "pino";
+import type { AlertIndex, AlertSummary, DlqEntry, StageKind } from "./alert-index.js";
+
+export interface FeedEvents {
+  onAlert(summary: AlertSummary): void;
+  onDlq(entry: DlqEntry): void;
+  onRaw(): void;
+}
+
+export interface ReaderHealth {
+  running: boolean;
+  /** False after missed heartbeats or while (re)creating the consumer. */
+  healthy: boolean;
+  /** True once the history present at start has been applied. */
+  caughtUp: boolean;
+  lastError: string | null;
+}
+
+const STAGE_SCHEMAS = {
+  enriched: EnrichedMessage,
+  investigated: InvestigatedMessage,
+  decided: DecidedMessage,
+  executed: ExecutedMessage,
+} as const;
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 10_000;
+
+export class StreamReader {
+  private messages: ConsumerMessages | null = null;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly state: ReaderHealth = { running: false, healthy: false, caughtUp: false, lastError: null };
+  private readonly kindBySubject: Map<string, StageKind | "raw" | "dlq">;
+  private unreadableLogged = 0;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly topo: Topology,
+    private readonly index: AlertIndex,
+    private readonly events: FeedEvents,
+    private readonly log: Logger,
+  ) {
+    const s = topo.subjects;
+    this.kindBySubject = new Map<string, StageKind | "raw" | "dlq">([
+      [s.raw, "raw"], [s.enriched, "enriched"], [s.investigated, "investigated"],
+      [s.decided, "decided"], [s.executed, "executed"], [s.dlq, "dlq"],
+    ]);
+  }
+
+  health(): ReaderHealth {
+    return { ...this.state };
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.state.running = true;
+    this.loop = this.run().finally(() => {
+      this.state.running = false;
+      this.state.healthy = false;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    const m = this.messages;
+    this.messages = null;
+    if (m) await m.close().catch(() => undefined);
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let delay = RETRY_MIN_MS;
+    while (!this.stopped) {
+      try {
+        await this.consumeOnce();
+        delay = RETRY_MIN_MS;
+      } catch (e) {
+        if (this.stopped) break;
+        const message = (e as Error).message;
+        if (message !== this.state.lastError) this.log.warn({ err: message, stream: this.topo.stream }, "dashboard feed: cannot read the stream; retrying");
+        this.state.lastError = message;
+        this.state.healthy = false;
+      }
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => { clearTimeout(t); resolve(); };
+      });
+      this.wake = null;
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    }
+  }
+
+  private async consumeOnce(): Promise<void> {
+    const resumeAt = this.index.lastSeq + 1;
+    // 2.9 knows only the single filter_subject: the client maps a string to it (tech.md §A.6).
+    const consumer = await this.js.consumers.get(this.topo.stream, resumeAt > 1
+      ? { filter_subjects: this.topo.all, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAt }
+      : { filter_subjects: this.topo.all, deliver_policy: DeliverPolicy.All });
+    if (this.stopped) return;
+    // Whether there is any history to wait for: an empty stream is caught up at once.
+    const info = await consumer.info(true);
+    if (info.num_pending === 0) this.state.caughtUp = true;
+    const messages = await consumer.consume({ max_messages: 256 });
+    if (this.stopped) {
+      await messages.close().catch(() => undefined);
+      return;
+    }
+    this.messages = messages;
+    this.state.healthy = true;
+    this.state.lastError = null;
+    void this.watchStatus(messages);
+    for await (const m of messages) {
+      this.state.healthy = true;
+      this.apply(m);
+      if (m.info.pending === 0) this.state.caughtUp = true;
+    }
+  }
+
+  private async watchStatus(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const s of messages.status()) {
+        if (s.type === "heartbeats_missed" || s.type === "stream_not_found" || s.type === "consumer_deleted") {
+          this.state.healthy = false;
+          this.state.lastError = s.type;
+        } else if (s.type === "heartbeat" || s.type === "next" || s.type === "ordered_consumer_recreated") {
+          if (this.state.lastError === "heartbeats_missed" || s.type === "ordered_consumer_recreated") {
+            this.state.healthy = true;
+            this.state.lastError = null;
+          }
+        }
+      }
+    } catch { /* the iterator ends with the consumer */ }
+  }
+
+  /** Decodes one stream message by subject; anything unreadable is counted, never fatal. */
+  private apply(m: JsMsg): void {
+    const seq = m.seq;
+    const time = new Date(Math.floor(m.info.timestampNanos / 1_000_000)).toISOString();
+    const kind = this.kindBySubject.get(m.subject);
+    if (kind === undefined) return this.unreadable(seq, m.subject, "no stage uses this subject");
+    if (kind === "raw") {
+      const msgId = m.headers?.get(Headers.msgId) || m.headers?.get(Headers.alertId) || null;
+      this.index.recordRaw({ seq, time, bytes: m.data.length, msgId });
+      this.events.onRaw();
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(m.string());
+    } catch {
+      return this.unreadable(seq, m.subject, "not JSON");
+    }
+    if (kind === "dlq") {
+      const r = DlqMessage.safeParse(body);
+      if (!r.success) return this.unreadable(seq, m.subject, r.error.issues[0]?.message ?? "invalid");
+      const { entry, summary } = this.index.applyDlq(r.data, seq, time);
+      this.events.onDlq(entry);
+      if (summary) this.events.onAlert(summary);
+      return;
+    }
+    const r = STAGE_SCHEMAS[kind].safeParse(body);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      return this.unreadable(seq, m.subject, issue ? `${issue.path.join(".")}: ${issue.message}` : "invalid");
+    }
+    const summary = this.index.applyStage(kind, r.data as AnyStageMessage, seq, time);
+    if (summary) this.events.onAlert(summary);
+  }
+
+  private unreadable(seq: number, subject: string, why: string): void {
+    this.index.recordUnreadable(seq);
+    // A flood of bad messages must not flood the log: the count is in /api/stats.
+    if (this.unreadableLogged++ < 20) this.log.warn({ seq, subject, why }, "dashboard feed: skipped a message it cannot read");
+  }
+}
