@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import websocket from "@fastify/websocket";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -19,7 +19,7 @@ export interface DashboardServerOptions {
 
 /** Builds the dashboard app: websocket support, the shared context, then every plugin. */
 export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: FastifyInstance; ctx: DashboardContext }> {
-  const app = Fastify({ loggerInstance: o.log, bodyLimit: o.bodyLimit ?? 5 * 1024 * 1024, disableRequestLogging: true, trustProxy: false });
+  const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger, bodyLimit: o.bodyLimit ?? 5 * 1024 * 1024, disableRequestLogging: true, trustProxy: false });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const ctx: DashboardContext = {
     nc: o.nc,
@@ -32,6 +32,6 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
     requireAuth: bearerAuth(o.token),
     callerOf,
   };
-  for (const [, load] of PLUGINS) await app.register(await load(), { ctx });
+  for (const [, load] of PLUGINS) await app.register(await load() as never, { ctx });
   return { app, ctx };
 }

@@ -54,6 +54,7 @@ export const dashboardEnv = {
   DASHBOARD_TOKEN: z.string().min(16, "expected at least 16 characters").optional()
     .describe("bearer token for write endpoints; generated into DATA_DIR when unset"),
   INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
+  DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(5000).describe("alerts the dashboard keeps in memory"),
 };
 
 export class ConfigError extends Error {

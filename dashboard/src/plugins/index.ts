@@ -5,4 +5,6 @@ import type { PluginOptions } from "../context.js";
 export type DashboardPlugin = (app: FastifyInstance, opts: PluginOptions) => Promise<void>;
 
 export const PLUGINS: [string, () => Promise<DashboardPlugin>][] = [
+  ["feed", async () => (await import("./feed.js")).feedPlugin],
+  ["static", async () => (await import("./static.js")).staticPlugin],
 ];
