@@ -14,6 +14,11 @@ export const ACTIONS: { [A in ActionType]: ActionModule<A> } = {
   MANUAL_REVIEW: manualReview,
 };
 
+/** The module for an action, typed loosely: callers pass the parameters of the same decision. */
+export function moduleFor(action: ActionType): ActionModule<ActionType> {
+  return ACTIONS[action] as unknown as ActionModule<ActionType>;
+}
+
 /** Finds the module for the compensation kind recorded in the ledger. */
 export const COMPENSATOR: Record<string, ActionType> = {
   close_ticket: "CREATE_TICKET",

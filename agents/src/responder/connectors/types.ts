@@ -26,7 +26,7 @@ export interface Connector {
   actions: readonly ActionType[];
   perform(req: ConnectorRequest): Promise<ConnectorResult>;
   /** Reverses `perform`; absent when the target has nothing to reverse (a notification). */
-  undo?(ref: Record<string, unknown>, ctx: { actionId: string; by: string; parameters: ActionParameters }): Promise<void>;
+  undo?(ref: Record<string, unknown>, ctx: { actionId: string; by: string }): Promise<void>;
 }
 
 export interface ConnectorDeps {
