@@ -8,7 +8,7 @@ import type { Logger } from "../runtime/logger.js";
 import { PermanentError, TransientError, errorMessage } from "../runtime/errors.js";
 import { openResponderBuckets, type ResponderBuckets } from "./buckets.js";
 import { Ledger, actionIdFor, type Compensation, type LedgerEntry } from "./ledger.js";
-import { Approvals, distinctApprovers, type ApprovalRecord } from "./approvals.js";
+import { ApprovalError, Approvals, distinctApprovers, type ApprovalRecord } from "./approvals.js";
 import { actionDigest } from "./digest.js";
 import { moduleFor } from "./actions/index.js";
 import type { ActionModule } from "./actions/types.js";
@@ -113,7 +113,13 @@ async function executeWith(core: ResponderCore, input: DecidedMessage): Promise<
 
   switch (d.status) {
     case "awaiting_approval":
-      return { kind: "pending", approval: await core.approvals.createPendingApproval(msg) };
+      try {
+        return { kind: "pending", approval: await core.approvals.createPendingApproval(msg) };
+      } catch (e) {
+        // A decision nobody may approve is a failure to report, not a message to retry.
+        if (e instanceof ApprovalError) return refused(msg, "failed", e.message);
+        throw e;
+      }
     case "rejected":
       return refused(msg, "skipped", `not executed: rejected by ${d.approval?.rejectedBy?.by ?? "an approver"}`);
     case "expired":
