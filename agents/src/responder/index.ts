@@ -13,3 +13,4 @@ export type { ReviewRecord } from "./actions/manual-review.js";
 export { openResponderBuckets, type ResponderBuckets } from "./buckets.js";
 export { responderEnv } from "./settings.js";
 export { CONNECTORS } from "./connectors/index.js";
+export { listJson as listRecords, getJson as getRecord } from "./store.js";
