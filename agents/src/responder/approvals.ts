@@ -55,7 +55,8 @@ export function distinctApprovers(r: Pick<ApprovalRecord, "approvers">): number 
 
 function validName(by: string): string {
   const s = by.trim();
-  if (!s || s.length > 200 || /[\u0000-\u001f\u007f]/.test(s)) throw new ApprovalError("invalid", "the approver name must be 1-200 printable characters");
+  // Control characters would let a name forge log lines or terminal output.
+  if (!s || s.length > 200 || [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) throw new ApprovalError("invalid", "the approver name must be 1-200 printable characters");
   return s;
 }
 

@@ -205,11 +205,16 @@ async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "sha
 
   const now = core.now();
   let compensation: Compensation | null = null;
-  const connectorResults: Record<string, { summary: string; ref: Record<string, unknown> }> = {};
+  // A retry after a retryable failure skips the connectors that already succeeded: not every
+  // target API deduplicates (TheHive refuses a second alert with the same sourceRef).
+  const connectorResults: Record<string, { summary: string; ref: Record<string, unknown> }> = {
+    ...((claim.entry.execution?.details.connectors ?? {}) as Record<string, { summary: string; ref: Record<string, unknown> }>),
+  };
   try {
     const effect = await mod.apply(d.parameters as never, { buckets: core.buckets, settings, now, actionId: key, msg, actor });
     compensation = effect.compensation;
     for (const c of core.connectors.get(d.action) ?? []) {
+      if (connectorResults[c.name]) continue;
       const res = await c.perform({
         actionId: key, alertId: msg.alertId, parameters: d.parameters, localRef: effect.localRef,
         alert: {

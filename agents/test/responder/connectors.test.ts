@@ -143,6 +143,24 @@ async function startReceiverThatHangs(): Promise<{ url: string; close(): Promise
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => { for (const c of sockets) c.destroy(); s.close(() => r()); }) };
 }
 
+describe("partial failures", () => {
+  it("a retry after a partial failure does not repeat the connectors that succeeded", async () => {
+    rx.on("POST", "/api/v1/alert", { status: 201, body: { _id: "~1" } });
+    let jiraUp = false;
+    rx.on("GET", "/rest/api/2/search", () => (jiraUp ? { body: { issues: [] } } : { status: 502 }));
+    rx.on("POST", "/rest/api/2/issue", { status: 201, body: { key: "SEC-7" } });
+    const r = await env.make({ THEHIVE_URL: rx.url, THEHIVE_API_KEY: "k", JIRA_URL: rx.url, JIRA_EMAIL: "e@x.org", JIRA_API_TOKEN: "t", JIRA_PROJECT_KEY: "SEC" });
+    const msg = decided(ticket("partial"));
+    await expect(r.execute(msg)).rejects.toBeInstanceOf(TransientError);
+    jiraUp = true;
+    const ex = executed(await r.execute(msg));
+    expect(ex.status).toBe("success");
+    expect(ex.connector).toBe("kv:tickets+thehive+jira");
+    expect(rx.requests.filter((q) => q.path === "/api/v1/alert")).toHaveLength(1);
+    expect(rx.requests.filter((q) => q.path === "/rest/api/2/issue")).toHaveLength(1);
+  });
+});
+
 describe("isolation connectors", () => {
   it("generic webhook: signed host.isolate, undo host.release", async () => {
     rx.on("POST", "/iso", { status: 200 });

@@ -1,7 +1,6 @@
 // HTTP for connectors: a timeout on every call, errors that say which connector and which
 // endpoint failed with what status, and no secrets in messages (headers are never echoed).
 import { createHmac } from "node:crypto";
-import { TransientError } from "../../runtime/errors.js";
 
 export class ConnectorError extends Error {
   constructor(message: string, readonly retryable: boolean) {
@@ -82,9 +81,4 @@ export function signBody(secret: string, timestamp: string, body: string): strin
 /** Base URL + path, with no double slash and no trailing slash surprises. */
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
-}
-
-export function asTransient(e: unknown): never {
-  if (e instanceof ConnectorError && e.retryable) throw new TransientError(e.message, 5_000, { cause: e });
-  throw e;
 }
