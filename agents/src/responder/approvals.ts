@@ -1,0 +1,235 @@
+// Pending approvals: a decision that needs a person becomes a record bound to the digest of
+// the exact action. Approvers are appended with compare-and-set so concurrent approvals are
+// never lost; the same person approving twice counts once. Expired means not executed.
+// The outcome goes back on the decided subject as a new DecidedMessage for the responder.
+import type { KV } from "@nats-io/kv";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import { DecidedMessage, Headers, SchemaIds, type ActionParameters, type ActionType, type Approval, type Topology } from "@secops/contracts";
+import { traceparent } from "../runtime/trace.js";
+import type { Logger } from "../runtime/logger.js";
+import { actionDigest, sha256Hex } from "./digest.js";
+import { assertKey, createJson, getJson, listJson, updateJson } from "./store.js";
+
+export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired";
+
+export interface ApprovalRecord {
+  id: string;
+  alertId: string;
+  status: ApprovalStatus;
+  digest: string;
+  action: ActionType;
+  parameters: ActionParameters;
+  reason: string;
+  requiredRole: string;
+  approversRequired: number;
+  createdAt: string;
+  expiresAt: string;
+  approvers: { by: string; at: string; comment: string | null }[];
+  rejectedBy: { by: string; at: string; comment: string | null } | null;
+  decidedAt: string | null;
+  /** False until the outcome is on the decided subject; the sweep republishes what a crash left behind. */
+  published: boolean;
+  /** The decision as it came, to publish its outcome. */
+  decided: DecidedMessage;
+}
+
+export class ApprovalError extends Error {
+  constructor(readonly code: "unknown" | "expired" | "decided" | "invalid", message: string) {
+    super(message);
+    this.name = "ApprovalError";
+  }
+}
+
+/** Values kept beyond this size drop the raw alert: the decision does not need it to execute. */
+const MAX_STORED_BYTES = 512 * 1024;
+
+/** Approver names compare case-insensitively: "Alice" and "alice " are one person. */
+export function approverKey(by: string): string {
+  return by.trim().toLowerCase();
+}
+
+export function distinctApprovers(r: Pick<ApprovalRecord, "approvers">): number {
+  return new Set(r.approvers.map((a) => approverKey(a.by))).size;
+}
+
+function validName(by: string): string {
+  const s = by.trim();
+  // Control characters would let a name forge log lines or terminal output.
+  if (!s || s.length > 200 || [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) throw new ApprovalError("invalid", "the approver name must be 1-200 printable characters");
+  return s;
+}
+
+function validComment(c: string | null | undefined): string | null {
+  if (c === undefined || c === null || c === "") return null;
+  if (c.length > 2000) throw new ApprovalError("invalid", "the comment is longer than 2000 characters");
+  return c;
+}
+
+export interface ApprovalsDeps {
+  js: JetStreamClient;
+  topo: Topology;
+  log: Logger;
+  now: () => Date;
+  defaultTtlMs: number;
+  producer: { agent: string; version: string; instance: string };
+}
+
+export class Approvals {
+  constructor(readonly kv: KV, private readonly deps: ApprovalsDeps) {}
+
+  static idFor(alertId: string, digest: string): string {
+    return `APR-${sha256Hex(`${alertId}\n${digest}`).slice(0, 16).toUpperCase()}`;
+  }
+
+  async get(id: string): Promise<ApprovalRecord | null> {
+    try {
+      assertKey(id, "approval id");
+    } catch {
+      return null;
+    }
+    return (await getJson<ApprovalRecord>(this.kv, id))?.value ?? null;
+  }
+
+  async list(status?: ApprovalStatus): Promise<ApprovalRecord[]> {
+    const all = (await listJson<ApprovalRecord>(this.kv)).map((e) => e.value);
+    return status ? all.filter((r) => r.status === status) : all;
+  }
+
+  /** Idempotent: a redelivered decision finds the record it created before. */
+  async createPendingApproval(decided: DecidedMessage): Promise<ApprovalRecord> {
+    const d = decided.decision;
+    const digest = actionDigest(d.parameters);
+    if (d.approval && d.approval.digest !== digest) {
+      throw new ApprovalError("invalid", `the decision's approval digest ${d.approval.digest} does not match its parameters (${digest}); refusing to ask anyone to approve it`);
+    }
+    const now = this.deps.now();
+    const proposedId = d.approval?.id && /^[A-Za-z0-9_-]{1,64}$/.test(d.approval.id) ? d.approval.id : null;
+    const id = proposedId ?? Approvals.idFor(decided.alertId, digest);
+    const expiresFromDecision = d.approval?.expiresAt ? Date.parse(d.approval.expiresAt) : NaN;
+    const expiresAt = new Date(Number.isFinite(expiresFromDecision) ? expiresFromDecision : now.getTime() + this.deps.defaultTtlMs).toISOString();
+    let stored: DecidedMessage = decided;
+    if (Buffer.byteLength(JSON.stringify(decided)) > MAX_STORED_BYTES) stored = { ...decided, alert: { ...decided.alert, raw: "(raw alert dropped: too large to keep with the approval)" } };
+    const record: ApprovalRecord = {
+      id, alertId: decided.alertId, status: "pending", digest, action: d.action, parameters: d.parameters, reason: d.reason,
+      requiredRole: d.approval?.requiredRole ?? "analyst",
+      approversRequired: Math.max(1, d.approval?.approversRequired ?? 1),
+      createdAt: now.toISOString(), expiresAt, approvers: [], rejectedBy: null, decidedAt: null, published: false, decided: stored,
+    };
+    if ((await createJson(this.kv, id, record)) !== null) return record;
+    const existing = await this.get(id);
+    if (!existing) throw new Error(`approval ${id} exists but cannot be read`);
+    if (existing.digest !== digest) throw new ApprovalError("invalid", `approval ${id} already exists for a different action`);
+    return existing;
+  }
+
+  /**
+   * Adds an approval. The record becomes approved once enough different people approved;
+   * before that it stays pending. Errors name why nothing changed (unknown id, expired, decided).
+   */
+  async approve(id: string, by: string, comment?: string | null): Promise<ApprovalRecord> {
+    const who = validName(by);
+    const note = validComment(comment);
+    return this.transition(id, (r, now) => {
+      if (r.approvers.some((a) => approverKey(a.by) === approverKey(who))) return r; // the same person counts once
+      const approvers = [...r.approvers, { by: who, at: now.toISOString(), comment: note }];
+      const done = distinctApprovers({ approvers }) >= r.approversRequired;
+      return { ...r, approvers, status: done ? "approved" : "pending", decidedAt: done ? now.toISOString() : null };
+    });
+  }
+
+  async reject(id: string, by: string, comment?: string | null): Promise<ApprovalRecord> {
+    const who = validName(by);
+    const note = validComment(comment);
+    return this.transition(id, (r, now) => ({ ...r, status: "rejected", rejectedBy: { by: who, at: now.toISOString(), comment: note }, decidedAt: now.toISOString() }));
+  }
+
+  /** Marks every pending approval past its expiry as expired and publishes that; returns their ids. */
+  async expireDue(now: Date = this.deps.now()): Promise<string[]> {
+    const expired: string[] = [];
+    for (const r of await this.list("pending")) {
+      if (Date.parse(r.expiresAt) > now.getTime()) continue;
+      const cur = await getJson<ApprovalRecord>(this.kv, r.id);
+      if (!cur || cur.value.status !== "pending") continue;
+      const next: ApprovalRecord = { ...cur.value, status: "expired", decidedAt: now.toISOString() };
+      if ((await updateJson(this.kv, r.id, next, cur.revision)) !== null) {
+        await this.publishOutcome(next);
+        expired.push(r.id);
+      }
+    }
+    return expired;
+  }
+
+  /** Publishes outcomes a crash left unpublished (the message id makes a repeat harmless). */
+  async republishDecided(): Promise<number> {
+    let n = 0;
+    for (const r of await this.list()) {
+      if (r.status !== "pending" && !r.published) {
+        await this.publishOutcome(r);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private async transition(id: string, change: (r: ApprovalRecord, now: Date) => ApprovalRecord): Promise<ApprovalRecord> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let cur: Awaited<ReturnType<typeof getJson<ApprovalRecord>>>;
+      try {
+        cur = await getJson<ApprovalRecord>(this.kv, assertKey(id, "approval id"));
+      } catch (e) {
+        if (e instanceof Error && /not a valid id/.test(e.message)) throw new ApprovalError("unknown", `no approval has the id ${JSON.stringify(id.slice(0, 80))}`);
+        throw e;
+      }
+      if (!cur) throw new ApprovalError("unknown", `no approval has the id ${id}`);
+      const now = this.deps.now();
+      const r = cur.value;
+      if (r.status === "pending" && Date.parse(r.expiresAt) <= now.getTime()) {
+        const expired: ApprovalRecord = { ...r, status: "expired", decidedAt: now.toISOString() };
+        if ((await updateJson(this.kv, id, expired, cur.revision)) === null) continue;
+        await this.publishOutcome(expired);
+        throw new ApprovalError("expired", `approval ${id} expired at ${r.expiresAt}; the action will not run`);
+      }
+      if (r.status !== "pending") {
+        const who = r.status === "rejected" ? ` by ${r.rejectedBy?.by}` : r.status === "approved" ? ` by ${r.approvers.map((a) => a.by).join(", ")}` : "";
+        throw new ApprovalError(r.status === "expired" ? "expired" : "decided", `approval ${id} is already ${r.status}${who}`);
+      }
+      const next = change(r, now);
+      if (next === r) return r;
+      if ((await updateJson(this.kv, id, next, cur.revision)) === null) continue; // a concurrent approver won: re-read and re-apply
+      if (next.status !== "pending") await this.publishOutcome(next);
+      return next;
+    }
+    throw new Error(`approval ${id} kept changing under concurrent updates; try again`);
+  }
+
+  /** The Approval block of the contract, as carried by the outcome decision. */
+  static approvalOf(r: ApprovalRecord): Approval {
+    return {
+      id: r.id, digest: r.digest, requiredRole: r.requiredRole, approversRequired: r.approversRequired,
+      expiresAt: r.expiresAt, approvers: r.approvers, rejectedBy: r.rejectedBy,
+    };
+  }
+
+  private async publishOutcome(r: ApprovalRecord): Promise<void> {
+    if (r.status === "pending") return;
+    const orig = r.decided;
+    const msg = DecidedMessage.parse({
+      ...orig,
+      producer: this.deps.producer,
+      timestamps: { ...orig.timestamps, decided: r.decidedAt ?? this.deps.now().toISOString() },
+      decision: { ...orig.decision, status: r.status, approval: Approvals.approvalOf(r) },
+    });
+    const h = natsHeaders();
+    h.set(Headers.traceparent, traceparent(orig.traceId));
+    h.set(Headers.alertId, orig.alertId);
+    h.set(Headers.schema, SchemaIds.decided);
+    await this.deps.js.publish(this.deps.topo.subjects.decided, JSON.stringify(msg), { msgID: `${orig.alertId}:decided:${r.status}:${r.id}`, headers: h });
+    for (let i = 0; i < 10; i++) {
+      const cur = await getJson<ApprovalRecord>(this.kv, r.id);
+      if (!cur || cur.value.published) return;
+      if ((await updateJson(this.kv, r.id, { ...cur.value, published: true }, cur.revision)) !== null) return;
+    }
+    this.deps.log.warn({ approvalId: r.id }, "approval outcome published but not marked; the sweep will republish it (deduplicated)");
+  }
+}

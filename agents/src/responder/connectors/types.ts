@@ -1,0 +1,50 @@
+import type { z } from "zod";
+import type { ActionParameters, ActionType, CanonicalAlert } from "@secops/contracts";
+import type { Logger } from "../../runtime/logger.js";
+
+/**
+ * What a connector is given. Only values the normalizer extracted and parameters the policy
+ * checked: never raw alert text.
+ */
+export interface ConnectorRequest {
+  actionId: string;
+  alertId: string;
+  parameters: ActionParameters;
+  alert: Pick<CanonicalAlert, "title" | "severity" | "category" | "fingerprint" | "format" | "time" | "mitre"> & { host: string | null };
+  /** The id the local default gave the effect (ticket id, isolation key...). */
+  localRef: string;
+}
+
+export interface ConnectorResult {
+  /** What the undo needs to reverse the effect at the target (external ids). */
+  ref: Record<string, unknown>;
+  summary: string;
+}
+
+export interface Connector {
+  name: string;
+  actions: readonly ActionType[];
+  perform(req: ConnectorRequest): Promise<ConnectorResult>;
+  /** Reverses `perform`; absent when the target has nothing to reverse (a notification). */
+  undo?(ref: Record<string, unknown>, ctx: { actionId: string; by: string }): Promise<void>;
+}
+
+export interface ConnectorDeps {
+  log: Logger;
+  timeoutMs: number;
+}
+
+/**
+ * One connector type. `enabledBy` is the variable whose presence turns it on; the others in
+ * `env` are then validated, and a bad value stops the responder with the variable's name.
+ */
+export interface ConnectorFactory<S extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  enabledBy: string;
+  env: S;
+  create(cfg: z.infer<z.ZodObject<S>>, deps: ConnectorDeps): Connector;
+}
+
+export function defineConnector<S extends z.ZodRawShape>(f: ConnectorFactory<S>): ConnectorFactory {
+  return f as unknown as ConnectorFactory;
+}

@@ -1,0 +1,256 @@
+// Executes decisions. Every effect goes through the ledger (claim, act, record), so calling
+// `execute` again with the same message, concurrently or after a crash, acts at most once.
+// Approved decisions run only when the approval record in KV matches the exact action.
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { DecidedMessage, type ActionParameters, type Execution, type Topology } from "@secops/contracts";
+import type { Logger } from "../runtime/logger.js";
+import { PermanentError, TransientError, errorMessage } from "../runtime/errors.js";
+import { openResponderBuckets, type ResponderBuckets } from "./buckets.js";
+import { Ledger, actionIdFor, type Compensation, type LedgerEntry } from "./ledger.js";
+import { ApprovalError, Approvals, distinctApprovers, type ApprovalRecord } from "./approvals.js";
+import { actionDigest } from "./digest.js";
+import { moduleFor } from "./actions/index.js";
+import type { ActionModule } from "./actions/types.js";
+import { sweepExpiredBlocks } from "./actions/block-ip.js";
+import { buildConnectors, type ConnectorSet } from "./connectors/index.js";
+import { ConnectorError } from "./connectors/http.js";
+import { responderSettings, type ResponderSettings } from "./settings.js";
+import { undoAction, type UndoResult } from "./undo.js";
+
+export interface ResponderDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  topo: Topology;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+export type ExecuteOutcome = { kind: "executed"; execution: Execution } | { kind: "pending"; approval: ApprovalRecord };
+
+export interface Responder {
+  /** Safe to call again for the same message: a repeat returns status "duplicate". Throws TransientError when a retry later may succeed. */
+  execute(msg: DecidedMessage): Promise<ExecuteOutcome>;
+  /** Expires due approvals, republishes unpublished approval outcomes, deletes expired blocks. */
+  sweep(now?: Date): Promise<{ expiredApprovals: string[]; expiredBlocks: string[] }>;
+  approvals: Approvals;
+  ledger: Ledger;
+  buckets: ResponderBuckets;
+  undo(actionId: string, by: string): Promise<UndoResult>;
+}
+
+/** Internal state shared by execute and undo. */
+export interface ResponderCore {
+  buckets: ResponderBuckets;
+  ledger: Ledger;
+  approvals: Approvals;
+  connectors: ConnectorSet;
+  settings: ResponderSettings;
+  log: Logger;
+  now: () => Date;
+}
+
+export async function createResponder(deps: ResponderDeps): Promise<Responder> {
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? (() => new Date());
+  const settings = responderSettings(env);
+  const connectors = buildConnectors(env, { log: deps.log, timeoutMs: settings.connectorTimeoutMs });
+  const buckets = await openResponderBuckets(deps.nc, deps.topo);
+  const ledger = new Ledger(buckets.ledger, { instance: settings.instance, leaseMs: settings.leaseMs, now });
+  const approvals = new Approvals(buckets.approvals, {
+    js: deps.js, topo: deps.topo, log: deps.log, now, defaultTtlMs: settings.approvalTtlMs,
+    producer: { agent: "responder", version: "0.1.0", instance: settings.instance },
+  });
+  const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now };
+  deps.log.info({ connectors: [...new Set([...connectors.values()].flat().map((c) => c.name))] }, "responder connectors");
+  return {
+    execute: (msg) => executeWith(core, msg),
+    async sweep(at = now()) {
+      const expiredApprovals = await approvals.expireDue(at);
+      await approvals.republishDecided();
+      const expiredBlocks = await sweepExpiredBlocks(buckets.blocklist, at);
+      return { expiredApprovals, expiredBlocks };
+    },
+    approvals, ledger, buckets,
+    undo: (actionId, by) => undoAction(core, actionId, by),
+  };
+}
+
+/** One-shot form for callers without a long-lived responder; prefer createResponder. */
+export async function executeDecision(msg: DecidedMessage, deps: ResponderDeps): Promise<ExecuteOutcome> {
+  return (await createResponder(deps)).execute(msg);
+}
+
+function targetOf(mod: ActionModule, p: ActionParameters, msg: DecidedMessage): string | null {
+  return mod.target(p as never, msg);
+}
+
+function refused(msg: DecidedMessage, status: "failed" | "skipped", error: string, target: string | null = null): ExecuteOutcome {
+  const d = msg.decision;
+  let actionId: string;
+  try {
+    actionId = actionIdFor(msg.alert.fingerprint, d.action, target ?? targetOf(moduleFor(d.action), d.parameters, msg));
+  } catch {
+    actionId = actionIdFor(msg.alert.fingerprint, d.action, null);
+  }
+  return {
+    kind: "executed",
+    execution: { actionId, action: d.action, status, target, connector: "none", summary: error.slice(0, 2000), details: { decisionStatus: d.status, mode: d.mode }, undo: null, error },
+  };
+}
+
+async function executeWith(core: ResponderCore, input: DecidedMessage): Promise<ExecuteOutcome> {
+  const parsed = DecidedMessage.safeParse(input);
+  if (!parsed.success) {
+    throw new PermanentError("the decided message does not match secops.decided.v1", {
+      errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    });
+  }
+  const msg = parsed.data;
+  const d = msg.decision;
+  if (d.action !== d.parameters.action) return refused(msg, "failed", `decision action ${d.action} does not match its parameters (${d.parameters.action})`);
+
+  switch (d.status) {
+    case "awaiting_approval":
+      try {
+        return { kind: "pending", approval: await core.approvals.createPendingApproval(msg) };
+      } catch (e) {
+        // A decision nobody may approve is a failure to report, not a message to retry.
+        if (e instanceof ApprovalError) return refused(msg, "failed", e.message);
+        throw e;
+      }
+    case "rejected":
+      return refused(msg, "skipped", `not executed: rejected by ${d.approval?.rejectedBy?.by ?? "an approver"}`);
+    case "expired":
+      return refused(msg, "skipped", `not executed: the approval expired${d.approval ? ` at ${d.approval.expiresAt}` : ""}`);
+    case "approved": {
+      const problem = await approvalProblem(core, msg);
+      if (problem) {
+        core.log.warn({ alertId: msg.alertId, problem }, "approved decision refused");
+        return refused(msg, "failed", problem);
+      }
+      const r = (await core.approvals.get(d.approval!.id))!;
+      return run(core, msg, "approved", r.approvers.map((a) => a.by).join(", "));
+    }
+    case "ready":
+      if (d.mode === "shadow") return run(core, msg, "shadow", "responder");
+      if (d.mode !== "auto") return refused(msg, "failed", `a decision in ${d.mode} mode cannot be ready; it must go through awaiting_approval`);
+      if (d.tainted) return refused(msg, "failed", "the alert carried a prompt-injection attempt; its decision cannot run automatically");
+      return run(core, msg, "auto", "responder");
+  }
+}
+
+/** Why an approved decision must not run, or null when its approval holds. Fails closed. */
+async function approvalProblem(core: ResponderCore, msg: DecidedMessage): Promise<string | null> {
+  const a = msg.decision.approval;
+  if (!a) return "the decision says approved but carries no approval";
+  const record = await core.approvals.get(a.id);
+  if (!record) return `no approval ${a.id} exists; an approved decision must come from the approval service`;
+  const digest = actionDigest(msg.decision.parameters);
+  if (record.digest !== digest || a.digest !== digest) {
+    return `the action differs from what was approved (approved digest ${record.digest}, decision digest ${a.digest}, action digest ${digest})`;
+  }
+  if (record.alertId !== msg.alertId) return `approval ${a.id} belongs to alert ${record.alertId}, not ${msg.alertId}`;
+  if (record.status !== "approved") return `approval ${a.id} is ${record.status}, not approved`;
+  if (distinctApprovers(record) < record.approversRequired) return `approval ${a.id} has ${distinctApprovers(record)} of ${record.approversRequired} required different approvers`;
+  if (!record.decidedAt || Date.parse(record.decidedAt) > Date.parse(record.expiresAt)) return `approval ${a.id} was granted after it expired at ${record.expiresAt}`;
+  return null;
+}
+
+function duplicateOf(entry: LedgerEntry): ExecuteOutcome {
+  const prior = entry.execution;
+  const execution: Execution = {
+    actionId: entry.actionId,
+    action: prior?.action ?? (entry.action as Execution["action"]),
+    status: "duplicate",
+    target: entry.target,
+    connector: prior?.connector ?? "ledger",
+    summary: `already handled at ${entry.finishedAt ?? entry.claimedAt}: ${prior?.summary ?? "(no outcome)"}`.slice(0, 2000),
+    details: { original: prior, firstAlertId: entry.alertId, undone: entry.undone },
+    undo: prior?.undo ?? null,
+    error: prior?.error ?? null,
+  };
+  return { kind: "executed", execution };
+}
+
+async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "shadow" | "approved", actor: string): Promise<ExecuteOutcome> {
+  const d = msg.decision;
+  const mod = moduleFor(d.action);
+  let target: string | null;
+  try {
+    target = targetOf(mod, d.parameters, msg);
+  } catch (e) {
+    return refused(msg, "failed", `invalid target: ${errorMessage(e)}`);
+  }
+  const effectId = actionIdFor(msg.alert.fingerprint, d.action, target);
+  // Shadow runs have their own key: recording "would have done" must not block the real action later.
+  const key = mode === "shadow" ? `shadow-${effectId}` : effectId;
+  const claim = await core.ledger.claim({ actionId: key, alertId: msg.alertId, fingerprint: msg.alert.fingerprint, action: d.action, target, mode });
+  if (claim.kind === "duplicate") return duplicateOf(claim.entry);
+  if (claim.kind === "busy") throw new TransientError(`action ${key} is being executed by ${claim.entry.claimedBy}; retry after its lease`, claim.retryAfterMs);
+
+  const base = { actionId: key, action: d.action, target };
+  const settings = { blockDefaultHours: core.settings.blockDefaultHours, suppressionDays: core.settings.suppressionDays };
+  if (mode === "shadow") {
+    const execution: Execution = {
+      ...base, status: "shadow", connector: "shadow",
+      summary: `shadow mode, nothing changed: would ${mod.describe(d.parameters as never, { settings })}`.slice(0, 2000),
+      details: { wouldRun: [ "local", ...(core.connectors.get(d.action) ?? []).map((c) => c.name)], parameters: d.parameters },
+      undo: null, error: null,
+    };
+    await core.ledger.finish(claim, { execution, compensation: null });
+    return { kind: "executed", execution };
+  }
+
+  const now = core.now();
+  let compensation: Compensation | null = null;
+  // A retry after a retryable failure skips the connectors that already succeeded: not every
+  // target API deduplicates (TheHive refuses a second alert with the same sourceRef).
+  const connectorResults: Record<string, { summary: string; ref: Record<string, unknown> }> = {
+    ...((claim.entry.execution?.details.connectors ?? {}) as Record<string, { summary: string; ref: Record<string, unknown> }>),
+  };
+  try {
+    const effect = await mod.apply(d.parameters as never, { buckets: core.buckets, settings, now, actionId: key, msg, actor });
+    compensation = effect.compensation;
+    for (const c of core.connectors.get(d.action) ?? []) {
+      if (connectorResults[c.name]) continue;
+      const res = await c.perform({
+        actionId: key, alertId: msg.alertId, parameters: d.parameters, localRef: effect.localRef,
+        alert: {
+          title: msg.alert.title, severity: msg.investigation.severity, category: msg.alert.category, fingerprint: msg.alert.fingerprint,
+          format: msg.alert.format, time: msg.alert.time, mitre: msg.alert.mitre, host: msg.alert.host.name,
+        },
+      });
+      connectorResults[c.name] = res;
+    }
+    compensation = { ...effect.compensation, ref: { ...effect.compensation.ref, connectors: Object.fromEntries(Object.entries(connectorResults).map(([n, r]) => [n, r.ref])) } };
+    const execution: Execution = {
+      ...base, status: "success",
+      connector: [effect.connector, ...Object.keys(connectorResults)].join("+"),
+      summary: [effect.summary, ...Object.values(connectorResults).map((r) => r.summary)].join("; ").slice(0, 2000),
+      details: { ...effect.details, mode, by: actor, connectors: connectorResults },
+      undo: { action: compensation.kind, description: compensation.description },
+      error: null,
+    };
+    if (!(await core.ledger.finish(claim, { execution, compensation }))) {
+      const cur = await core.ledger.get(key);
+      if (cur) return duplicateOf(cur.value);
+    }
+    return { kind: "executed", execution };
+  } catch (e) {
+    const retryable = e instanceof ConnectorError ? e.retryable : e instanceof TransientError;
+    const error = errorMessage(e);
+    const execution: Execution = {
+      ...base, status: "failed", connector: Object.keys(connectorResults).join("+") || "local",
+      summary: `failed: ${error}`.slice(0, 2000),
+      details: { mode, by: actor, connectors: connectorResults, retryable },
+      undo: compensation ? { action: compensation.kind, description: compensation.description } : null,
+      error,
+    };
+    await core.ledger.finish(claim, { execution, compensation, failed: true, retryable });
+    core.log.error({ alertId: msg.alertId, actionId: key, err: error, retryable }, "action failed");
+    if (retryable) throw new TransientError(`action ${key} failed and will be retried: ${error}`, 5_000, { cause: e });
+    return { kind: "executed", execution };
+  }
+}

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startNats, type TestNats } from "../harness/nats.js";
+import type { CliIo } from "../../src/cli/command.js";
+import { command as approve } from "../../src/cli/commands/approve.js";
+import { command as reject } from "../../src/cli/commands/reject.js";
+import { command as undo } from "../../src/cli/commands/undo.js";
+import { awaiting, block, decided, isolate, natsEnvFor, ticket, type Env } from "./fixtures.js";
+
+let nats: TestNats;
+let env: Env;
+let cliEnv: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  nats = await startNats();
+  env = await natsEnvFor(nats.url, nats.topo);
+  cliEnv = { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, LOG_LEVEL: "silent" };
+});
+afterAll(async () => {
+  await env.nc.close();
+  await nats.stop();
+});
+
+function io(extra: NodeJS.ProcessEnv = {}): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), readStdin: async () => "", env: { ...cliEnv, ...extra }, cwd: "/" };
+}
+
+describe("secops approve | reject | undo", () => {
+  it("approve by two people prints the record as one JSON line; a third call says it is decided", async () => {
+    const r = await env.make();
+    const msg = awaiting(isolate("ws-cli"), { approversRequired: 2 });
+    await r.execute(msg);
+    const id = msg.decision.approval!.id;
+    const a = io();
+    expect(await approve.run([id, "--by", "alice", "--comment", "ok"], a)).toBe(0);
+    expect(JSON.parse(a.stdout[0]!)).toMatchObject({ id, status: "pending", approvers: ["alice"] });
+    const b = io({ SECOPS_USER: "bob" });
+    expect(await approve.run([id], b)).toBe(0);
+    expect(JSON.parse(b.stdout[0]!)).toMatchObject({ status: "approved", approvers: ["alice", "bob"] });
+    const c = io();
+    expect(await approve.run([id, "--by=carol"], c)).toBe(1);
+    expect(c.stderr.join("\n")).toMatch(/already approved by alice, bob/);
+  });
+
+  it("reject; unknown id and bad usage fail with a clear message", async () => {
+    const r = await env.make();
+    const msg = awaiting(block("203.0.113.90"));
+    await r.execute(msg);
+    const x = io();
+    expect(await reject.run([msg.decision.approval!.id, "--by", "dana", "--comment", "no"], x)).toBe(0);
+    expect(JSON.parse(x.stdout[0]!)).toMatchObject({ status: "rejected", rejectedBy: { by: "dana", comment: "no" } });
+    const u = io();
+    expect(await approve.run(["APR-DOESNOTEXIST", "--by", "x"], u)).toBe(1);
+    expect(u.stderr[0]).toMatch(/no approval has the id APR-DOESNOTEXIST/);
+    const bad = io();
+    expect(await approve.run(["--by", "x"], bad)).toBe(2);
+    expect(bad.stderr[0]).toMatch(/missing the id/);
+    const opt = io();
+    expect(await reject.run(["id", "--force"], opt)).toBe(2);
+    expect(opt.stderr[0]).toMatch(/unknown option --force/);
+  });
+
+  it("undo reverses an action once and reports unknown ids", async () => {
+    const r = await env.make();
+    const out = await r.execute(decided(ticket("cli undo")));
+    if (out.kind !== "executed") throw new Error("expected execution");
+    const a = io();
+    expect(await undo.run([out.execution.actionId, "--by", "erin"], a)).toBe(0);
+    expect(JSON.parse(a.stdout[0]!)).toMatchObject({ actionId: out.execution.actionId, status: "success", by: "erin" });
+    const b = io();
+    expect(await undo.run([out.execution.actionId, "--by", "erin"], b)).toBe(0);
+    expect(JSON.parse(b.stdout[0]!).status).toBe("duplicate");
+    const c = io();
+    expect(await undo.run(["f".repeat(64), "--by", "erin"], c)).toBe(1);
+    expect(c.stderr[0]).toMatch(/no action has the id/);
+  });
+});

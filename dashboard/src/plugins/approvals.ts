@@ -1,0 +1,71 @@
+// Approvals over HTTP: list and read for anyone who can reach the dashboard, approve and
+// reject only with the bearer token. The same records and rules as `secops approve|reject`.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApprovalError, createResponder, type ApprovalRecord } from "@secops/agents/responder/index";
+import type { PluginOptions } from "../context.js";
+
+const decideSchema = {
+  params: { type: "object", properties: { id: { type: "string", maxLength: 128 } }, required: ["id"] },
+  body: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      by: { type: "string", minLength: 1, maxLength: 128, description: "who decides, when no X-Secops-User header names them" },
+      comment: { type: ["string", "null"], maxLength: 2000 },
+    },
+  },
+} as const;
+
+interface DecideRoute {
+  Params: { id: string };
+  Body: { by?: string; comment?: string | null } | null;
+}
+
+const HTTP_STATUS: Record<ApprovalError["code"], number> = { unknown: 404, expired: 410, decided: 409, invalid: 400 };
+
+/** What the API shows: the record without the stored copy of the whole decided message. */
+function view(r: ApprovalRecord) {
+  const { decided, ...rest } = r;
+  return {
+    ...rest,
+    approversCount: new Set(r.approvers.map((a) => a.by.trim().toLowerCase())).size,
+    alert: { title: decided.alert.title, severity: decided.investigation.severity, category: decided.alert.category, host: decided.alert.host.name },
+    decision: { mode: decided.decision.mode, confidence: decided.decision.confidence, proposedBy: decided.decision.proposedBy, policy: decided.decision.policy },
+  };
+}
+
+export default async function approvals(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {
+  const responder = await createResponder({ nc: ctx.nc, js: ctx.js, topo: ctx.topo, log: ctx.log, env: ctx.env });
+
+  app.get<{ Querystring: { status?: "pending" | "approved" | "rejected" | "expired" } }>("/api/approvals", {
+    schema: { querystring: { type: "object", properties: { status: { type: "string", enum: ["pending", "approved", "rejected", "expired"] } } } },
+  }, async (req) => {
+    const list = await responder.approvals.list(req.query.status);
+    return { approvals: list.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map(view) };
+  });
+
+  app.get<{ Params: { id: string } }>("/api/approvals/:id", async (req, reply) => {
+    const r = await responder.approvals.get(req.params.id);
+    if (!r) return reply.code(404).send({ error: "not_found", message: `no approval has the id ${req.params.id.slice(0, 80)}` });
+    return view(r);
+  });
+
+  const decide = (verb: "approve" | "reject") => async (req: FastifyRequest<DecideRoute>, reply: FastifyReply) => {
+    // An authenticated user header names the person; otherwise the body may, else "api".
+    const caller = ctx.callerOf(req);
+    const by = caller !== "api" ? caller : req.body?.by?.trim() || "api";
+    const comment = req.body?.comment ?? null;
+    try {
+      const r = verb === "approve"
+        ? await responder.approvals.approve(req.params.id, by, comment)
+        : await responder.approvals.reject(req.params.id, by, comment);
+      return view(r);
+    } catch (e) {
+      if (e instanceof ApprovalError) return reply.code(HTTP_STATUS[e.code]).send({ error: e.code, message: e.message });
+      throw e;
+    }
+  };
+
+  app.post<DecideRoute>("/api/approvals/:id/approve", { preHandler: ctx.requireAuth, schema: decideSchema }, decide("approve"));
+  app.post<DecideRoute>("/api/approvals/:id/reject", { preHandler: ctx.requireAuth, schema: decideSchema }, decide("reject"));
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { startNats, type TestNats } from "../../agents/test/harness/nats.js";
+import { awaiting, block, decided, isolate, natsEnvFor, silentLog, ticket, type Env } from "../../agents/test/responder/fixtures.js";
+import type { DashboardContext } from "../src/context.js";
+import approvalsPlugin from "../src/plugins/approvals.js";
+import actionsPlugin from "../src/plugins/actions.js";
+import edlPlugin from "../src/plugins/edl.js";
+
+const TOKEN = "test-token-0123456789";
+let nats: TestNats;
+let env: Env;
+let app: FastifyInstance;
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+beforeAll(async () => {
+  nats = await startNats();
+  env = await natsEnvFor(nats.url, nats.topo);
+  const ctx: DashboardContext = {
+    nc: env.nc, js: jetstream(env.nc), jsm: await jetstreamManager(env.nc), topo: nats.topo, log: silentLog, env: {}, token: TOKEN,
+    requireAuth: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) await reply.code(401).send({ error: "unauthorized" });
+    },
+    callerOf: (req: FastifyRequest) => {
+      const u = req.headers["x-secops-user"];
+      return typeof u === "string" && /^[\w.@-]{1,128}$/.test(u) ? u : "api";
+    },
+  };
+  app = Fastify();
+  await app.register(approvalsPlugin, { ctx });
+  await app.register(actionsPlugin, { ctx });
+  await app.register(edlPlugin, { ctx });
+  await app.ready();
+});
+afterAll(async () => {
+  await app?.close();
+  await env.nc.close();
+  await nats.stop();
+});
+
+describe("approvals API", () => {
+  it("lists, shows, and approves with two different people; writes need the token", async () => {
+    const r = await env.make();
+    const msg = awaiting(isolate("ws-api"), { approversRequired: 2 });
+    await r.execute(msg);
+    const id = msg.decision.approval!.id;
+
+    const list = await app.inject({ method: "GET", url: "/api/approvals?status=pending" });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().approvals.map((a: { id: string }) => a.id)).toContain(id);
+    expect(JSON.stringify(list.json())).not.toContain('"raw"');
+    expect((await app.inject({ method: "GET", url: "/api/approvals?status=bogus" })).statusCode).toBe(400);
+
+    const one = await app.inject({ method: "GET", url: `/api/approvals/${id}` });
+    expect(one.json()).toMatchObject({ id, status: "pending", action: "ISOLATE_HOST", approversRequired: 2, alert: { host: "ws-fin-042" } });
+    expect((await app.inject({ method: "GET", url: "/api/approvals/APR-NONE" })).statusCode).toBe(404);
+
+    const noAuth = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, payload: { by: "alice" } });
+    expect(noAuth.statusCode).toBe(401);
+
+    const a1 = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { ...auth, "x-secops-user": "alice" }, payload: { comment: "yes" } });
+    expect(a1.statusCode).toBe(200);
+    expect(a1.json()).toMatchObject({ status: "pending", approversCount: 1 });
+    const again = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { ...auth, "x-secops-user": "alice" } });
+    expect(again.json()).toMatchObject({ status: "pending", approversCount: 1 });
+    const a2 = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: auth, payload: { by: "bob" } });
+    expect(a2.json()).toMatchObject({ status: "approved", approversCount: 2 });
+    const late = await app.inject({ method: "POST", url: `/api/approvals/${id}/reject`, headers: auth, payload: { by: "carol" } });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().message).toMatch(/already approved/);
+  });
+
+  it("reject; unknown ids are 404; an oversized comment is 400", async () => {
+    const r = await env.make();
+    const msg = awaiting(block("203.0.113.140"));
+    await r.execute(msg);
+    const id = msg.decision.approval!.id;
+    const bad = await app.inject({ method: "POST", url: `/api/approvals/${id}/reject`, headers: auth, payload: { by: "x", comment: "c".repeat(2001) } });
+    expect(bad.statusCode).toBe(400);
+    const rej = await app.inject({ method: "POST", url: `/api/approvals/${id}/reject`, headers: auth, payload: { by: "dana", comment: "no" } });
+    expect(rej.json()).toMatchObject({ status: "rejected", rejectedBy: { by: "dana", comment: "no" } });
+    const unknown = await app.inject({ method: "POST", url: "/api/approvals/APR-NONE/approve", headers: auth, payload: { by: "x" } });
+    expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe("actions API, undo and EDL", () => {
+  it("lists records, shows the ledger, undoes through the API once", async () => {
+    const r = await env.make();
+    const out = await r.execute(decided(ticket("API ticket")));
+    if (out.kind !== "executed") throw new Error("expected an execution");
+    const tickets = await app.inject({ method: "GET", url: "/api/tickets" });
+    expect(tickets.json().items.find((t: { title: string }) => t.title === "API ticket")).toMatchObject({ status: "open" });
+    const ledger = await app.inject({ method: "GET", url: `/api/ledger/${out.execution.actionId}` });
+    expect(ledger.json()).toMatchObject({ state: "done", action: "CREATE_TICKET", compensation: { kind: "close_ticket" } });
+    expect((await app.inject({ method: "GET", url: "/api/ledger/nope" })).statusCode).toBe(404);
+    for (const path of ["/api/isolations", "/api/closures", "/api/reviews", "/api/suppressions", "/api/blocklist"]) {
+      const res = await app.inject({ method: "GET", url: path });
+      expect(res.statusCode, path).toBe(200);
+      expect(Array.isArray(res.json().items), path).toBe(true);
+    }
+
+    expect((await app.inject({ method: "POST", url: `/api/actions/${out.execution.actionId}/undo` })).statusCode).toBe(401);
+    const undo = await app.inject({ method: "POST", url: `/api/actions/${out.execution.actionId}/undo`, headers: { ...auth, "x-secops-user": "erin" } });
+    expect(undo.statusCode).toBe(200);
+    expect(undo.json()).toMatchObject({ status: "success", by: "erin" });
+    const twice = await app.inject({ method: "POST", url: `/api/actions/${out.execution.actionId}/undo`, headers: auth });
+    expect(twice.json().status).toBe("duplicate");
+    const closed = await app.inject({ method: "GET", url: "/api/tickets" });
+    expect(closed.json().items.find((t: { title: string }) => t.title === "API ticket")).toMatchObject({ status: "closed", closedBy: "erin" });
+    expect((await app.inject({ method: "POST", url: `/api/actions/${"0".repeat(64)}/undo`, headers: auth })).statusCode).toBe(404);
+  });
+
+  it("serves current blocks as a plain-text EDL with cache headers; expired and undone blocks leave it", async () => {
+    const r = await env.make();
+    await r.execute(decided(block("198.51.100.200", 24)));
+    const undone = await r.execute(decided(block("198.51.100.201", 24)));
+    const old = await env.make({}, () => new Date(Date.now() - 48 * 3600_000));
+    await old.execute(decided(block("198.51.100.202", 1)));
+    if (undone.kind !== "executed") throw new Error("expected an execution");
+    await r.undo(undone.execution.actionId, "x");
+
+    const res = await app.inject({ method: "GET", url: "/edl/ip-blocklist.txt" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(res.headers["cache-control"]).toMatch(/max-age=\d+/);
+    const lines = res.body.split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(lines).toContain("198.51.100.200");
+    expect(lines).not.toContain("198.51.100.201");
+    expect(lines).not.toContain("198.51.100.202");
+    expect(res.body.startsWith("#")).toBe(true);
+    const cached = await app.inject({ method: "GET", url: "/edl/ip-blocklist.txt", headers: { "if-none-match": String(res.headers.etag) } });
+    expect(cached.statusCode).toBe(304);
+  });
+});
