@@ -119,3 +119,5 @@ export function alertIdFor(alert: CanonicalAlert): string {
 export function messageIdFor(bytes: string | Uint8Array): string {
   return `raw-${sha256Hex(bytes).slice(0, 32)}`;
 }
+
+export { splitBatch, type BatchItem } from "./split.js";

@@ -46,9 +46,12 @@ export const seed: FormatNormalizer = {
     const details = isObject(o.details) ? o.details : {};
     const hostKey = HOST_KEYS.find((k) => str(details[k]));
     const affected = arr(o.affected_systems);
+    const iocHints = detailHints(details);
+    const iocKeys = new Set(iocHints.map((h) => h.path.slice("details.".length)));
+    // Everything else in details is analyst context (user_role, failed_attempts, scanned_ports, ...), names kept as sent.
     const context: Record<string, unknown> = { source_system: o.source };
     for (const [k, v] of Object.entries(details)) {
-      if (k === "user" || hostKey === k) continue;
+      if (k === "user" || hostKey === k || iocKeys.has(k)) continue;
       context[k] = v;
     }
     const hostIpKey = hostKey === "source_host" ? "source_ip" : null;
@@ -64,7 +67,7 @@ export const seed: FormatNormalizer = {
       hostIp: hostIpKey ? details[hostIpKey] : null,
       userName: details.user,
       assets: [...affected, hostKey ? details[hostKey] : undefined],
-      iocs: [...detailHints(details), freeText("description", o.description), freeText("raw_log", o.raw_log)],
+      iocs: [...iocHints, freeText("description", o.description), freeText("raw_log", o.raw_log)],
       mitre: [o.technique, o.technique_id],
       tactics: [o.tactic],
       sourceId: o.alert_id,
