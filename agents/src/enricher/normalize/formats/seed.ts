@@ -9,8 +9,8 @@ import { arr, isObject, str, type JsonObject } from "../paths.js";
 import { fromWord } from "../severity.js";
 
 function roleFromKey(key: string): "source" | "destination" | null {
-  if (/^(source|src)_/.test(key)) return "source";
-  if (/^(destination|dest|dst|target|remote)_/.test(key)) return "destination";
+  if (/^(source|src|sender|attacker|client)_/.test(key)) return "source";
+  if (/^(destination|dest|dst|target|remote|recipient|server)_/.test(key)) return "destination";
   return null;
 }
 
