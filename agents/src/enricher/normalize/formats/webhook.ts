@@ -6,7 +6,8 @@ import { at, jsonObject } from "../hints.js";
 import { isObject, pick, pickFirst, str } from "../paths.js";
 import { firstMapped, priority, riskScore, fromWord } from "../severity.js";
 
-const TITLE_PATHS = ["title", "name", "summary", "alert.title", "alert.name", "rule.name", "rule", "message", "alert"] as const;
+
+const TITLE_PATHS = ["title", "name", "summary", "alert.title", "alert.name", "rule.name", "rule.description", "rule", "message", "alert"] as const;
 
 function titleOf(o: Record<string, unknown>): { value: unknown; path: string } | undefined {
   for (const p of TITLE_PATHS) {
@@ -33,7 +34,7 @@ export const webhook: FormatNormalizer = {
       title: title.value,
       titlePaths: TITLE_PATHS.join(", "),
       description: pickFirst(o, ["description", "details", "message", "body"].filter((p) => p !== title.path))?.value,
-      severity: firstMapped(fromWord(pick(o, "severity")), priority(pick(o, "priority")), fromWord(pick(o, "level")), riskScore(pick(o, "risk_score"))),
+      severity: firstMapped(priority(pick(o, "severity")), priority(pick(o, "priority")), fromWord(pick(o, "level")), riskScore(pick(o, "risk_score"))),
       time: pickFirst(o, ["timestamp", "time", "@timestamp", "created_at", "event_time", "date"])?.value,
       vendor: null,
       product: pickFirst(o, ["source", "product", "tool", "vendor"])?.value,
