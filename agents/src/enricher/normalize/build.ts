@@ -50,7 +50,8 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
   const context: Record<string, string | number | boolean | string[]> = {};
   for (const [k, v] of Object.entries(draft.context ?? {})) {
     const cv = contextValue(v);
-    if (cv !== undefined) context[k.slice(0, 128)] = cv;
+    // defineProperty: a vendor key named "__proto__" must become data, not a prototype.
+    if (cv !== undefined) Object.defineProperty(context, k.slice(0, 128), { value: cv, enumerable: true, writable: true, configurable: true });
   }
 
   let severity: Severity = draft.severity.severity ?? DEFAULT_SEVERITY;

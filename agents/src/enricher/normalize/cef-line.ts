@@ -64,7 +64,8 @@ function parseExtension(ext: string): Record<string, string> {
   keys.forEach((k, n) => {
     const end = n + 1 < keys.length ? keys[n + 1]!.keyStart : ext.length;
     const value = unescapeValue(ext.slice(k.eq + 1, end).trim());
-    if (!(k.key in out)) out[k.key] = value;
+    // First occurrence wins; defineProperty keeps a "__proto__" key as plain data.
+    if (!Object.hasOwn(out, k.key)) Object.defineProperty(out, k.key, { value, enumerable: true, writable: true, configurable: true });
   });
   return out;
 }

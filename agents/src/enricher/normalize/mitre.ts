@@ -2,7 +2,8 @@
 // names (the seed, CrowdStrike `Technique`, Sentinel), and Google SCC's enum names
 // ("BRUTE_FORCE"). Unknown names are dropped, never guessed.
 
-const BY_NAME: Record<string, string> = {
+// Maps, not object literals: a vendor value like "constructor" must not hit Object.prototype.
+const BY_NAME = new Map<string, string>(Object.entries({
   "valid accounts": "T1078",
   "default accounts": "T1078.001",
   "domain accounts": "T1078.002",
@@ -93,10 +94,10 @@ const BY_NAME: Record<string, string> = {
   "unsecured credentials": "T1552",
   "steal application access token": "T1528",
   "impersonation": "T1656",
-};
+}));
 
 /** Google SCC MITRE enum names that differ from the technique name with spaces. */
-const SCC_ENUM: Record<string, string> = {
+const SCC_ENUM = new Map<string, string>(Object.entries({
   BRUTE_FORCE: "T1110",
   RESOURCE_HIJACKING: "T1496",
   ACTIVE_SCANNING: "T1595",
@@ -123,7 +124,7 @@ const SCC_ENUM: Record<string, string> = {
   STEAL_WEB_SESSION_COOKIE: "T1539",
   DOMAIN_POLICY_MODIFICATION: "T1484",
   MODIFY_AUTHENTICATION_PROCESS: "T1556",
-};
+}));
 
 const ID_RE = /^T(\d{4})(?:\.(\d{3}))?$/i;
 
@@ -135,9 +136,9 @@ export function techniqueId(value: string): string | null {
   // "T1078 - Valid Accounts" and "Valid Accounts (T1078)" carry the id inside.
   const embedded = /\bT(\d{4})(?:\.(\d{3}))?\b/i.exec(t);
   if (embedded) return `T${embedded[1]}${embedded[2] ? `.${embedded[2]}` : ""}`;
-  const scc = SCC_ENUM[t.toUpperCase()];
+  const scc = SCC_ENUM.get(t.toUpperCase());
   if (scc && /^[A-Z_]+$/.test(t)) return scc;
-  return BY_NAME[t.toLowerCase().replace(/_/g, " ").replace(/\s+/g, " ")] ?? null;
+  return BY_NAME.get(t.toLowerCase().replace(/_/g, " ").replace(/\s+/g, " ")) ?? null;
 }
 
 /** Technique ids for any mix of strings and arrays, in order of first appearance, without duplicates. */

@@ -27,16 +27,17 @@ function reading(v: unknown, severity: Severity | null): SeverityReading {
   return { severity, original: originalOf(v) };
 }
 
-const WORDS: Record<string, Severity> = {
+// A Map, not an object literal: vendor words like "constructor" must not hit Object.prototype.
+const WORDS = new Map<string, Severity>(Object.entries({
   informational: "low", info: "low", information: "low", low: "low", minor: "low",
   medium: "medium", moderate: "medium", warning: "medium", major: "high",
   high: "high", critical: "critical", "very-high": "critical", "very high": "critical", fatal: "critical",
-};
+} satisfies Record<string, Severity>));
 
 /** Words most vendors share (Elastic, Splunk, Graph, Sentinel, SCC, seed, webhook). */
 export function fromWord(v: unknown): SeverityReading {
   if (typeof v !== "string") return reading(v, null);
-  return reading(v, WORDS[v.trim().toLowerCase()] ?? null);
+  return reading(v, WORDS.get(v.trim().toLowerCase()) ?? null);
 }
 
 function inRange(n: number | null, lo: number, hi: number): n is number {
@@ -101,8 +102,8 @@ export function cefSeverity(v: unknown): SeverityReading {
  * WARN → medium, ERROR → high; an event Okta flags as a suspected threat is raised to high.
  */
 export function oktaSeverity(level: unknown, threatSuspected: boolean): SeverityReading {
-  const map: Record<string, Severity> = { DEBUG: "low", INFO: "low", WARN: "medium", ERROR: "high" };
-  const base = typeof level === "string" ? map[level.trim().toUpperCase()] ?? null : null;
+  const map = new Map<string, Severity>([["DEBUG", "low"], ["INFO", "low"], ["WARN", "medium"], ["ERROR", "high"]]);
+  const base = typeof level === "string" ? map.get(level.trim().toUpperCase()) ?? null : null;
   if (threatSuspected && (base === null || base === "low" || base === "medium")) return reading(level, "high");
   return reading(level, base);
 }

@@ -2,7 +2,7 @@
 // Splunk _time), epoch milliseconds (CrowdStrike, OCSF), ISO with a colon-less offset
 // (Wazuh/Suricata "+0000"), 7-digit fractions (Microsoft Graph), and CEF's "MMM dd yyyy HH:mm:ss".
 
-const MONTHS: Record<string, string> = { jan: "01", feb: "02", mar: "03", apr: "04", may: "05", jun: "06", jul: "07", aug: "08", sep: "09", oct: "10", nov: "11", dec: "12" };
+const MONTHS = new Map<string, string>(Object.entries({ jan: "01", feb: "02", mar: "03", apr: "04", may: "05", jun: "06", jul: "07", aug: "08", sep: "09", oct: "10", nov: "11", dec: "12" }));
 
 // Anything outside this window is a misread unit or a placeholder (0 = 1970), not a real alert time.
 const EARLIEST = Date.UTC(1990, 0, 1);
@@ -37,7 +37,7 @@ function fromIsoLike(s: string): string | null {
 function fromCefDate(s: string): string | null {
   const m = /^([A-Za-z]{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(?: (UTC|GMT|Z|[+-]\d{2}:?\d{2}))?$/.exec(s.trim());
   if (!m) return null;
-  const month = MONTHS[m[1]!.toLowerCase()];
+  const month = MONTHS.get(m[1]!.toLowerCase());
   if (!month) return null;
   let zone = m[8] ?? "Z";
   if (zone === "UTC" || zone === "GMT") zone = "Z";

@@ -35,7 +35,8 @@ export const cef: FormatNormalizer = {
     const labelled: Record<string, string> = {};
     for (const [k, v] of Object.entries(x)) {
       const m = /^(c[sn]\d|flexString\d|cfp\d|deviceCustomDate\d)$/.exec(k);
-      if (m && x[`${k}Label`]) labelled[x[`${k}Label`]!.replace(/\s+/g, "_").toLowerCase()] = v;
+      const label = Object.hasOwn(x, `${k}Label`) ? x[`${k}Label`]!.replace(/\s+/g, "_").toLowerCase() : null;
+      if (m && label) Object.defineProperty(labelled, label, { value: v, enumerable: true, writable: true, configurable: true });
     }
     const src = x.src ?? x.c6a2;
     const dst = x.dst ?? x.c6a3;

@@ -38,7 +38,7 @@ export const seed: FormatNormalizer = {
   id: "seed",
   detect(doc) {
     const o = jsonObject(doc);
-    return !!o && typeof o.alert_id === "string" && typeof o.name === "string" && isObject(o.details) && "timestamp" in o;
+    return !!o && typeof o.alert_id === "string" && "name" in o && isObject(o.details) && "timestamp" in o;
   },
   map(doc) {
     const o = jsonObject(doc);
