@@ -3,15 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CanonicalAlert } from "@secops/contracts";
-import type { CliIo } from "../../src/cli/command.js";
+import { capturingIo } from "./cli-io.js";
 import { command } from "../../src/cli/commands/normalize.js";
 import { FIXTURES, SEED_SAMPLES } from "./fixtures.js";
-
-export function capturingIo(stdin = "", env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): CliIo & { outLines: string[]; errLines: string[] } {
-  const outLines: string[] = [];
-  const errLines: string[] = [];
-  return { outLines, errLines, out: (l) => outLines.push(l), err: (l) => errLines.push(l), readStdin: async () => stdin, env, cwd };
-}
 
 describe("secops normalize", () => {
   it("normalizes every fixture of every format, one canonical alert per line", async () => {
