@@ -4,7 +4,7 @@ import { refang } from "./refang.js";
 
 export interface TextCandidate { type: "ip" | "domain" | "url" | "hash" | "email"; value: string }
 
-const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>`{}|\\^\[\]]+/gi;
+const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>`{}|\\^[\]]+/gi;
 const EMAIL_RE = /\b[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}\b/gi;
 const IPV4_RE = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d|\/\d)/g;
 const IPV6_RE = /(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi;

@@ -54,9 +54,8 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
     if (cv !== undefined) Object.defineProperty(context, k.slice(0, 128), { value: cv, enumerable: true, writable: true, configurable: true });
   }
 
-  let severity: Severity = draft.severity.severity ?? DEFAULT_SEVERITY;
+  const severity: Severity = draft.severity.severity ?? DEFAULT_SEVERITY;
   if (draft.severity.severity === null) context.severity_mapping = "default";
-  severity = severity satisfies Severity;
 
   let time = toIsoUtc(draft.time);
   if (!time) {

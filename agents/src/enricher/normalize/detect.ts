@@ -1,6 +1,5 @@
 // From bytes to one parsed document, and from a document to the format that can map it.
 // Each failure names what was wrong and what is accepted.
-import type { AlertFormat } from "@secops/contracts";
 import type { FormatNormalizer, ParsedInput } from "./draft.js";
 import { isObject } from "./paths.js";
 
@@ -79,8 +78,4 @@ export function detectFormat(doc: ParsedInput, registry: readonly FormatNormaliz
     }
   }
   return null;
-}
-
-export function isFormatId(v: string, ids: readonly AlertFormat[]): v is AlertFormat {
-  return (ids as readonly string[]).includes(v);
 }

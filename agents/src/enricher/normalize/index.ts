@@ -85,20 +85,14 @@ function normalizeUnsafe(input: string | Uint8Array, options: NormalizeOptions):
     return built.ok ? built : failure("invalid", built.reason, [forced.id], built.errors);
   }
 
-  const tried: string[] = [];
   const detected = detectFormat(doc, REGISTRY);
-  const order = detected ? [detected] : [];
   if (!detected) {
     return failure("unknown_format", `no known format matched (tried: ${REGISTRY.map((n) => n.id).join(", ")}); ${TITLE_HINT}`, REGISTRY.map((n) => n.id));
   }
-  for (const n of order) {
-    tried.push(n.id);
-    const draft = n.map(doc);
-    if (typeof draft === "string") return failure("invalid", `detected as ${n.id} but: ${draft}`, tried);
-    const built = buildAlert(n.id, draft, raw, buildOpts);
-    return built.ok ? built : failure("invalid", built.reason, tried, built.errors);
-  }
-  return failure("unknown_format", `no known format matched; ${TITLE_HINT}`, tried);
+  const draft = detected.map(doc);
+  if (typeof draft === "string") return failure("invalid", `detected as ${detected.id} but: ${draft}`, [detected.id]);
+  const built = buildAlert(detected.id, draft, raw, buildOpts);
+  return built.ok ? built : failure("invalid", built.reason, [detected.id], built.errors);
 }
 
 /**
