@@ -1,0 +1,38 @@
+// `secops normalize`: the normalizer offline, one JSON line per input alert. Lets people check
+// how their alerts will be read before anything is published.
+import { AlertFormat } from "@secops/contracts";
+import type { CliCommand } from "../command.js";
+import { parseFlags, readInputs } from "../input.js";
+import { FORMAT_IDS, normalizeAlert } from "../../enricher/normalize/index.js";
+
+export const command: CliCommand = {
+  name: "normalize",
+  summary: "print the canonical alert for each input alert (offline, no NATS)",
+  usage: `secops normalize [--format <id>] [--internal-ranges <cidr,...>] <file|dir|->...
+  Reads JSON objects, JSON arrays of alerts, JSON lines and CEF lines. Prints one JSON line per
+  alert: the canonical alert, or {"input":"<file>[:line]","error":"<reason>"}. Exits 1 if any failed.
+  --format forces one of: ${FORMAT_IDS.join(", ")}. INTERNAL_RANGES (env) adds internal CIDRs.`,
+  async run(argv, io) {
+    const { flags, positional, unknown } = parseFlags(argv, ["format", "internal-ranges"]);
+    if (unknown.length > 0 || positional.length === 0) {
+      io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}` : "no input given");
+      io.err(`usage: ${this.usage}`);
+      return 2;
+    }
+    let format: AlertFormat | undefined;
+    if (flags.format !== undefined) {
+      const parsed = AlertFormat.safeParse(flags.format);
+      if (!parsed.success) { io.err(`--format ${flags.format}: unknown format (accepted: ${FORMAT_IDS.join(", ")})`); return 2; }
+      format = parsed.data;
+    }
+    const internalRanges = (flags["internal-ranges"] ?? io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    let failed = 0;
+    for (const item of await readInputs(positional, io)) {
+      if ("error" in item) { failed++; io.out(JSON.stringify({ input: item.input, error: item.error })); continue; }
+      const result = normalizeAlert(item.text, { format, internalRanges });
+      if (result.ok) io.out(JSON.stringify(result.alert));
+      else { failed++; io.out(JSON.stringify({ input: item.input, error: result.error.reason, code: result.error.code, tried: result.error.tried })); }
+    }
+    return failed > 0 ? 1 : 0;
+  },
+};

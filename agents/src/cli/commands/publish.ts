@@ -1,0 +1,78 @@
+// `secops publish`: puts alert files on the raw subject, one message per alert, exactly as
+// read (JSON compacted, CEF lines as-is). It validates nothing beyond readability: the
+// enricher normalizes and dead-letters what it cannot read, so publish never second-guesses it.
+import { headers } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import { AlertFormat, Headers } from "@secops/contracts";
+import type { CliCommand } from "../command.js";
+import { parseFlags, readInputs } from "../input.js";
+import { natsEnv, parseEnv, topologyOf, ConfigError } from "../../runtime/config.js";
+import { connectNats } from "../../runtime/nats.js";
+import { createLogger } from "../../runtime/logger.js";
+import { errorMessage } from "../../runtime/errors.js";
+import { FORMAT_IDS, messageIdFor } from "../../enricher/normalize/index.js";
+
+export const command: CliCommand = {
+  name: "publish",
+  summary: "publish alert files to the raw subject (alerts.raw) with JetStream acks",
+  usage: `secops publish [--format <id>] <file|dir|->...
+  Reads JSON objects, JSON arrays of alerts, JSON lines and CEF lines and publishes each alert.
+  Prints "<input> -> <subject> seq=<n>" per alert (plus "duplicate" when JetStream already has it).
+  --format sets the Alert-Format header (one of: ${FORMAT_IDS.join(", ")}).
+  Connection: NATS_URL, NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, SECOPS_NAMESPACE.`,
+  async run(argv, io) {
+    const { flags, positional, unknown } = parseFlags(argv, ["format"]);
+    if (unknown.length > 0 || positional.length === 0) {
+      io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}` : "no input given");
+      io.err(`usage: ${this.usage}`);
+      return 2;
+    }
+    let format: AlertFormat | undefined;
+    if (flags.format !== undefined) {
+      const parsed = AlertFormat.safeParse(flags.format);
+      if (!parsed.success) { io.err(`--format ${flags.format}: unknown format (accepted: ${FORMAT_IDS.join(", ")})`); return 2; }
+      format = parsed.data;
+    }
+    let cfg;
+    try {
+      cfg = parseEnv(natsEnv, io.env);
+    } catch (e) {
+      io.err(e instanceof ConfigError ? e.message : errorMessage(e));
+      return 2;
+    }
+    const subject = topologyOf(cfg).subjects.raw;
+    const items = await readInputs(positional, io);
+    const failures: string[] = [];
+    const log = createLogger("secops-publish", "silent");
+    let nc;
+    try {
+      nc = await connectNats(cfg, "secops-publish", log, { maxReconnectAttempts: 0 });
+    } catch (e) {
+      io.err(`cannot connect to NATS at ${cfg.NATS_URL}: ${errorMessage(e)}`);
+      return 1;
+    }
+    try {
+      const js = jetstream(nc);
+      for (const item of items) {
+        if ("error" in item) { failures.push(item.input); io.err(`${item.input}: ${item.error}`); continue; }
+        if (item.text === "") { failures.push(item.input); io.err(`${item.input}: empty, nothing to publish`); continue; }
+        const h = headers();
+        if (format) h.set(Headers.alertFormat, format);
+        try {
+          const ack = await js.publish(subject, item.text, { msgID: messageIdFor(item.text), headers: h, timeout: 5_000 });
+          io.out(`${item.input} -> ${subject} seq=${ack.seq}${ack.duplicate ? " duplicate" : ""}`);
+        } catch (e) {
+          failures.push(item.input);
+          io.err(`${item.input}: not published: ${errorMessage(e)}`);
+        }
+      }
+    } finally {
+      await nc.drain().catch(() => nc.close());
+    }
+    if (failures.length > 0) {
+      io.err(`${failures.length} of ${items.length} not published: ${failures.join(", ")}`);
+      return 1;
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,79 @@
+// What the `secops` commands read: files, directories (recursively, alert-like extensions
+// only) and `-` for standard input, each split into single alerts by splitBatch.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { extname, join, relative, resolve } from "node:path";
+import type { CliIo } from "./command.js";
+import { splitBatch, type BatchItem } from "../enricher/normalize/split.js";
+
+export const ALERT_FILE_EXTENSIONS = new Set([".json", ".jsonl", ".ndjson", ".cef", ".log", ".txt"]);
+
+export type InputItem = BatchItem | { input: string; error: string };
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (e.isFile() && ALERT_FILE_EXTENSIONS.has(extname(e.name).toLowerCase())) out.push(p);
+  }
+  return out;
+}
+
+function labelOf(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith("..") ? path : rel;
+}
+
+/** Every alert named by the arguments, in order; unreadable paths become error items. */
+export async function readInputs(paths: readonly string[], io: CliIo): Promise<InputItem[]> {
+  const items: InputItem[] = [];
+  let stdinUsed = false;
+  for (const arg of paths) {
+    if (arg === "-") {
+      if (stdinUsed) { items.push({ input: "-", error: "standard input can be read only once" }); continue; }
+      stdinUsed = true;
+      items.push(...splitBatch(await io.readStdin(), "-"));
+      continue;
+    }
+    const full = resolve(io.cwd, arg);
+    try {
+      const st = await stat(full);
+      const files = st.isDirectory() ? await filesUnder(full) : [full];
+      if (st.isDirectory() && files.length === 0) {
+        items.push({ input: arg, error: `no alert files in directory (looked for ${[...ALERT_FILE_EXTENSIONS].join(", ")})` });
+      }
+      for (const f of files) {
+        try {
+          items.push(...splitBatch(await readFile(f, "utf8"), labelOf(f, io.cwd)));
+        } catch (e) {
+          items.push({ input: labelOf(f, io.cwd), error: `cannot read: ${(e as Error).message}` });
+        }
+      }
+    } catch (e) {
+      items.push({ input: arg, error: `cannot read: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}` });
+    }
+  }
+  return items;
+}
+
+/** Parses `--name value` / `--name=value` options before the positional arguments. */
+export function parseFlags(argv: readonly string[], known: readonly string[]): { flags: Record<string, string>; positional: string[]; unknown: string[] } {
+  const flags: Record<string, string> = {};
+  const positional: string[] = [];
+  const unknown: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith("--") && a.length > 2) {
+      const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
+      if (!known.includes(name)) { unknown.push(a); continue; }
+      const value = inline ?? argv[++i];
+      if (value === undefined) { unknown.push(a); continue; }
+      flags[name] = value;
+    } else {
+      positional.push(a);
+    }
+  }
+  return { flags, positional, unknown };
+}

@@ -1,0 +1,87 @@
+// CEF lines, with or without a syslog header. Severity: header field 0-10 or words
+// (severity.ts). fileHash carries no algorithm: the length decides. csN values are named by
+// their csNLabel in context.
+import type { FormatNormalizer } from "../draft.js";
+import { parseCefLine } from "../cef-line.js";
+import { field, freeText } from "../hints.js";
+import { cefSeverity } from "../severity.js";
+import { classifyIp } from "../../iocs/index.js";
+import { toIsoUtc } from "../time.js";
+
+/** Syslog timestamps carry no year: take the current one, or last year when that would be in the future. */
+function syslogTime(ts: string | null): string | null {
+  if (!ts) return null;
+  if (/^\d{4}-/.test(ts)) return toIsoUtc(ts);
+  const m = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}:\d{2}:\d{2})$/.exec(ts);
+  if (!m) return null;
+  const now = new Date();
+  for (const year of [now.getUTCFullYear(), now.getUTCFullYear() - 1]) {
+    const t = toIsoUtc(`${m[1]} ${m[2]} ${year} ${m[3]} UTC`);
+    if (t && Date.parse(t) <= now.getTime() + 86_400_000) return t;
+  }
+  return null;
+}
+
+export const cef: FormatNormalizer = {
+  id: "cef",
+  detect(doc) {
+    return doc.kind === "text" && typeof parseCefLine(doc.text) !== "string";
+  },
+  map(doc) {
+    if (doc.kind !== "text") return "expected a CEF text line (CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|key=value ...)";
+    const line = parseCefLine(doc.text);
+    if (typeof line === "string") return line;
+    const x = line.extension;
+    const labelled: Record<string, string> = {};
+    for (const [k, v] of Object.entries(x)) {
+      const m = /^(c[sn]\d|flexString\d|cfp\d|deviceCustomDate\d)$/.exec(k);
+      const label = Object.hasOwn(x, `${k}Label`) ? x[`${k}Label`]!.replace(/\s+/g, "_").toLowerCase() : null;
+      if (m && label) Object.defineProperty(labelled, label, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    const src = x.src ?? x.c6a2;
+    const dst = x.dst ?? x.c6a3;
+    const internalSide = [dst, src].find((ip) => ip && classifyIp(ip)?.internal) ?? null;
+    return {
+      title: line.name,
+      titlePaths: "header Name (6th field)",
+      description: x.msg ?? "",
+      severity: cefSeverity(line.severity),
+      time: x.rt ?? x.start ?? x.end ?? syslogTime(line.syslog?.timestamp ?? null),
+      vendor: line.vendor,
+      product: line.product,
+      hostName: x.dhost ?? x.shost ?? null,
+      hostIp: internalSide,
+      userName: x.duser ?? x.suser ?? null,
+      assets: [x.dhost, internalSide],
+      iocs: [
+        field("src", src, "ip", "source"),
+        field("dst", dst, "ip", "destination"),
+        field("request", x.request, "url", "destination"),
+        field("fileHash", x.fileHash, "hash"),
+        field("oldFileHash", x.oldFileHash, "hash"),
+        field("suser", x.suser && x.suser.includes("@") ? x.suser : undefined, "email", "source"),
+        freeText("msg", x.msg),
+        freeText("requestContext", x.requestContext),
+        ...Object.entries(labelled).map(([k, v]) => freeText(`cs:${k}`, v)),
+      ],
+      sourceId: x.externalId ?? x.deviceExternalId ?? null,
+      categoryText: [x.cat, x.act, line.signatureId],
+      context: {
+        signature_id: line.signatureId,
+        device_version: line.deviceVersion,
+        device_host: x.dvchost ?? line.syslog?.host ?? null,
+        src_port: x.spt,
+        dst_port: x.dpt,
+        protocol: x.proto,
+        action: x.act,
+        outcome: x.outcome,
+        cef_category: x.cat,
+        bytes_out: x.out,
+        bytes_in: x.in,
+        src_user: x.suser,
+        file_name: x.fname,
+        ...labelled,
+      },
+    };
+  },
+};

@@ -1,0 +1,72 @@
+// CrowdStrike Falcon streaming detections: DetectionSummaryEvent (Severity 1-5) and the EPP
+// variant (Severity 0-100); SeverityName decides (severity.ts). Hash fields are often all-zero
+// placeholders (dropped by the IoC extractor). FalconHostLink is the console, never an IoC.
+import type { FormatNormalizer } from "../draft.js";
+import { at, field, freeText, jsonObject } from "../hints.js";
+import { isObject, objects, pick, str, text } from "../paths.js";
+import { crowdstrikeSeverity } from "../severity.js";
+
+const EVENT_TYPES = new Set(["detectionsummaryevent", "eppdetectionsummaryevent"]);
+
+export const crowdstrike: FormatNormalizer = {
+  id: "crowdstrike",
+  detect(doc) {
+    const o = jsonObject(doc);
+    const t = str(pick(o, "metadata.eventType"));
+    return !!o && isObject(o.event) && !!t && EVENT_TYPES.has(t.toLowerCase());
+  },
+  map(doc) {
+    const o = jsonObject(doc);
+    if (!o || !isObject(o.event)) return "expected {metadata: {eventType}, event: {...}}";
+    const e = o.event;
+    const iocType = str(e.IOCType)?.toLowerCase();
+    const iocKind = iocType === "domain" ? "domain" : iocType?.startsWith("hash") ? "hash" : iocType === "ipv4" || iocType === "ipv6" ? "ip" : "auto";
+    const network = objects(e.NetworkAccesses);
+    const mitreAttack = objects(e.MitreAttack);
+    const user = str(e.UserName);
+    return {
+      title: str(e.DetectName) ?? str(e.Name),
+      titlePaths: "event.DetectName, event.Name",
+      description: str(e.DetectDescription) ?? str(e.Description) ?? undefined,
+      severity: crowdstrikeSeverity(e.SeverityName, e.Severity),
+      time: pick(o, "metadata.eventCreationTime") ?? e.ProcessStartTime,
+      vendor: "CrowdStrike",
+      product: "Falcon",
+      hostName: e.ComputerName ?? e.Hostname,
+      hostIp: e.LocalIP ?? e.LocalIp,
+      userName: user && str(e.LogonDomain) ? `${str(e.LogonDomain)}\\${user}` : user,
+      assets: [e.ComputerName ?? e.Hostname],
+      iocs: [
+        at(o, "event.SHA256String", "sha256"),
+        at(o, "event.SHA1String", "sha1"),
+        at(o, "event.MD5String", "md5"),
+        field("event.IOCValue", e.IOCValue, iocKind),
+        field("event.NetworkAccesses[].RemoteAddress", network.map((n) => n.RemoteAddress), "ip", "destination"),
+        field("event.DnsRequests[].DomainName", objects(e.DnsRequests).map((d) => d.DomainName), "domain", "destination"),
+        freeText("event.CommandLine", e.CommandLine),
+        freeText("event.ParentCommandLine", e.ParentCommandLine),
+        freeText("event.GrandparentCommandLine", e.GrandparentCommandLine),
+      ],
+      mitre: [mitreAttack.map((m) => m.TechniqueID), e.TechniqueId, e.Technique],
+      tactics: [mitreAttack.map((m) => m.Tactic), e.Tactic],
+      // DetectId (legacy) / CompositeId (EPP); metadata.offset is only unique per stream.
+      sourceId: e.CompositeId ?? e.DetectId,
+      categoryText: [e.Objective, e.Tactic, e.Technique, e.PatternDispositionDescription],
+      context: {
+        event_type: pick(o, "metadata.eventType"),
+        customer_id: pick(o, "metadata.customerIDString"),
+        severity_name: e.SeverityName,
+        objective: e.Objective,
+        technique_name: e.Technique,
+        process: e.FileName,
+        file_path: e.FilePath,
+        command_line: e.CommandLine,
+        parent_process: e.ParentImageFileName,
+        sensor_id: e.SensorId ?? e.AgentId,
+        machine_domain: e.MachineDomain,
+        pattern_disposition: e.PatternDispositionDescription,
+        offset: text(pick(o, "metadata.offset")),
+      },
+    };
+  },
+};

@@ -1,0 +1,69 @@
+// Elastic Security detection alerts: kibana.alert.* as flat dotted keys beside nested ECS
+// objects (pick() reads both). kibana.alert.rule.references are documentation, never IoCs.
+import type { FormatNormalizer } from "../draft.js";
+import { at, freeText, jsonObject } from "../hints.js";
+import { arr, isObject, objects, pick, pickFirst, str } from "../paths.js";
+import { firstMapped, fromWord, riskScore } from "../severity.js";
+
+function hasKibanaAlertKey(o: Record<string, unknown>): boolean {
+  return Object.keys(o).some((k) => k.startsWith("kibana.alert.")) || isObject(pick(o, "kibana.alert"));
+}
+
+export const elastic: FormatNormalizer = {
+  id: "elastic",
+  detect(doc) {
+    const o = jsonObject(doc);
+    return !!o && pick(o, "event.kind") === "signal" && hasKibanaAlertKey(o);
+  },
+  map(doc) {
+    const o = jsonObject(doc);
+    if (!o || !hasKibanaAlertKey(o)) return "expected kibana.alert.* fields (kibana.alert.rule.name, kibana.alert.severity)";
+    const threats = objects(pick(o, "kibana.alert.rule.threat"));
+    const techniques = threats.flatMap((t) => objects(t.technique));
+    const techniqueIds = techniques.flatMap((t) => [t.id, ...objects(t.subtechnique).map((s) => s.id)]);
+    const tactics = threats.map((t) => (isObject(t.tactic) ? t.tactic.name : undefined));
+    const hostIps = arr(pick(o, "host.ip"));
+    return {
+      title: pick(o, "kibana.alert.rule.name"),
+      titlePaths: "kibana.alert.rule.name",
+      description: str(pick(o, "kibana.alert.reason")) ?? str(pick(o, "kibana.alert.rule.description")) ?? undefined,
+      severity: firstMapped(fromWord(pick(o, "kibana.alert.severity")), riskScore(pick(o, "kibana.alert.risk_score"))),
+      time: pickFirst(o, ["kibana.alert.original_time", "@timestamp"])?.value,
+      vendor: "Elastic",
+      product: "Elastic Security",
+      hostName: pickFirst(o, ["host.name", "host.hostname"])?.value,
+      hostIp: hostIps.find((x) => typeof x === "string"),
+      userName: pick(o, "user.name"),
+      assets: [pick(o, "host.name")],
+      iocs: [
+        at(o, "source.ip", "ip", "source"),
+        at(o, "destination.ip", "ip", "destination"),
+        at(o, "destination.domain", "domain", "destination"),
+        at(o, "dns.question.name", "domain", "destination"),
+        at(o, "url.full", "url", "destination"),
+        at(o, "url.original", "url", "destination"),
+        at(o, "process.hash.md5", "md5"), at(o, "process.hash.sha1", "sha1"), at(o, "process.hash.sha256", "sha256"),
+        at(o, "file.hash.md5", "md5"), at(o, "file.hash.sha1", "sha1"), at(o, "file.hash.sha256", "sha256"),
+        at(o, "dll.hash.sha256", "sha256"),
+        at(o, "email.from.address", "email", "source"),
+        freeText("process.command_line", pick(o, "process.command_line")),
+        freeText("kibana.alert.reason", pick(o, "kibana.alert.reason")),
+      ],
+      mitre: [techniqueIds, pick(o, "threat.technique.id")],
+      tactics,
+      sourceId: pickFirst(o, ["kibana.alert.uuid", "_id"])?.value,
+      categoryText: [pick(o, "kibana.alert.rule.description"), pick(o, "event.category"), pick(o, "kibana.alert.rule.tags")],
+      context: {
+        rule_id: pick(o, "kibana.alert.rule.rule_id") ?? pick(o, "kibana.alert.rule.uuid"),
+        rule_type: pick(o, "kibana.alert.rule.type"),
+        risk_score: pick(o, "kibana.alert.risk_score"),
+        workflow_status: pick(o, "kibana.alert.workflow_status"),
+        process: pick(o, "process.name"),
+        process_executable: pick(o, "process.executable"),
+        user_domain: pick(o, "user.domain"),
+        event_category: pick(o, "event.category"),
+        group_id: pick(o, "kibana.alert.group.id"),
+      },
+    };
+  },
+};

@@ -1,0 +1,82 @@
+// AWS GuardDuty findings, bare or inside an EventBridge envelope (`detail`). Keys are camelCase
+// from the API but PascalCase in console copies, so paths are read case-insensitively.
+// Severity: float 1-10 (severity.ts). `id` stays constant while a finding recurs.
+import type { FormatNormalizer } from "../draft.js";
+import { field, jsonObject } from "../hints.js";
+import { arr, isObject, objects, pick, str, type JsonObject } from "../paths.js";
+import { guarddutySeverity } from "../severity.js";
+
+const CI = { caseInsensitive: true };
+
+function findingOf(o: JsonObject): JsonObject | null {
+  const detailType = str(pick(o, "detail-type", CI));
+  if (detailType === "GuardDuty Finding" && isObject(pick(o, "detail", CI))) return pick(o, "detail", CI) as JsonObject;
+  const arn = str(pick(o, "arn", CI));
+  if (arn?.startsWith("arn:aws:guardduty:") && pick(o, "schemaVersion", CI) !== undefined) return o;
+  return null;
+}
+
+export const guardduty: FormatNormalizer = {
+  id: "guardduty",
+  detect(doc) {
+    const o = jsonObject(doc);
+    return !!o && findingOf(o) !== null;
+  },
+  map(doc) {
+    const o = jsonObject(doc);
+    const f = o ? findingOf(o) : null;
+    if (!f) return "expected a GuardDuty finding (arn:aws:guardduty:…) or an EventBridge event with detail-type \"GuardDuty Finding\"";
+    const g = (path: string) => pick(f, path, CI);
+    const action = g("service.action");
+    const direction = str(pick(action, "networkConnectionAction.connectionDirection", CI))?.toUpperCase();
+    // Outbound: the instance calls the remote (remote = destination); inbound/probe/API: the remote is the source.
+    const remoteRole = direction === "OUTBOUND" ? "destination" : "source";
+    const localRole = remoteRole === "source" ? "destination" : "source";
+    const interfaces = objects(g("resource.instanceDetails.networkInterfaces"));
+    const tags = objects(g("resource.instanceDetails.tags"));
+    const nameTag = tags.find((t) => String(pick(t, "key", CI)) === "Name");
+    const probes = objects(pick(action, "portProbeAction.portProbeDetails", CI));
+    const threatPaths = objects(g("service.ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames")).flatMap((t) => objects(pick(t, "filePaths", CI)));
+    const instanceId = g("resource.instanceDetails.instanceId");
+    return {
+      title: g("title") ?? g("type"),
+      titlePaths: "title, type",
+      description: g("description"),
+      severity: guarddutySeverity(g("severity")),
+      time: g("service.eventFirstSeen") ?? g("createdAt") ?? g("updatedAt"),
+      vendor: "AWS",
+      product: "GuardDuty",
+      hostName: str(pick(nameTag, "value", CI)) ?? instanceId,
+      hostIp: interfaces.map((n) => pick(n, "privateIpAddress", CI)).find((x) => typeof x === "string"),
+      userName: g("resource.accessKeyDetails.userName"),
+      assets: [instanceId],
+      iocs: [
+        field("service.action.networkConnectionAction.remoteIpDetails.ipAddressV4", pick(action, "networkConnectionAction.remoteIpDetails.ipAddressV4", CI), "ip", remoteRole),
+        field("service.action.networkConnectionAction.localIpDetails.ipAddressV4", pick(action, "networkConnectionAction.localIpDetails.ipAddressV4", CI), "ip", localRole),
+        field("service.action.awsApiCallAction.remoteIpDetails.ipAddressV4", pick(action, "awsApiCallAction.remoteIpDetails.ipAddressV4", CI), "ip", "source"),
+        field("service.action.kubernetesApiCallAction.remoteIpDetails.ipAddressV4", pick(action, "kubernetesApiCallAction.remoteIpDetails.ipAddressV4", CI), "ip", "source"),
+        field("service.action.portProbeAction.portProbeDetails[].remoteIpDetails.ipAddressV4", probes.map((p) => pick(p, "remoteIpDetails.ipAddressV4", CI)), "ip", "source"),
+        field("service.action.dnsRequestAction.domain", pick(action, "dnsRequestAction.domain", CI), "domain", "destination"),
+        field("service.runtimeDetails.process.executableSha256", g("service.runtimeDetails.process.executableSha256"), "sha256"),
+        field("…threatNames[].filePaths[].hash", threatPaths.map((p) => pick(p, "hash", CI)), "hash"),
+        field("resource.instanceDetails.networkInterfaces[].publicIp", interfaces.map((n) => pick(n, "publicIp", CI)), "ip", localRole),
+      ],
+      sourceId: g("id"),
+      categoryText: [g("type")],
+      context: {
+        finding_type: g("type"),
+        account_id: g("accountId"),
+        region: g("region"),
+        resource_type: g("resource.resourceType"),
+        resource_role: g("service.resourceRole"),
+        action_type: pick(action, "actionType", CI),
+        connection_direction: direction,
+        count: g("service.count"),
+        access_key_id: g("resource.accessKeyDetails.accessKeyId"),
+        instance_id: instanceId,
+        archived: g("service.archived"),
+        threat_names: arr(g("service.ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames")).map((t) => pick(t, "name", CI)).filter((x) => typeof x === "string"),
+      },
+    };
+  },
+};

@@ -1,0 +1,99 @@
+// OCSF events: Detection Finding (2004), Authentication (3002), and other classes mapped by
+// their category_uid. Severity: severity_id (severity.ts). Time: epoch milliseconds.
+import type { FieldHint } from "../../iocs/index.js";
+import type { AlertCategory } from "@secops/contracts";
+import type { FormatNormalizer } from "../draft.js";
+import { field, freeText, jsonObject } from "../hints.js";
+import { isObject, num, numeric, objects, pick, pickFirst, str } from "../paths.js";
+import { ocsfSeverity } from "../severity.js";
+
+const HASH_ALGORITHMS: Record<number, "md5" | "sha1" | "sha256"> = { 1: "md5", 2: "sha1", 3: "sha256" };
+// observables[].type_id → what the value is.
+const OBSERVABLE_TYPES: Record<number, FieldHint["type"]> = { 1: "domain", 2: "ip", 5: "email", 6: "url", 8: "hash" };
+
+function hashHints(prefix: string, hashes: unknown): FieldHint[] {
+  return objects(hashes).map((h, i) => field(`${prefix}[${i}].value`, h.value, HASH_ALGORITHMS[numeric(h.algorithm_id) ?? 0] ?? "hash"));
+}
+
+function endpointHints(prefix: string, ep: unknown, role: "source" | "destination"): FieldHint[] {
+  return [field(`${prefix}.ip`, pick(ep, "ip"), "ip", role), field(`${prefix}.domain`, pick(ep, "domain"), "domain", role)];
+}
+
+export const ocsf: FormatNormalizer = {
+  id: "ocsf",
+  detect(doc) {
+    const o = jsonObject(doc);
+    return !!o && num(o.class_uid) !== null && isObject(o.metadata) && (typeof pick(o, "metadata.version") === "string" || isObject(pick(o, "metadata.product")));
+  },
+  map(doc) {
+    const o = jsonObject(doc);
+    if (!o || num(o.class_uid) === null) return "expected an OCSF event with a numeric class_uid";
+    const classUid = num(o.class_uid)!;
+    const evidences = objects(o.evidences);
+    const hints: FieldHint[] = [field("src_endpoint.ip", pick(o, "src_endpoint.ip"), "ip", "source"), ...endpointHints("dst_endpoint", o.dst_endpoint, "destination")];
+    evidences.forEach((e, i) => {
+      const p = `evidences[${i}]`;
+      hints.push(
+        ...endpointHints(`${p}.src_endpoint`, e.src_endpoint, "source"),
+        ...endpointHints(`${p}.dst_endpoint`, e.dst_endpoint, "destination"),
+        field(`${p}.query.hostname`, pick(e, "query.hostname"), "domain", "destination"),
+        field(`${p}.url.url_string`, pick(e, "url.url_string"), "url", "destination"),
+        ...hashHints(`${p}.file.hashes`, pick(e, "file.hashes")),
+        ...hashHints(`${p}.process.file.hashes`, pick(e, "process.file.hashes")),
+        freeText(`${p}.process.cmd_line`, pick(e, "process.cmd_line")),
+      );
+    });
+    objects(o.observables).forEach((ob, i) => {
+      const t = OBSERVABLE_TYPES[numeric(ob.type_id) ?? 0];
+      if (t) hints.push(field(`observables[${i}].value`, ob.value, t));
+    });
+    const attacks = objects(pick(o, "finding_info.attacks")).concat(objects(o.attacks));
+    const statusId = numeric(o.status_id);
+    const outcome = statusId === 1 ? "succeeded" : statusId === 2 ? "failed" : str(o.status);
+    let title: unknown = pick(o, "finding_info.title");
+    let titlePaths = "finding_info.title";
+    let category: AlertCategory | undefined;
+    if (classUid === 3002) {
+      category = "authentication";
+      const activity = str(o.activity_name) ?? "Authentication";
+      title = str(o.message) ?? `${activity}${outcome ? ` ${outcome}` : ""}${str(pick(o, "user.name")) ? ` for ${str(pick(o, "user.name"))}` : ""}`;
+      titlePaths = "message, activity_name";
+    } else if (classUid !== 2004) {
+      title = pickFirst(o, ["finding_info.title", "message", "class_name", "type_name"])?.value;
+      titlePaths = "finding_info.title, message, class_name, type_name";
+    }
+    return {
+      title,
+      titlePaths,
+      description: str(pick(o, "finding_info.desc")) ?? str(o.message) ?? str(o.status_detail) ?? undefined,
+      severity: ocsfSeverity(o.severity_id, o.severity),
+      time: o.time ?? o.time_dt ?? pick(o, "finding_info.first_seen_time"),
+      vendor: str(pick(o, "metadata.product.vendor_name")) ?? "OCSF",
+      product: pick(o, "metadata.product.name"),
+      hostName: classUid === 3002 ? (pick(o, "dst_endpoint.hostname") ?? pick(o, "device.hostname")) : (pick(o, "device.hostname") ?? evidences.map((e) => pick(e, "dst_endpoint.hostname")).find(Boolean)),
+      hostIp: pick(o, "device.ip") ?? (classUid === 3002 ? pick(o, "dst_endpoint.ip") : undefined),
+      userName: pick(o, "user.name") ?? evidences.map((e) => pick(e, "actor.user.name") ?? pick(e, "user.name")).find(Boolean),
+      assets: [pick(o, "device.hostname"), ...objects(o.resources).map((r) => r.name ?? r.uid)],
+      iocs: hints,
+      mitre: [attacks.map((a) => pick(a, "sub_technique.uid") ?? pick(a, "technique.uid")), attacks.map((a) => pick(a, "technique.uid"))],
+      tactics: [attacks.map((a) => pick(a, "tactic.name"))],
+      sourceId: pickFirst(o, ["finding_info.uid", "metadata.uid"])?.value,
+      category,
+      categoryText: [o.class_name, o.category_name, pick(o, "finding_info.types"), o.type_name],
+      context: {
+        class_uid: classUid,
+        class_name: o.class_name,
+        category_uid: o.category_uid,
+        activity: o.activity_name,
+        status: outcome,
+        status_detail: o.status_detail,
+        is_mfa: o.is_mfa,
+        logon_type: o.logon_type,
+        auth_protocol: o.auth_protocol,
+        service: pick(o, "service.name"),
+        user_email: pick(o, "user.email_addr"),
+        ocsf_version: pick(o, "metadata.version"),
+      },
+    };
+  },
+};

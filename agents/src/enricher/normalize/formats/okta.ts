@@ -1,0 +1,65 @@
+// Okta System Log events (single; the polling API's bare array is split by the readers, and
+// an event hook's data.events[] with one event is unwrapped here). Okta's `severity` is a log
+// level: the risk signal is threatSuspected (severity.ts). The org domain is not an IoC.
+import type { FormatNormalizer } from "../draft.js";
+import { field, jsonObject } from "../hints.js";
+import { isObject, objects, pick, str, type JsonObject } from "../paths.js";
+import { oktaSeverity } from "../severity.js";
+
+function eventOf(o: JsonObject): JsonObject | null {
+  const isEvent = (e: JsonObject) => typeof e.uuid === "string" && typeof e.eventType === "string" && typeof e.published === "string" && isObject(e.actor);
+  if (isEvent(o)) return o;
+  const events = objects(pick(o, "data.events"));
+  return events.length === 1 && isEvent(events[0]!) ? events[0]! : null;
+}
+
+export const okta: FormatNormalizer = {
+  id: "okta",
+  detect(doc) {
+    const o = jsonObject(doc);
+    return !!o && eventOf(o) !== null;
+  },
+  map(doc) {
+    const o = jsonObject(doc);
+    const e = o ? eventOf(o) : null;
+    if (!e) return "expected an Okta LogEvent (uuid, eventType, published, actor), or an event hook with one event in data.events";
+    const threat = String(pick(e, "debugContext.debugData.threatSuspected")).toLowerCase() === "true";
+    const targetUser = objects(e.target).find((t) => t.type === "User");
+    const eventType = str(e.eventType)!;
+    return {
+      title: str(e.displayMessage) ? `${str(e.displayMessage)} (${eventType})` : eventType,
+      titlePaths: "displayMessage, eventType",
+      description: [str(pick(e, "outcome.result")) && `outcome: ${str(pick(e, "outcome.result"))}`, str(pick(e, "outcome.reason"))].filter(Boolean).join(" — "),
+      severity: oktaSeverity(e.severity, threat),
+      time: e.published,
+      vendor: "Okta",
+      product: "Okta System Log",
+      hostName: null,
+      userName: pick(targetUser, "alternateId") ?? pick(e, "actor.alternateId"),
+      iocs: [
+        field("client.ipAddress", pick(e, "client.ipAddress"), "ip", "source"),
+        field("request.ipChain[].ip", objects(pick(e, "request.ipChain")).map((c) => c.ip), "ip", "source"),
+        field("debugContext.debugData.url", pick(e, "debugContext.debugData.url"), "url"),
+      ],
+      sourceId: e.uuid,
+      // Every Okta event is about identity; eventType says which kind.
+      category: /^(user\.session|user\.authentication|user\.account\.lock|user\.mfa|policy\.evaluate_sign_on|security\.threat|user\.account\.reset_password)/.test(eventType) ? "authentication" : undefined,
+      categoryText: [eventType, pick(e, "outcome.reason")],
+      context: {
+        event_type: eventType,
+        outcome: pick(e, "outcome.result"),
+        outcome_reason: pick(e, "outcome.reason"),
+        actor: pick(e, "actor.alternateId"),
+        actor_display_name: pick(e, "actor.displayName"),
+        threat_suspected: threat,
+        is_proxy: pick(e, "securityContext.isProxy"),
+        as_org: pick(e, "securityContext.asOrg"),
+        country: pick(e, "client.geographicalContext.country"),
+        city: pick(e, "client.geographicalContext.city"),
+        user_agent: pick(e, "client.userAgent.rawUserAgent"),
+        transaction_id: pick(e, "transaction.id"),
+        log_level: e.severity,
+      },
+    };
+  },
+};

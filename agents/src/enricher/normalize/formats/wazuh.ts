@@ -1,0 +1,69 @@
+// Wazuh alerts.json. Severity: rule.level 0-16 (see severity.ts). Time: "+0000" offsets.
+import type { FormatNormalizer } from "../draft.js";
+import { at, freeText, jsonObject } from "../hints.js";
+import { isObject, num, pick, pickFirst, str, text } from "../paths.js";
+import { wazuhLevel } from "../severity.js";
+
+export const wazuh: FormatNormalizer = {
+  id: "wazuh",
+  detect(doc) {
+    const o = jsonObject(doc);
+    return !!o && isObject(o.rule) && num(pick(o, "rule.level")) !== null && isObject(o.agent) && (isObject(o.manager) || isObject(o.decoder));
+  },
+  map(doc) {
+    const o = jsonObject(doc);
+    if (!o || !isObject(o.rule)) return "expected an object with a `rule` object (rule.level, rule.description)";
+    const user = pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "syscheck.uname_after"]);
+    const agentId = text(pick(o, "agent.id"));
+    const manager = text(pick(o, "manager.name")) ?? text(pick(o, "cluster.node"));
+    const id = text(o.id);
+    return {
+      title: pick(o, "rule.description"),
+      titlePaths: "rule.description",
+      description: str(o.full_log) ?? undefined,
+      severity: wazuhLevel(pick(o, "rule.level")),
+      time: o.timestamp ?? o["@timestamp"],
+      vendor: "Wazuh",
+      product: "Wazuh",
+      // agent 000 is the manager itself reporting (syslog from elsewhere): the syslog host is then the subject.
+      hostName: agentId === "000" ? (pick(o, "predecoder.hostname") ?? pick(o, "agent.name")) : pick(o, "agent.name"),
+      hostIp: pick(o, "agent.ip"),
+      userName: user?.value,
+      assets: [pick(o, "agent.name")],
+      iocs: [
+        at(o, "data.srcip", "ip", "source"),
+        at(o, "data.win.eventdata.ipAddress", "ip", "source"),
+        at(o, "data.win.eventdata.sourceIp", "ip", "source"),
+        at(o, "data.dstip", "ip", "destination"),
+        at(o, "data.win.eventdata.destinationIp", "ip", "destination"),
+        at(o, "syscheck.md5_after", "md5"),
+        at(o, "syscheck.sha1_after", "sha1"),
+        at(o, "syscheck.sha256_after", "sha256"),
+        at(o, "data.virustotal.source.md5", "md5"),
+        at(o, "data.virustotal.source.sha1", "sha1"),
+        at(o, "data.win.eventdata.hashes", "hash"),
+        at(o, "data.url", "url"),
+        at(o, "data.hostname", "domain", "destination"),
+        at(o, "data.win.eventdata.queryName", "domain", "destination"),
+        freeText("full_log", o.full_log),
+        freeText("data.win.eventdata.commandLine", pick(o, "data.win.eventdata.commandLine")),
+      ],
+      mitre: [pick(o, "rule.mitre.id"), pick(o, "rule.mitre.technique")],
+      tactics: [pick(o, "rule.mitre.tactic")],
+      // Wazuh ids are unique per manager only.
+      sourceId: id ? (manager ? `${manager}:${id}` : id) : null,
+      categoryText: [pick(o, "rule.groups"), pick(o, "decoder.name")],
+      context: {
+        rule_id: text(pick(o, "rule.id")),
+        rule_level: pick(o, "rule.level"),
+        rule_groups: pick(o, "rule.groups"),
+        decoder: pick(o, "decoder.name"),
+        location: o.location,
+        agent_id: agentId,
+        manager: manager,
+        src_user: pick(o, "data.srcuser"),
+        syscheck_path: pick(o, "syscheck.path"),
+      },
+    };
+  },
+};

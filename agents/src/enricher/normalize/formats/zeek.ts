@@ -1,0 +1,50 @@
+// Zeek notice.log (JSON writer): flat keys with literal dots (id.orig_h), `ts` as epoch
+// seconds, ISO or epoch ms. Zeek has no severity: it is derived from the notice type, and
+// notices we do not know get the documented default (severity.ts).
+import type { FormatNormalizer } from "../draft.js";
+import { field, freeText, jsonObject } from "../hints.js";
+import { str, text } from "../paths.js";
+import type { SeverityReading } from "../severity.js";
+
+// Notice types from Zeek's base and policy scripts with the weight a SOC usually gives them.
+const NOTE_SEVERITY: [RegExp, SeverityReading["severity"]][] = [
+  [/^(Intel::Notice|TeamCymruMalwareHashRegistry::Match|HTTP::Malware|Heartbleed::)/, "high"],
+  [/^(SSH::Password_Guessing|FTP::Bruteforcing|Scan::Address_Scan|Scan::Port_Scan|Scan::|DNS::External_Name)/, "medium"],
+  [/^(SSL::Invalid_Server_Cert|SSL::Certificate_Expir|SSL::Weak_Key|Weird::|CaptureLoss::|Software::|SSH::Interesting_Hostname_Login|Signatures::)/, "low"],
+];
+
+export const zeek: FormatNormalizer = {
+  id: "zeek",
+  detect(doc) {
+    const o = jsonObject(doc);
+    return !!o && typeof o.note === "string" && /^[A-Za-z0-9_]+::[A-Za-z0-9_]+$/.test(o.note) && o.ts !== undefined;
+  },
+  map(doc) {
+    const o = jsonObject(doc);
+    if (!o || typeof o.note !== "string") return "expected a notice.log record with `note` (e.g. Scan::Port_Scan) and `ts`";
+    const note = o.note;
+    const mapped = NOTE_SEVERITY.find(([re]) => re.test(note))?.[1] ?? null;
+    const src = str(o.src) ?? str(o["id.orig_h"]);
+    const dst = str(o.dst) ?? str(o["id.resp_h"]);
+    const uid = text(o.uid);
+    return {
+      title: str(o.msg) ? `${note}: ${str(o.msg)}` : note,
+      titlePaths: "note, msg",
+      description: [str(o.msg), str(o.sub)].filter(Boolean).join(" — "),
+      severity: { severity: mapped, original: null },
+      time: o.ts,
+      vendor: "Zeek",
+      product: "Zeek",
+      hostIp: null,
+      iocs: [
+        field("src", src, "ip", "source"),
+        field("dst", dst, "ip", "destination"),
+        freeText("msg", o.msg),
+        freeText("sub", o.sub),
+      ],
+      sourceId: uid ? `${uid}:${note}` : null,
+      categoryText: [note.replace("::", " ").replace(/_/g, " ")],
+      context: { note, sub: o.sub, port: o.p, proto: o.proto, peer: o.peer_descr, actions: o.actions, suppress_for: o.suppress_for, uid },
+    };
+  },
+};
