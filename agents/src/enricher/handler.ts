@@ -33,7 +33,7 @@ export async function enrichRawAlert(input: RawInput, deps: EnricherDeps): Promi
     }
     format = f.data;
   }
-  const result = normalizeAlert(input.data, { ...(format ? { format } : {}), internalRanges: deps.internalRanges });
+  const result = normalizeAlert(input.data, { ...(format ? { format } : {}), internalRanges: deps.internalRanges, receivedAt: new Date(input.receivedAt) });
   if (!result.ok) {
     throw new PermanentError(result.error.reason, { errors: result.error.errors, tried: result.error.tried, traceId });
   }

@@ -164,7 +164,7 @@ export class StageLoop {
       traceId = result.traceId;
       for (const p of result.publish) await publishDurably(this.o.js, p);
       // Wait for the server to confirm the ack, so a drain that returns has really finished.
-      await m.ackAck({ expires: 5_000 }).catch(() => m.ack());
+      await m.ackAck({ timeout: 5_000 }).catch(() => m.ack());
       this.#processed++;
       metrics.messages.inc({ agent, outcome: "ok" });
       alertLogger(log, alertId, traceId).info({ seq: m.seq, delivery: m.info.deliveryCount, note: result.note }, `${agent} done`);

@@ -7,6 +7,7 @@ export type DashboardPlugin = (app: FastifyInstance, opts: PluginOptions) => Pro
 export const PLUGINS: [string, () => Promise<DashboardPlugin>][] = [
   ["feed", async () => (await import("./feed.js")).feedPlugin],
   ["static", async () => (await import("./static.js")).staticPlugin],
+  ["ingest", async () => (await import("./ingest.js")).default],
   ["approvals", async () => (await import("./approvals.js")).default],
   ["actions", async () => (await import("./actions.js")).default],
   ["edl", async () => (await import("./edl.js")).default],
