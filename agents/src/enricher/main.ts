@@ -1,28 +1,20 @@
 // Process entry point of the enricher: alerts.raw → alerts.enriched. Run N of them to scale.
 import { fileURLToPath } from "node:url";
 import { Kvm } from "@nats-io/kv";
-import { enricherEnv, parseEnv } from "../runtime/config.js";
 import { runAgentProcess, type AgentRuntime } from "../runtime/agent.js";
 import type { StageHandler } from "../runtime/stage.js";
 import { traceparent } from "../runtime/trace.js";
 import { enrichRawAlert } from "./handler.js";
 import { enrichIndicators } from "./enrich/index.js";
-import { ipClassification } from "./enrich/ip-classification.js";
-import { ThreatIntelFeeds } from "./enrich/feeds.js";
-import { loadAssetInventory } from "./enrich/assets.js";
+import { enrichmentSetup } from "./enrich/setup.js";
 import { findSuppression } from "../responder/suppressions.js";
 
-export const DEMO_FEED_DIR = fileURLToPath(new URL("../../intel", import.meta.url));
-
 export async function createEnricherHandler(rt: AgentRuntime): Promise<StageHandler> {
-  const cfg = parseEnv(enricherEnv, rt.env);
-  const feeds = ThreatIntelFeeds.fromDirectory(cfg.THREAT_INTEL_DIR ?? DEMO_FEED_DIR);
-  const assetRules = loadAssetInventory(cfg.ASSET_INVENTORY_FILE);
+  const { providers, assetRules, feeds } = enrichmentSetup(rt.env);
   const kvm = new Kvm(rt.nc);
   const cache = await kvm.open(rt.topo.buckets.enrichmentCache);
   const suppressions = await kvm.open(rt.topo.buckets.suppressions);
   const internalRanges = rt.cfg.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean);
-  const providers = [ipClassification, feeds];
   rt.log.info({ feeds: feeds.files, indicators: feeds.size }, "threat-intel feeds loaded");
 
   return async (m, ctx) => {
