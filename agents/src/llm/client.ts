@@ -261,7 +261,7 @@ class OpenAiCompatibleClient implements LlmClient {
   private jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
     let cached = this.jsonSchemas.get(schema);
     if (!cached) {
-      const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+      const { $schema: _dialect, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
       cached = rest;
       this.jsonSchemas.set(schema, cached);
     }
