@@ -161,7 +161,7 @@ export function smartAnswer(req: RecordedRequest): Record<string, unknown> {
   const field = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(prompt)?.[1]?.trim() ?? null;
   const category = field("category") ?? "other";
   const host = field("host")?.split(" ")[0] ?? null;
-  const externalSource = /^- ip (\S+) \(source, external\)$/m.exec(prompt)?.[1] ?? /^- ip (\S+) \(external\)$/m.exec(prompt)?.[1] ?? null;
+  const externalSource = /^- ip (\S+) \(source, external\)/m.exec(prompt)?.[1] ?? /^- ip (\S+) \(external\)/m.exec(prompt)?.[1] ?? null;
   const base = { summary: `Fake analysis of a ${category} alert.`, reasoning: `Answered by the fake LLM from the category ${category}.`, evidence: [`category: ${category}`] };
   switch (category) {
     case "malware":
