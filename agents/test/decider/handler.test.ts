@@ -184,8 +184,8 @@ describe("tainted alerts (prompt injection)", () => {
 
 describe("approval identity", () => {
   it("the digest covers the exact action and does not depend on key order", () => {
-    const a = ActionParameters.parse({ action: "BLOCK_IP", ip: "198.51.100.77", durationHours: 24, reason: "scan" });
-    const reordered = JSON.parse('{"reason":"scan","durationHours":24,"ip":"198.51.100.77","action":"BLOCK_IP"}') as typeof a;
+    const a = { action: "BLOCK_IP" as const, ip: "198.51.100.77", durationHours: 24, reason: "scan" };
+    const reordered = ActionParameters.parse(JSON.parse('{"reason":"scan","durationHours":24,"ip":"198.51.100.77","action":"BLOCK_IP"}'));
     expect(actionDigest(a)).toBe(actionDigest(reordered));
     expect(actionDigest(a)).toMatch(/^[0-9a-f]{64}$/);
     expect(actionDigest({ ...a, ip: "198.51.100.78" })).not.toBe(actionDigest(a));
