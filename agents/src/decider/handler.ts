@@ -11,6 +11,7 @@ import {
   type ActionType, type InvestigatedMessage, type PolicyRuleApplied, type Severity,
 } from "@secops/contracts";
 import { canonicalJson } from "./canonical-json.js";
+import { clip } from "./display-text.js";
 import { policyVersion, type Policy } from "./policy.js";
 import { checkBlockTarget, checkIsolateTarget, criticalAssetMatch } from "./targets.js";
 
@@ -193,10 +194,4 @@ function higherSeverity(a: Severity, b: Severity): Severity {
 
 function nonEmpty(text: string, fallback: string): string {
   return text.trim() !== "" ? text : fallback;
-}
-
-function clip(text: string | null): string {
-  if (!text) return "(none)";
-  const oneLine = text.replace(/[\u0000-\u001F\u007F]/g, " ");
-  return oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine;
 }

@@ -5,6 +5,7 @@
  */
 import type { CanonicalAlert, Enrichment } from "@secops/contracts";
 import type { Policy } from "./policy.js";
+import { clip } from "./display-text.js";
 import { domainCovered, inCidr, isNonPublic, normalizedIp, parseCidr, parseIp } from "./network.js";
 
 export type TargetCheck<T> = { ok: true; value: T; notes: string[] } | { ok: false; rule: string; reason: string };
@@ -88,7 +89,3 @@ function listIps(alert: CanonicalAlert): string {
   return ips.length ? ips.slice(0, 10).join(", ") : "none";
 }
 
-function clip(text: string): string {
-  const oneLine = text.replace(/[\u0000-\u001F\u007F]/g, " ");
-  return oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine;
-}

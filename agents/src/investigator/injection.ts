@@ -64,6 +64,7 @@ export function detectInjection(alert: CanonicalAlert): InjectionFinding[] {
       const target = lines ? withLines : flattened;
       const m = re.exec(target);
       if (!m) continue;
+       
       const key = `${path}\u0000${kind}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -104,6 +105,7 @@ function excerptAround(text: string, index: number, length: number): string {
   const end = Math.min(text.length, index + Math.max(length, 1) + 60);
   const excerpt = `${start > 0 ? "…" : ""}${text.slice(start, end)}${end < text.length ? "…" : ""}`;
   // Excerpts are shown on the dashboard: no control characters, bounded length.
+  // eslint-disable-next-line no-control-regex -- control characters are what is being removed or checked for
   return excerpt.replace(/[\u0000-\u001F\u007F]/g, " ").slice(0, 200);
 }
 
@@ -111,6 +113,7 @@ function excerptAround(text: string, index: number, length: number): string {
 function dedupeByExcerpt(findings: InjectionFinding[]): InjectionFinding[] {
   const byKindAndExcerpt = new Set<string>();
   return findings.filter((f) => {
+     
     const key = `${f.kind}\u0000${f.excerpt}`;
     if (byKindAndExcerpt.has(key)) return false;
     byKindAndExcerpt.add(key);

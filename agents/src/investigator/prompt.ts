@@ -97,6 +97,7 @@ export function buildInvestigationPrompt(alert: CanonicalAlert, enrichment: Enri
 
 /** One line per IoC with its enrichment verdict, so each address is paid for once. */
 function indicatorLines(alert: CanonicalAlert, enrichment: Enrichment): string[] {
+   
   const byKey = new Map(enrichment.indicators.map((i) => [`${i.type}\u0000${i.value.toLowerCase()}`, i]));
   const describe = (i: IndicatorEnrichment | undefined): string => {
     if (!i) return "";
@@ -111,6 +112,7 @@ function indicatorLines(alert: CanonicalAlert, enrichment: Enrichment): string[]
   };
   const lines: string[] = [];
   for (const ioc of alert.iocs.slice(0, CAP.iocs)) {
+     
     const key = `${ioc.type}\u0000${ioc.value.toLowerCase()}`;
     const where = [ioc.role, ioc.type === "ip" ? (ioc.internal ? "internal" : "external") : null].filter(Boolean).join(", ");
     lines.push(`- ${ioc.type} ${sanitize(ioc.value, CAP.value)}${where ? ` (${where})` : ""}${describe(byKey.get(key))}`);
@@ -147,6 +149,7 @@ function renderValue(value: unknown, cap: number): string {
 export function sanitize(text: string, cap: number): string {
   const cleaned = text
     .normalize("NFKC")
+    // eslint-disable-next-line no-control-regex -- control characters are what is being removed or checked for
     .replace(/[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g, " ")
     .replace(/<{2,}|>{2,}/g, (m) => (m[0] === "<" ? "‹" : "›").repeat(m.length))
     .replace(/\s{2,}/g, " ")

@@ -208,7 +208,8 @@ class OpenAiCompatibleClient implements LlmClient {
       try {
         const completion = await this.openai.chat.completions.create(this.body(messages, request, withFormat), { timeout: this.timeoutMs, maxRetries: 0 });
         return { ...readCompletion(completion), requests };
-      } catch (e) {
+      } catch (firstError) {
+        let e: unknown = firstError;
         if (withFormat && e instanceof APIError && (e.status === 400 || e.status === 422)) {
           // Servers without structured output answer 400/422 to response_format; retry without it, remember it.
           this.log.warn({ status: e.status, error: e.message }, "LLM server rejected response_format; retrying without it and relying on extraction");
