@@ -3,6 +3,11 @@
  * first and always reported; the LLM investigates when there is one and its breaker is closed; its
  * answer is validated and mapped into the contract; any LLM failure hands the alert to the rules
  * analyst with the reason, so an alert is never held up by the model.
+ *
+ * The response is proposed in the same call as the investigation, not a second one: a second call
+ * would double the latency and tokens on a local 8B model for no new evidence, and the seed's two
+ * calls disagreed with each other (seed-origin.md §8.5). The proposal is only a proposal: the
+ * decider checks its target against the alert's own IoCs and applies the policy.
  */
 import { Investigation, type EnrichedMessage } from "@secops/contracts";
 import type { Logger } from "../runtime/logger.js";
