@@ -41,6 +41,14 @@ export const llmEnv = {
   LLM_THINKING: z.enum(["on", "off"], { error: "expected on or off" }).default("off"),
   LLM_CONCURRENCY: posInt("a number of requests").default(2),
   LLM_MAX_RETRIES: z.coerce.number({ error: "expected a number of retries" }).int().min(0).max(10).default(2),
+  LLM_MAX_TOKENS: posInt("a number of tokens").optional()
+    .describe("answer budget per call; default 1200 with thinking off, 8000 with thinking on (the trace counts)"),
+  LLM_PRESENCE_PENALTY: z.coerce.number({ error: "expected a number from 0 to 2" }).min(0, "expected 0 to 2").max(2, "expected 0 to 2").default(0)
+    .describe("Qwen3's card suggests up to 1.5 against repetition, especially for quantized models"),
+  LLM_SERVER: z.enum(["auto", "lmstudio", "vllm", "llamacpp", "ollama"], { error: "expected auto, lmstudio, vllm, llamacpp or ollama" }).default("auto")
+    .describe("which thinking switches to send; auto guesses Ollama from port 11434 and sends the switches the others honour"),
+  LLM_BREAKER_FAILURES: posInt("a number of consecutive failures").default(3),
+  LLM_BREAKER_COOLDOWN_SECONDS: positive("a number of seconds").default(30),
 };
 
 export const enricherEnv = {

@@ -1,0 +1,114 @@
+/**
+ * The response policy: a YAML (or JSON) file a person can read and change (POLICY_FILE), validated
+ * with zod so a typo stops the decider with the file, the path in it and what is accepted, instead
+ * of silently allowing an action. `agents/policy/default.yaml` documents every setting.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { Severity } from "@secops/contracts";
+import { canonicalJson } from "./canonical-json.js";
+import { parseCidr, parseIp } from "./network.js";
+
+export const DEFAULT_POLICY_FILE = fileURLToPath(new URL("../../policy/default.yaml", import.meta.url));
+export const POLICY_FILE_ENV = "POLICY_FILE";
+
+const Mode = z.enum(["auto", "approval", "shadow"], { error: "expected auto, approval or shadow" });
+const Approvers = z.number({ error: "expected a number of approvers from 1 to 5" }).int("expected a whole number of approvers").min(1, "expected 1 to 5 approvers").max(5, "expected 1 to 5 approvers");
+
+const ActionPolicy = z.strictObject({
+  mode: Mode,
+  minConfidence: z.number({ error: "expected a confidence from 0 to 1, e.g. 0.8" }).min(0, "expected 0 to 1").max(1, "expected 0 to 1 (not a percentage)"),
+  belowThreshold: z.enum(["approval", "manual_review"], { error: "expected approval or manual_review" }).default("approval"),
+  approvers: Approvers.default(1),
+});
+
+const Ip = z.string().refine((s) => parseIp(s) !== null, "expected an IPv4 or IPv6 address, e.g. 192.0.2.10");
+const Cidr = z.string().refine((s) => parseCidr(s) !== null, "expected a CIDR range, e.g. 10.0.0.0/8 or 2001:db8::/32");
+const Domain = z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,63}\.?$/i, "expected a domain name, e.g. example.com (a leading *. is allowed)");
+const Pattern = z.string().min(1).regex(/^[A-Za-z0-9.*?_-]+$/, "expected a host name or a glob with * and ?, e.g. dc-*.corp.example.com");
+
+export const Policy = z.strictObject({
+  version: z.string({ error: "expected a version string naming this policy, e.g. \"2025-05-01\"" }).min(1),
+  actions: z.strictObject({
+    CREATE_TICKET: ActionPolicy,
+    BLOCK_IP: ActionPolicy,
+    ISOLATE_HOST: ActionPolicy,
+    CLOSE_FALSE_POSITIVE: ActionPolicy,
+    MANUAL_REVIEW: ActionPolicy,
+  }, { error: "expected an entry for each of CREATE_TICKET, BLOCK_IP, ISOLATE_HOST, CLOSE_FALSE_POSITIVE and MANUAL_REVIEW" }),
+  network: z.strictObject({
+    internalRanges: z.array(Cidr).default([]),
+    allowlist: z.strictObject({
+      ips: z.array(Ip).default([]),
+      cidrs: z.array(Cidr).default([]),
+      domains: z.array(Domain).default([]),
+    }).default({ ips: [], cidrs: [], domains: [] }),
+  }),
+  criticalAssets: z.strictObject({
+    names: z.array(z.string().min(1)).default([]),
+    patterns: z.array(Pattern).default([]),
+    fromEnrichment: z.boolean({ error: "expected true or false" }).default(true),
+    approvers: Approvers.default(2),
+  }),
+  falsePositive: z.strictObject({
+    approvalAtOrAbove: Severity.default("high"),
+  }).default({ approvalAtOrAbove: "high" }),
+  block: z.strictObject({
+    defaultDurationHours: z.number({ error: "expected a number of hours" }).positive("expected more than 0 hours").max(8760, "expected at most 8760 hours (a year)"),
+  }),
+  approval: z.strictObject({
+    expiresAfterMinutes: z.number({ error: "expected a number of minutes" }).int("expected whole minutes").positive("expected more than 0 minutes").max(10080, "expected at most 10080 minutes (a week)"),
+    role: z.string().min(1, "expected the role allowed to approve, e.g. responder"),
+  }),
+});
+export type Policy = z.infer<typeof Policy>;
+
+export class PolicyError extends Error {
+  constructor(readonly file: string, readonly problems: string[]) {
+    super(`invalid policy file ${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "PolicyError";
+  }
+}
+
+/** Loads and validates a policy file; the documented default when `path` is undefined or empty. */
+export function loadPolicy(path?: string): Policy {
+  const file = path && path.trim() !== "" ? path : DEFAULT_POLICY_FILE;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new PolicyError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  return parsePolicy(text, file);
+}
+
+export function parsePolicy(text: string, file = "(inline policy)"): Policy {
+  let document: unknown;
+  try {
+    document = file.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (e) {
+    const what = file.toLowerCase().endsWith(".json") ? "JSON" : "YAML";
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "";
+    throw new PolicyError(file, [`is not valid ${what}${where}: ${(e as Error).message.split("\n")[0]}`]);
+  }
+  if (document === null || typeof document !== "object" || Array.isArray(document)) {
+    throw new PolicyError(file, ["expected a mapping with version, actions, network, criticalAssets, block and approval"]);
+  }
+  const result = Policy.safeParse(document);
+  if (!result.success) {
+    throw new PolicyError(file, result.error.issues.map((i) => {
+      const at = i.path.length ? i.path.join(".") : "(top level)";
+      const message = i.code === "unrecognized_keys" ? `unknown setting(s) ${i.keys.join(", ")}; check the spelling against agents/policy/default.yaml` : i.message;
+      return `${at}: ${message}`;
+    }));
+  }
+  return result.data;
+}
+
+/** The version recorded on every decision: the file's own name for itself plus a digest of its content. */
+export function policyVersion(policy: Policy): string {
+  return `${policy.version}#${createHash("sha256").update(canonicalJson(policy)).digest("hex").slice(0, 12)}`;
+}

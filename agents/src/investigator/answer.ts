@@ -1,0 +1,35 @@
+/**
+ * What the LLM must answer. Kept to strings, enums, numbers and nullable so grammar-constrained
+ * servers can enforce it (no .optional(), no regex patterns); lengths and MITRE ids are tidied
+ * when the answer is mapped into the Investigation contract instead of failing the whole answer.
+ */
+import { z } from "zod";
+import { ActionType, Severity, Verdict } from "@secops/contracts";
+import { normalizeConfidence } from "../llm/confidence.js";
+
+export const LlmInvestigationAnswer = z.object({
+  severity: Severity,
+  confidence: z.number().min(0).max(1).describe("0 to 1"),
+  verdict: Verdict,
+  summary: z.string().min(1),
+  reasoning: z.string().min(1),
+  mitre: z.array(z.string()),
+  evidence: z.array(z.string()),
+  recommendedAction: ActionType,
+  recommendedTarget: z.string().nullable().describe("an IP or host copied from the alert, or null"),
+});
+export type LlmInvestigationAnswer = z.infer<typeof LlmInvestigationAnswer>;
+
+/** Fixes the harmless slips once, before validation: case of enum words, confidence scale, "null" strings. */
+export function normalizeAnswer(parsed: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...parsed };
+  const lower = (k: string) => {
+    if (typeof out[k] === "string") out[k] = (out[k] as string).trim().toLowerCase().replace(/[\s-]+/g, "_");
+  };
+  lower("severity");
+  lower("verdict");
+  if (typeof out.recommendedAction === "string") out.recommendedAction = out.recommendedAction.trim().toUpperCase().replace(/[\s-]+/g, "_");
+  out.confidence = normalizeConfidence(out.confidence);
+  if (typeof out.recommendedTarget === "string" && /^\s*(?:null|none|n\/a|)\s*$/i.test(out.recommendedTarget)) out.recommendedTarget = null;
+  return out;
+}

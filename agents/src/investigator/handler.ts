@@ -1,0 +1,101 @@
+/**
+ * The investigator stage: alerts.enriched → alerts.investigated. Injection attempts are looked for
+ * first and always reported; the LLM investigates when there is one and its breaker is closed; its
+ * answer is validated and mapped into the contract; any LLM failure hands the alert to the rules
+ * analyst with the reason, so an alert is never held up by the model.
+ *
+ * The response is proposed in the same call as the investigation, not a second one: a second call
+ * would double the latency and tokens on a local 8B model for no new evidence, and the seed's two
+ * calls disagreed with each other (seed-origin.md §8.5). The proposal is only a proposal: the
+ * decider checks its target against the alert's own IoCs and applies the policy.
+ */
+import { Investigation, type EnrichedMessage } from "@secops/contracts";
+import type { Logger } from "../runtime/logger.js";
+import type { LlmClient, StructuredResult } from "../llm/client.js";
+import { LlmError } from "../llm/errors.js";
+import { LlmInvestigationAnswer, normalizeAnswer } from "./answer.js";
+import { detectInjection } from "./injection.js";
+import { buildInvestigationPrompt, PROMPT_VERSION } from "./prompt.js";
+import { analyzeWithRules } from "./rules-analyst.js";
+
+export { analyzeWithRules } from "./rules-analyst.js";
+
+export interface InvestigatorDeps {
+  llm: LlmClient | null;
+  log: Logger;
+  onProgress?: () => void;
+}
+
+export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorDeps): Promise<Investigation> {
+  const { alert, enrichment } = msg;
+  const findings = detectInjection(alert);
+  const injection = { detected: findings.length > 0, findings: findings.slice(0, 50) };
+  if (injection.detected) {
+    deps.log.warn({ findings: findings.map((f) => ({ path: f.path, kind: f.kind })) }, "prompt-injection attempt in alert content; the alert is tainted");
+  }
+
+  const fallback = (reason: string): Investigation => ({ ...analyzeWithRules(alert, enrichment, reason), injection });
+  if (!deps.llm) return fallback("no LLM is configured");
+  if (deps.llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
+
+  const prompt = buildInvestigationPrompt(alert, enrichment);
+  let result: StructuredResult<LlmInvestigationAnswer>;
+  try {
+    result = await deps.llm.completeStructured({
+      system: prompt.system,
+      user: prompt.user,
+      schema: LlmInvestigationAnswer,
+      schemaName: "investigation",
+      normalize: normalizeAnswer,
+      promptVersion: PROMPT_VERSION,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof LlmError)) throw e;
+    deps.log.warn({ kind: e.kind, error: e.message }, "LLM investigation failed; the rules analyst answers");
+    return fallback(fallbackReasonFor(e));
+  }
+
+  const a = result.value;
+  const investigation: Investigation = {
+    analyst: "llm",
+    severity: a.severity,
+    confidence: a.confidence,
+    verdict: a.verdict,
+    summary: a.summary.slice(0, 2000),
+    reasoning: a.reasoning.slice(0, 20000),
+    thinking: result.thinking ? result.thinking.slice(0, 100000) : null,
+    // Invalid ids are dropped rather than failing an otherwise good investigation.
+    mitre: [...new Set(a.mitre.map((t) => t.trim().toUpperCase()).filter((t) => /^T\d{4}(\.\d{3})?$/.test(t)))].slice(0, 20),
+    evidence: a.evidence.filter((e) => e.trim() !== "").map((e) => e.slice(0, 500)).slice(0, 20),
+    recommendedAction: a.recommendedAction,
+    recommendedTarget: a.recommendedTarget?.trim().slice(0, 512) || null,
+    fallbackReason: null,
+    injection,
+    llm: {
+      model: result.model,
+      promptVersion: result.promptVersion,
+      thinkingMode: result.thinkingMode,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      latencyMs: result.latencyMs,
+      attempts: Math.max(1, result.attempts),
+      repaired: result.repaired,
+    },
+  };
+  // The mapping above is ours; a failure here is a programming error, not the model's.
+  return Investigation.parse(investigation);
+}
+
+function fallbackReasonFor(e: LlmError): string {
+  switch (e.kind) {
+    case "timeout": return "the LLM timed out";
+    case "unreachable": return `the LLM is unreachable (${e.message})`;
+    case "rate_limited": return "the LLM kept rate limiting (429) after every retry";
+    case "server_error": return `the LLM server kept failing (${e.details.status ?? "5xx"}) after every retry`;
+    case "rejected": return `the LLM server rejected the request (${e.details.status ?? "4xx"})`;
+    case "invalid_output": return `the LLM answer was invalid after one repair attempt: ${(e.details.validationErrors ?? []).slice(0, 3).join("; ")}`;
+    case "truncated": return "the LLM answer was cut off at the token limit, even after a repair attempt";
+    case "circuit_open": return "the LLM circuit breaker is open after repeated failures";
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The OpenAI-compatible client the investigator uses. One call = one structured answer:
+ * thinking switched per LLM_THINKING, sampling from the Qwen3 model card, `response_format`
+ * json_schema when the server takes it, reasoning captured and never parsed, tolerant extraction,
+ * zod validation, one repair round that shows the model its errors. Around it: a per-process
+ * concurrency limit, bounded retries on 429/5xx/connection errors honouring Retry-After, a
+ * per-request timeout, a circuit breaker, and a progress callback while waiting.
+ *
+ * Worst-case duration of one call: 2 exchanges (answer + repair) × (LLM_MAX_RETRIES + 1) requests
+ * × LLM_TIMEOUT_SECONDS, plus backoff (≤ 8 s per retry, or Retry-After capped at the timeout).
+ * Timeouts are not retried: a local model that is too slow once will be too slow again.
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import { z } from "zod";
+import type { Logger } from "../runtime/logger.js";
+import type { LlmConfig } from "../runtime/config.js";
+import { splitThinking } from "./answer-text.js";
+import { backoffDelayMs, retryAfterMs } from "./backoff.js";
+import { CircuitBreaker, type BreakerState } from "./circuit-breaker.js";
+import { ConcurrencyLimiter } from "./concurrency.js";
+import { LlmError } from "./errors.js";
+import { extractJson, type Validation } from "./extract-json.js";
+import {
+  QWEN3_SAMPLING, resolveServerKind, thinkingSwitches, withSoftSwitch,
+  type ChatMessage, type LlmServerKind, type ThinkingMode,
+} from "./thinking.js";
+
+export interface StructuredRequest<T> {
+  system: string;
+  user: string;
+  /** Validates the answer and is the source of the response_format JSON Schema: strings, enums, numbers, nullable. */
+  schema: z.ZodType<T>;
+  schemaName: string;
+  /** Applied to the parsed JSON before validation, e.g. to turn a confidence of 85 into 0.85. */
+  normalize?: (parsed: Record<string, unknown>) => unknown;
+  promptVersion: string;
+  /** Called every few seconds while the call waits (in the queue or on the server). */
+  onProgress?: () => void;
+}
+
+export interface StructuredResult<T> {
+  value: T;
+  thinking: string | null;
+  model: string;
+  promptVersion: string;
+  thinkingMode: ThinkingMode;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  latencyMs: number;
+  /** HTTP requests made, retries and the repair round included. */
+  attempts: number;
+  repaired: boolean;
+}
+
+export interface LlmClient {
+  readonly model: string;
+  readonly thinkingMode: ThinkingMode;
+  readonly server: LlmServerKind;
+  breakerState(): BreakerState;
+  completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>>;
+}
+
+export interface LlmClientOptions {
+  progressIntervalMs?: number;
+  /** Replaces the wait between retries, for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const DEFAULT_MAX_TOKENS: Record<ThinkingMode, number> = { off: 1200, on: 8000 };
+
+export function createLlmClient(cfg: LlmConfig, log: Logger, opts: LlmClientOptions = {}): LlmClient {
+  return new OpenAiCompatibleClient(cfg, log, opts);
+}
+
+interface Exchange {
+  content: string;
+  reasoningField: string | null;
+  finishReason: string | null;
+  model: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  requests: number;
+}
+
+class OpenAiCompatibleClient implements LlmClient {
+  readonly model: string;
+  readonly thinkingMode: ThinkingMode;
+  readonly server: LlmServerKind;
+  private readonly openai: OpenAI;
+  private readonly breaker: CircuitBreaker;
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly timeoutMs: number;
+  private readonly maxTokens: number;
+  private readonly progressIntervalMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+  /** Learned from a 400 on the first request that carried response_format; kept for the process. */
+  private responseFormatSupported = true;
+
+  constructor(private readonly cfg: LlmConfig, private readonly log: Logger, opts: LlmClientOptions) {
+    this.model = cfg.LLM_MODEL_NAME;
+    this.thinkingMode = cfg.LLM_THINKING;
+    this.server = resolveServerKind(cfg.LLM_SERVER, cfg.LLM_API_URL);
+    this.timeoutMs = cfg.LLM_TIMEOUT_SECONDS * 1000;
+    this.maxTokens = cfg.LLM_MAX_TOKENS ?? DEFAULT_MAX_TOKENS[cfg.LLM_THINKING];
+    this.progressIntervalMs = opts.progressIntervalMs ?? 5_000;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.now = opts.now ?? Date.now;
+    // Retries are ours (bounded, counted, logged); the SDK's would retry timeouts too.
+    this.openai = new OpenAI({ baseURL: cfg.LLM_API_URL, apiKey: cfg.LLM_API_KEY, timeout: this.timeoutMs, maxRetries: 0 });
+    this.breaker = new CircuitBreaker({
+      failureThreshold: cfg.LLM_BREAKER_FAILURES,
+      cooldownMs: cfg.LLM_BREAKER_COOLDOWN_SECONDS * 1000,
+      now: this.now,
+    });
+    this.limiter = new ConcurrencyLimiter(cfg.LLM_CONCURRENCY);
+  }
+
+  breakerState(): BreakerState {
+    return this.breaker.state;
+  }
+
+  async completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
+    if (!this.breaker.tryAcquire()) {
+      throw new LlmError("circuit_open", `the LLM circuit breaker is open after repeated failures; next probe in ${Math.ceil(this.breaker.retryInMs / 1000)} s`);
+    }
+    const progress = request.onProgress ? setInterval(request.onProgress, this.progressIntervalMs) : null;
+    try {
+      const result = await this.limiter.run(() => this.answerAndRepair(request));
+      this.breaker.succeeded();
+      return result;
+    } catch (e) {
+      if (e instanceof LlmError && e.countsAgainstServer) this.breaker.failed();
+      else this.breaker.succeeded(); // the server answered; the problem was the answer or a programming error
+      throw e;
+    } finally {
+      if (progress) clearInterval(progress);
+    }
+  }
+
+  private async answerAndRepair<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
+    const started = this.now();
+    const validate = (parsed: unknown): Validation<T> => {
+      const input = request.normalize && isRecord(parsed) ? request.normalize(parsed) : parsed;
+      const r = request.schema.safeParse(input);
+      return r.success
+        ? { ok: true, value: r.data }
+        : { ok: false, errors: r.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(answer)"}: ${i.message}`) };
+    };
+    const messages: ChatMessage[] = [
+      { role: "system", content: request.system },
+      { role: "user", content: request.user },
+    ];
+    const first = await this.exchange(messages, request);
+    const firstSplit = this.split(first);
+    const firstTry = extractJson(firstSplit.answer, validate);
+    const usage = { prompt: first.promptTokens, completion: first.completionTokens };
+    const meta = (requests: number, repaired: boolean, thinking: string | null, model: string | null) => ({
+      thinking,
+      model: model ?? this.model,
+      promptVersion: request.promptVersion,
+      thinkingMode: this.thinkingMode,
+      promptTokens: usage.prompt,
+      completionTokens: usage.completion,
+      latencyMs: this.now() - started,
+      attempts: requests,
+      repaired,
+    });
+    if (firstTry.ok) return { value: firstTry.value, ...meta(first.requests, false, firstSplit.thinking, first.model) };
+
+    const problems = first.finishReason === "length"
+      ? [...firstTry.errors, "the answer was cut off at the token limit: answer with the JSON object only, keep strings short"]
+      : firstTry.errors;
+    this.log.warn({ errors: problems.slice(0, 10) }, "LLM answer did not validate; asking the model to repair it once");
+    // Only the final answer goes back into the history, never the reasoning (Qwen3 card, multi-turn).
+    const repairMessages: ChatMessage[] = [
+      ...messages,
+      { role: "assistant", content: firstTry.candidate ?? (firstSplit.answer.slice(0, 4000) || "(empty answer)") },
+      { role: "user", content: repairInstruction(problems) },
+    ];
+    const second = await this.exchange(repairMessages, request);
+    const secondSplit = this.split(second);
+    usage.prompt = sum(usage.prompt, second.promptTokens);
+    usage.completion = sum(usage.completion, second.completionTokens);
+    const thinking = joinThinking(firstSplit.thinking, secondSplit.thinking);
+    const secondTry = extractJson(secondSplit.answer, validate);
+    if (secondTry.ok) return { value: secondTry.value, ...meta(first.requests + second.requests, true, thinking, second.model ?? first.model) };
+    throw new LlmError(
+      second.finishReason === "length" ? "truncated" : "invalid_output",
+      `the LLM answer did not validate after one repair attempt: ${secondTry.errors.slice(0, 5).join("; ")}`,
+      { attempts: first.requests + second.requests, validationErrors: secondTry.errors },
+    );
+  }
+
+  private split(exchange: Exchange): { answer: string; thinking: string | null } {
+    const fromContent = splitThinking(exchange.content);
+    return { answer: fromContent.answer, thinking: joinThinking(exchange.reasoningField, fromContent.thinking) };
+  }
+
+  /** One chat completion with bounded retries; falls back to no response_format once if the server refuses it. */
+  private async exchange<T>(messages: ChatMessage[], request: StructuredRequest<T>): Promise<Exchange> {
+    let requests = 0;
+    for (let retry = 0; ; retry++) {
+      const withFormat = this.responseFormatSupported;
+      requests++;
+      try {
+        const completion = await this.openai.chat.completions.create(this.body(messages, request, withFormat), { timeout: this.timeoutMs, maxRetries: 0 });
+        return { ...readCompletion(completion), requests };
+      } catch (firstError) {
+        let e: unknown = firstError;
+        if (withFormat && e instanceof APIError && (e.status === 400 || e.status === 422)) {
+          // Servers without structured output answer 400/422 to response_format; retry without it, remember it.
+          this.log.warn({ status: e.status, error: e.message }, "LLM server rejected response_format; retrying without it and relying on extraction");
+          requests++;
+          try {
+            const completion = await this.openai.chat.completions.create(this.body(messages, request, false), { timeout: this.timeoutMs, maxRetries: 0 });
+            this.responseFormatSupported = false;
+            return { ...readCompletion(completion), requests };
+          } catch (retryError) {
+            e = retryError;
+          }
+        }
+        const failure = classify(e, requests);
+        const retriable = failure.kind === "rate_limited" || failure.kind === "server_error" || failure.kind === "unreachable";
+        if (!retriable || retry >= this.cfg.LLM_MAX_RETRIES) throw failure;
+        const asked = e instanceof APIError ? retryAfterMs(e.headers as Headers | undefined, this.now()) : null;
+        if (asked !== null && asked > this.timeoutMs) {
+          throw new LlmError(failure.kind, `${failure.message}; the server asks to retry after ${Math.round(asked / 1000)} s, longer than LLM_TIMEOUT_SECONDS`, failure.details);
+        }
+        const wait = asked ?? backoffDelayMs(retry);
+        this.log.warn({ kind: failure.kind, status: failure.details.status, retry: retry + 1, waitMs: wait }, "LLM request failed; retrying");
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  private body<T>(messages: ChatMessage[], request: StructuredRequest<T>, withFormat: boolean) {
+    const sampling = QWEN3_SAMPLING[this.thinkingMode];
+    const extras: Record<string, unknown> = {
+      top_k: sampling.top_k,
+      min_p: sampling.min_p,
+      ...thinkingSwitches(this.thinkingMode, this.server),
+    };
+    return {
+      model: this.model,
+      messages: withSoftSwitch(messages, this.thinkingMode),
+      temperature: sampling.temperature,
+      top_p: sampling.top_p,
+      presence_penalty: this.cfg.LLM_PRESENCE_PENALTY,
+      max_tokens: this.maxTokens,
+      stream: false as const,
+      ...(withFormat
+        ? { response_format: { type: "json_schema" as const, json_schema: { name: request.schemaName, strict: true, schema: this.jsonSchemaOf(request.schema) } } }
+        : {}),
+      // Server extensions the SDK's types do not know; sent through as-is in the JSON body.
+      ...(extras as object),
+    };
+  }
+
+  private jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+    let cached = this.jsonSchemas.get(schema);
+    if (!cached) {
+      const { $schema: _dialect, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+      cached = rest;
+      this.jsonSchemas.set(schema, cached);
+    }
+    return cached;
+  }
+}
+
+function readCompletion(completion: OpenAI.Chat.Completions.ChatCompletion): Omit<Exchange, "requests"> {
+  const choice = completion.choices?.[0];
+  // reasoning_content: LM Studio, llama.cpp, older vLLM; reasoning: current vLLM, Ollama /v1.
+  const message = (choice?.message ?? {}) as { content?: string | null; reasoning_content?: unknown; reasoning?: unknown };
+  const reasoning = [message.reasoning_content, message.reasoning].find((r): r is string => typeof r === "string" && r.trim().length > 0) ?? null;
+  return {
+    content: typeof message.content === "string" ? message.content : "",
+    reasoningField: reasoning?.trim() ?? null,
+    finishReason: choice?.finish_reason ?? null,
+    model: typeof completion.model === "string" && completion.model.length > 0 ? completion.model : null,
+    promptTokens: completion.usage?.prompt_tokens ?? null,
+    completionTokens: completion.usage?.completion_tokens ?? null,
+  };
+}
+
+function classify(e: unknown, attempts: number): LlmError {
+  if (e instanceof LlmError) return e;
+  if (e instanceof APIConnectionTimeoutError) return new LlmError("timeout", "the LLM did not answer within LLM_TIMEOUT_SECONDS", { attempts }, { cause: e });
+  if (e instanceof APIConnectionError) {
+    return new LlmError("unreachable", `the LLM server is unreachable: ${causeMessage(e)}`, { attempts }, { cause: e });
+  }
+  if (e instanceof APIError && typeof e.status === "number") {
+    const details = { status: e.status, attempts };
+    if (e.status === 429) return new LlmError("rate_limited", "the LLM server is rate limiting (429)", details, { cause: e });
+    if (e.status >= 500) return new LlmError("server_error", `the LLM server failed (${e.status})`, details, { cause: e });
+    return new LlmError("rejected", `the LLM server rejected the request (${e.status}): ${e.message}`, details, { cause: e });
+  }
+  throw e; // not an LLM failure: a programming error must surface
+}
+
+function causeMessage(e: Error): string {
+  const cause = (e as { cause?: unknown }).cause;
+  const code = cause && typeof cause === "object" && "code" in cause ? String((cause as { code: unknown }).code) : null;
+  return code ?? (cause instanceof Error ? cause.message : e.message);
+}
+
+function repairInstruction(errors: string[]): string {
+  return [
+    "Your previous answer could not be used. Problems:",
+    ...errors.slice(0, 15).map((e) => `- ${e}`),
+    "Reply with the corrected JSON object only: no prose, no code fence, every required field present.",
+  ].join("\n");
+}
+
+function joinThinking(a: string | null, b: string | null): string | null {
+  const parts = [a, b].filter((p): p is string => !!p && p.trim().length > 0);
+  return parts.length ? parts.join("\n\n") : null;
+}
+
+function sum(a: number | null, b: number | null): number | null {
+  return a === null && b === null ? null : (a ?? 0) + (b ?? 0);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
