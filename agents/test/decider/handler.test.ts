@@ -9,6 +9,11 @@ import { enrichedMessage, investigatedMessage, ip, makeAlert, makeEnrichment, se
 const policy = loadPolicy();
 const now = new Date("2025-05-08T12:00:00.000Z");
 
+/** The same enrichment, with the asset rated critical (criticalAssets.fromEnrichment). */
+function criticalAsset(e: Enrichment): Enrichment {
+  return { ...e, asset: { ...e.asset, criticality: "critical", reason: "test: critical" } };
+}
+
 function decide(alert: CanonicalAlert, enrichment: Enrichment, override: Partial<Investigation> = {}, p: Policy = policy): Decision {
   const findings = detectInjection(alert);
   const investigation: Investigation = {
@@ -28,8 +33,14 @@ describe("decisions for the seed samples under the default policy", () => {
     expect(d.policy.version).toMatch(/^default-2025\.1#/);
   });
 
-  it("3: isolation of the infected host waits for two approvers", () => {
+  it("3: the ransomware workstation is isolated automatically (0.95 on a non-critical host)", () => {
     const d = decide(seeds.seed3.alert, seeds.seed3.enrichment);
+    expect(d).toMatchObject({ action: "ISOLATE_HOST", mode: "auto", status: "ready", approval: null });
+    expect(d.parameters).toEqual({ action: "ISOLATE_HOST", host: "workstation-17.example.com", ip: null, reason: expect.any(String) });
+  });
+
+  it("3 on a critical asset: isolation waits for two approvers", () => {
+    const d = decide(seeds.seed3.alert, criticalAsset(seeds.seed3.enrichment));
     expect(d).toMatchObject({ action: "ISOLATE_HOST", mode: "approval", status: "awaiting_approval" });
     expect(d.parameters).toEqual({ action: "ISOLATE_HOST", host: "workstation-17.example.com", ip: null, reason: expect.any(String) });
     expect(d.approval).toMatchObject({ approversRequired: 2, requiredRole: "responder", expiresAt: "2025-05-08T16:00:00.000Z", approvers: [], rejectedBy: null });
@@ -43,10 +54,17 @@ describe("decisions for the seed samples under the default policy", () => {
     expect(ruleIds(d)).toEqual(expect.arrayContaining(["target.must_be_extracted:allow", "threshold.confidence:allow", "action.mode:allow"]));
   });
 
-  it("5: the departing employee's device isolation waits for approval", () => {
+  it("5: the departing employee's device is isolated automatically at 0.9", () => {
     const d = decide(seeds.seed5.alert, seeds.seed5.enrichment);
-    expect(d).toMatchObject({ action: "ISOLATE_HOST", status: "awaiting_approval" });
+    expect(d).toMatchObject({ action: "ISOLATE_HOST", mode: "auto", status: "ready" });
     expect(d.parameters).toMatchObject({ host: "personal-laptop.example.com" });
+  });
+
+  it("isolation below the 0.9 threshold waits for two approvers", () => {
+    const investigation = { ...analyzeWithRules(seeds.seed5.alert, seeds.seed5.enrichment, null), confidence: 0.86 };
+    const d = decideResponse(investigatedMessage(enrichedMessage(seeds.seed5.alert, seeds.seed5.enrichment), investigation), policy, { now });
+    expect(d).toMatchObject({ action: "ISOLATE_HOST", mode: "approval", status: "awaiting_approval" });
+    expect(d.approval?.approversRequired).toBe(2);
   });
 });
 
@@ -193,10 +211,11 @@ describe("approval identity", () => {
   });
 
   it("the approval id is deterministic per alert and action", () => {
-    const one = decide(seeds.seed3.alert, seeds.seed3.enrichment);
-    const two = decide(seeds.seed3.alert, seeds.seed3.enrichment);
+    const critical = criticalAsset(seeds.seed3.enrichment);
+    const one = decide(seeds.seed3.alert, critical);
+    const two = decide(seeds.seed3.alert, critical);
     expect(one.approval!.id).toBe(two.approval!.id);
-    const other = decideResponse(investigatedMessage(enrichedMessage(seeds.seed3.alert, seeds.seed3.enrichment, "OTHER-ALERT"), analyzeWithRules(seeds.seed3.alert, seeds.seed3.enrichment, null)), policy, { now });
+    const other = decideResponse(investigatedMessage(enrichedMessage(seeds.seed3.alert, critical, "OTHER-ALERT"), analyzeWithRules(seeds.seed3.alert, critical, null)), policy, { now });
     expect(other.approval!.id).not.toBe(one.approval!.id);
     expect(other.approval!.digest).toBe(one.approval!.digest);
   });

@@ -25,7 +25,7 @@ const problemsOf = (file: string): string[] => {
 describe("policy file", () => {
   it("loads the documented default when no path is given", () => {
     const p = loadPolicy();
-    expect(p.actions.ISOLATE_HOST).toMatchObject({ mode: "approval", approvers: 2 });
+    expect(p.actions.ISOLATE_HOST).toMatchObject({ mode: "auto", minConfidence: 0.9, approvers: 2 });
     expect(p.actions.BLOCK_IP.minConfidence).toBe(0.8);
     expect(p.falsePositive.approvalAtOrAbove).toBe("high");
     expect(p.block.defaultDurationHours).toBe(24);
