@@ -3,7 +3,6 @@
 import { z } from "zod";
 import { topology, type Topology } from "@secops/contracts";
 
-const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 const port = z.coerce.number({ error: "expected a TCP port number" }).int("expected a whole number").min(0, "expected 0-65535").max(65535, "expected 0-65535");
 const positive = (what: string) => z.coerce.number({ error: `expected ${what}` }).positive(`expected ${what} greater than 0`);
 const posInt = (what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what} as a whole number`).positive(`expected ${what} greater than 0`);

@@ -4,6 +4,7 @@ import type { DecidedMessage, DlqMessage, ExecutedMessage } from "@secops/contra
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
 // Alert text is attacker-controlled: never let it drive the terminal with escape sequences.
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const safe = (s: string, max = 60) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, max);
 
 export function formatExecuted(m: ExecutedMessage): string {

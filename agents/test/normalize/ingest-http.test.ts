@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
@@ -32,7 +32,7 @@ async function buildApp(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
     },
     callerOf: () => "api",
   };
-  const a = Fastify({ loggerInstance: log });
+  const a = Fastify({ loggerInstance: log as FastifyBaseLogger });
   await a.register(ingest, { ctx });
   await a.ready();
   return a;
