@@ -30,6 +30,18 @@ async function llmAnswers(url: string, key: string): Promise<boolean> {
   }
 }
 
+async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (r.status < 500) return true;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
 function dashboardToken(dataDir: string, configured: string | undefined): { token: string; where: string } {
   if (configured) return { token: configured, where: "DASHBOARD_TOKEN" };
   const file = join(dataDir, "dashboard-token");
@@ -56,7 +68,8 @@ async function main(): Promise<number> {
   const env = process.env;
   let cfg;
   try {
-    cfg = { ...parseEnv(agentEnv, env), ...parseEnv(dashboardEnv, env), ...parseEnv(llmEnv, env) };
+    // One parse of everything, so a person sees every bad variable at once.
+    cfg = parseEnv({ ...agentEnv, ...dashboardEnv, ...llmEnv }, env);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -127,7 +140,9 @@ async function main(): Promise<number> {
   // 3. Agents and dashboard, each its own process.
   for (const a of AGENTS) supervisor.start({ name: a, entry: join(ROOT, "agents", "dist", a, "main.js"), env: childEnv });
   supervisor.start({ name: "dashboard", entry: join(ROOT, "dashboard", "dist", "main.js"), env: { ...childEnv, DASHBOARD_TOKEN: token } });
-  say(`dashboard   http://${cfg.DASHBOARD_HOST === "0.0.0.0" ? "localhost" : cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}  (write API token: ${where})`);
+  const dashboardUrl = `http://${cfg.DASHBOARD_HOST === "0.0.0.0" ? "localhost" : cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`;
+  const dashboardUp = await waitForHttp(`${dashboardUrl.replace("localhost", "127.0.0.1")}/api/stats`, 20_000);
+  say(`dashboard   ${dashboardUrl}${dashboardUp ? "" : " (not answering yet; see data/logs/dashboard.log)"}  (write API token: ${where})`);
   say(`logs        ${join(cfg.DATA_DIR, "logs")}/`);
   say(`publish     nats pub ${topo.subjects.raw} "$(cat alert.json)"   or   npx secops publish input_alerts/`);
   say("");
