@@ -20,9 +20,10 @@ try {
   log.info(`dashboard on http://${cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`);
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
+      setTimeout(() => process.exit(1), 10_000).unref();
       void (async () => {
         await app.close();
-        await nc.drain().catch(() => nc.close());
+        await Promise.race([nc.drain().catch(() => {}), new Promise((r) => setTimeout(r, 3_000))]);
         process.exit(0);
       })();
     });

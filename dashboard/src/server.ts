@@ -19,7 +19,7 @@ export interface DashboardServerOptions {
 
 /** Builds the dashboard app: websocket support, the shared context, then every plugin. */
 export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: FastifyInstance; ctx: DashboardContext }> {
-  const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger, bodyLimit: o.bodyLimit ?? 5 * 1024 * 1024, disableRequestLogging: true, trustProxy: false });
+  const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger, bodyLimit: o.bodyLimit ?? 5 * 1024 * 1024, trustProxy: false });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const ctx: DashboardContext = {
     nc: o.nc,

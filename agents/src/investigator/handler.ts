@@ -90,7 +90,7 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
 function fallbackReasonFor(e: LlmError): string {
   switch (e.kind) {
     case "timeout": return "the LLM timed out";
-    case "unreachable": return `the LLM is unreachable (${e.message})`;
+    case "unreachable": return `the LLM is unreachable (${e.message.replace(/^the LLM server is unreachable:\s*/, "")})`;
     case "rate_limited": return "the LLM kept rate limiting (429) after every retry";
     case "server_error": return `the LLM server kept failing (${e.details.status ?? "5xx"}) after every retry`;
     case "rejected": return `the LLM server rejected the request (${e.details.status ?? "4xx"})`;

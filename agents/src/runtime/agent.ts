@@ -95,7 +95,11 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
       await loop.stop(cfg.SHUTDOWN_TIMEOUT_SECONDS * 1000);
       await o.onStop?.();
       await closeHealth();
-      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+      // Drain flushes acks; if the server is gone it would wait forever, so it gets a deadline.
+      if (!nc.isClosed()) {
+        await Promise.race([nc.drain().catch(() => {}), new Promise((r) => setTimeout(r, 5_000))]);
+        if (!nc.isClosed()) await nc.close().catch(() => {});
+      }
       log.info(`${o.agent} stopped`);
     })();
     return stopping;
@@ -103,6 +107,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
   if (o.handleSignals) {
     for (const sig of ["SIGTERM", "SIGINT"] as const) {
       process.once(sig, () => {
+        setTimeout(() => process.exit(1), (cfg.SHUTDOWN_TIMEOUT_SECONDS + 10) * 1000).unref();
         void stop().then(() => process.exit(0), () => process.exit(1));
       });
     }

@@ -38,7 +38,10 @@ export async function startLocalNats(bin: string, dataDir: string, preferredPort
   for (const f of readdirSync(runDir)) if (f.endsWith(".ports")) rmSync(join(runDir, f));
   const port = (await portFree(preferredPort, "127.0.0.1")) ? preferredPort : -1;
   const log = createWriteStream(join(logDir, "nats-server.log"), { flags: "a" });
-  const child = spawn(bin, ["-n", "secops-local", "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "--ports_file_dir", runDir], { stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: a Ctrl-C in the terminal reaches the agents (which drain) but not the
+  // server they drain to; the launcher stops the server last.
+  const child = spawn(bin, ["-n", "secops-local", "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "--ports_file_dir", runDir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  process.once("exit", () => { if (child.exitCode === null) child.kill("SIGKILL"); });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const deadline = Date.now() + 15_000;

@@ -7,6 +7,11 @@ const paint = (code: number, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m
 // eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const safe = (s: string, max = 60) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, max);
 
+function shorten(s: string, max: number): string {
+  const clean = safe(s, 10_000);
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
+}
+
 export function formatExecuted(m: ExecutedMessage): string {
   const e = m.execution;
   const d = m.decision;
@@ -14,7 +19,7 @@ export function formatExecuted(m: ExecutedMessage): string {
   const ended = Date.parse(m.timestamps.executed ?? new Date().toISOString());
   const secs = Number.isFinite(started) && Number.isFinite(ended) ? `${((ended - started) / 1000).toFixed(1)}s` : "";
   const status = e.status === "success" ? paint(32, "done") : e.status === "shadow" ? paint(36, "shadow") : e.status === "duplicate" ? paint(90, "dup") : paint(31, e.status);
-  const analyst = m.investigation.analyst === "llm" ? `llm ${m.investigation.llm?.model ?? ""}`.trim() : `rules${m.investigation.fallbackReason ? ` (${safe(m.investigation.fallbackReason, 50)})` : ""}`;
+  const analyst = m.investigation.analyst === "llm" ? `llm ${m.investigation.llm?.model ?? ""}`.trim() : `rules${m.investigation.fallbackReason ? ` (${shorten(m.investigation.fallbackReason, 48)})` : ""}`;
   return [
     `${status.padEnd(useColor ? 13 : 6)} ${safe(m.alert.sourceId ?? m.alertId, 24).padEnd(24)}`,
     `${m.alert.severity.padEnd(8)} ${safe(m.alert.title, 44).padEnd(44)}`,

@@ -17,6 +17,10 @@ export class Supervisor {
 
   constructor(private readonly logDir: string, private readonly say: (line: string) => void) {
     mkdirSync(logDir, { recursive: true });
+    // Never leave orphans: whatever ends the launcher ends its children.
+    process.once("exit", () => {
+      for (const c of this.#children.values()) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    });
   }
 
   start(spec: ServiceSpec): void {
