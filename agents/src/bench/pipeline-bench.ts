@@ -29,6 +29,8 @@ export interface PipelineOptions {
   timeoutMs: number;
   /** Publishes in flight at once. */
   publishWindow?: number;
+  /** Alerts sent one at a time before the burst, each waited for: latency with nothing queued. */
+  idleProbes?: number;
   /** LLM_CONCURRENCY / AGENT_CONCURRENCY overrides; unset means the agents' defaults. */
   env?: { LLM_CONCURRENCY?: string; AGENT_CONCURRENCY?: string };
   root?: string;
@@ -61,11 +63,19 @@ export interface PipelineReport {
   complete: boolean;
   durationMs: number;
   alertsPerSecond: number;
-  /** received → executed (or → decided for alerts waiting for approval), in milliseconds. */
+  /** received → executed (or → decided for alerts waiting for approval), in milliseconds, under the burst. */
   endToEndMs: Summary;
+  /**
+   * End-to-end latency of each alert sent alone before the burst, in order. The first ones after
+   * start include what a cold pipeline pays (with the LLM unreachable: the retries until the
+   * circuit breaker opens).
+   */
+  idleEndToEndMs: number[];
   stageMs: Record<StageSpan, Summary>;
   analysts: Record<string, number>;
   actions: Record<string, number>;
+  /** Execution statuses (success, duplicate, failed...) of the executed alerts. */
+  outcomes: Record<string, number>;
   concurrency: { llm: number; agents: Record<AgentName, number> };
   memory: { atStart: MemoryFigures; beforePublish: MemoryFigures; afterRun: MemoryFigures; peakRssBytes: number };
 }
@@ -74,6 +84,7 @@ interface Completion {
   timestamps: Timestamps;
   analyst: string;
   action: string;
+  outcome: string;
   awaitingApproval: boolean;
 }
 
@@ -103,6 +114,12 @@ function spanMs(t: Timestamps, from: keyof Timestamps, to: keyof Timestamps): nu
   return Date.parse(b) - Date.parse(a);
 }
 
+function endToEnd(c: Completion): number | null {
+  return spanMs(c.timestamps, "received", c.awaitingApproval ? "decided" : "executed");
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Follows the run's alerts on alerts.executed, alerts.decided and alerts.dlq (core subscriptions see JetStream publishes too). */
 class CompletionTracker {
   readonly completions = new Map<string, Completion>();
@@ -129,6 +146,11 @@ class CompletionTracker {
     })();
   }
 
+  /** The completions whose source id starts with `prefix`. */
+  matching(prefix: string): Completion[] {
+    return [...this.completions].filter(([id]) => id.startsWith(prefix)).map(([, c]) => c);
+  }
+
   #complete(d: Record<string, unknown>, awaitingApproval: boolean): void {
     const alert = d.alert as { sourceId?: string | null } | undefined;
     if (!alert?.sourceId?.startsWith(this.sourcePrefix)) return;
@@ -137,6 +159,7 @@ class CompletionTracker {
       timestamps: d.timestamps as Timestamps,
       analyst: String((d.investigation as { analyst?: string } | undefined)?.analyst ?? "?"),
       action: String((d.decision as { action?: string } | undefined)?.action ?? "?"),
+      outcome: awaitingApproval ? "awaiting_approval" : String((d.execution as { status?: string } | undefined)?.status ?? "?"),
       awaitingApproval,
     });
     this.lastCompletionAt = Date.now();
@@ -147,12 +170,13 @@ class CompletionTracker {
   }
 }
 
-async function publishAll(nc: NatsConnection, bodies: readonly string[], window: number): Promise<number> {
+/** Publishes until done or past the deadline (each publish is bounded by the client's own timeout); returns how many went out. */
+async function publishAll(nc: NatsConnection, bodies: readonly string[], window: number, deadline: number): Promise<number> {
   const js = jetstream(nc);
   let next = 0;
   let published = 0;
   const worker = async () => {
-    while (next < bodies.length) {
+    while (next < bodies.length && Date.now() < deadline) {
       const body = bodies[next++]!;
       // The same message id rule as `secops publish`: a retried publish is not a second alert.
       await js.publish(DEFAULT_TOPOLOGY.subjects.raw, body, { msgID: messageIdFor(body) });
@@ -192,23 +216,32 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
     const llmConcurrency = parseEnv(llmEnv, env).LLM_CONCURRENCY;
 
     const runId = randomBytes(4).toString("hex");
+    // Probes get their own run id and variant numbers after the burst's: probe and burst alerts never share an id, address or host.
+    const burstPrefix = `BENCH-${runId}-`;
     const bodies = Array.from({ length: o.alerts }, (_, k) => alertVariant(samples, runId, k).body);
     nc = await connect({ servers: nats.url, name: "secops-bench" });
-    tracker = new CompletionTracker(nc, `BENCH-${runId}-`);
+    const t = tracker = new CompletionTracker(nc, `BENCH-${runId}`);
     await nc.flush();
+    const deadline = Date.now() + o.timeoutMs;
+
+    const idleEndToEndMs: number[] = [];
+    for (let j = 0; j < (o.idleProbes ?? 5) && Date.now() < deadline; j++) {
+      const probe = alertVariant(samples, `${runId}p`, o.alerts + j);
+      await publishAll(nc, [probe.body], 1, deadline);
+      while (!t.completions.has(probe.sourceId) && t.deadLettered === 0 && Date.now() < deadline) await sleep(5);
+      const c = t.completions.get(probe.sourceId);
+      const ms = c ? endToEnd(c) : null;
+      if (ms !== null) idleEndToEndMs.push(ms);
+    }
 
     const beforePublish = memoryNow();
     const started = Date.now();
-    const deadline = started + o.timeoutMs;
-    const published = await Promise.race([
-      publishAll(nc, bodies, o.publishWindow ?? 32),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`publishing ${o.alerts} alerts took longer than ${o.timeoutMs} ms`)), o.timeoutMs).unref()),
-    ]);
-    const t = tracker;
-    while (t.completions.size + t.deadLettered < published && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const published = await publishAll(nc, bodies, o.publishWindow ?? 32, deadline);
+    while (t.matching(burstPrefix).length + t.deadLettered < published && Date.now() < deadline) await sleep(20);
     const afterRun = memoryNow();
+    peakRssBytes = Math.max(peakRssBytes, afterRun.rssBytes);
 
-    const done = [...t.completions.values()];
+    const done = t.matching(burstPrefix);
     const durationMs = (done.length > 0 ? t.lastCompletionAt : Date.now()) - started;
     const stageMs = Object.fromEntries(STAGE_SPANS.map((s) => [s, summarize(done.map((c) => spanMs(c.timestamps, ...SPAN_ENDS[s])).filter((v): v is number => v !== null))])) as Record<StageSpan, Summary>;
     return {
@@ -222,10 +255,12 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
       complete: done.length === o.alerts,
       durationMs,
       alertsPerSecond: durationMs > 0 ? done.length / (durationMs / 1000) : Number.NaN,
-      endToEndMs: summarize(done.map((c) => spanMs(c.timestamps, "received", c.awaitingApproval ? "decided" : "executed")).filter((v): v is number => v !== null)),
+      endToEndMs: summarize(done.map(endToEnd).filter((v): v is number => v !== null)),
+      idleEndToEndMs,
       stageMs,
       analysts: count(done.map((c) => c.analyst)),
       actions: count(done.map((c) => (c.awaitingApproval ? `${c.action} (awaiting approval)` : c.action))),
+      outcomes: count(done.map((c) => c.outcome)),
       concurrency: { llm: llmConcurrency, agents },
       memory: { atStart, beforePublish, afterRun, peakRssBytes },
     };

@@ -74,6 +74,11 @@ describe("bench report with 20 alerts", () => {
       expect(Object.values(p.actions).reduce((a, b) => a + b, 0)).toBe(ALERTS);
       // The samples cycle, so each run blocks, isolates and tickets.
       expect(Object.keys(p.actions)).toEqual(expect.arrayContaining(["BLOCK_IP", "CREATE_TICKET"]));
+      expect(Object.values(p.outcomes).reduce((a, b) => a + b, 0)).toBe(ALERTS);
+      expect(p.outcomes.success).toBeGreaterThan(0);
+      // The idle probes are extra alerts, each timed alone, and not counted in the burst.
+      expect(p.idleEndToEndMs).toHaveLength(5);
+      for (const ms of p.idleEndToEndMs) expect(ms).toBeGreaterThan(0);
       expect(p.endToEndMs.count).toBe(ALERTS);
       expect(p.endToEndMs.p50).toBeGreaterThan(0);
       expect(p.endToEndMs.p99).toBeGreaterThanOrEqual(p.endToEndMs.p50);
