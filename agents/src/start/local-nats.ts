@@ -30,13 +30,15 @@ export interface LocalNats {
   stop(): Promise<void>;
 }
 
+/** Starts nats-server with its store under dataDir; a preferredPort of 0 or less (or a busy one) means a random free port. */
 export async function startLocalNats(bin: string, dataDir: string, preferredPort: number): Promise<LocalNats> {
   const storeDir = join(dataDir, "nats");
   const runDir = join(dataDir, "run");
   const logDir = join(dataDir, "logs");
   for (const d of [storeDir, runDir, logDir]) mkdirSync(d, { recursive: true });
   for (const f of readdirSync(runDir)) if (f.endsWith(".ports")) rmSync(join(runDir, f));
-  const port = (await portFree(preferredPort, "127.0.0.1")) ? preferredPort : -1;
+  // nats-server reads -p 0 as its default 4222; -1 is what asks it for a random port.
+  const port = preferredPort > 0 && (await portFree(preferredPort, "127.0.0.1")) ? preferredPort : -1;
   const log = createWriteStream(join(logDir, "nats-server.log"), { flags: "a" });
   // Its own process group: a Ctrl-C in the terminal reaches the agents (which drain) but not the
   // server they drain to; the launcher stops the server last.

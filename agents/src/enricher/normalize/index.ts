@@ -95,6 +95,11 @@ function normalizeUnsafe(input: string | Uint8Array, options: NormalizeOptions):
   return built.ok ? built : failure("invalid", built.reason, [detected.id], built.errors);
 }
 
+/** One format's mapping, for tools that time the normalizer's steps separately (npm run bench). */
+export function formatNormalizer(format: AlertFormat): FormatNormalizer | undefined {
+  return REGISTRY.find((n) => n.id === format);
+}
+
 /**
  * The pipeline-wide alert id. The dashboard computes it before publishing and the enricher
  * after consuming, so it depends only on the alert: the vendor id when there is one, else the

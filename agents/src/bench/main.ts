@@ -1,0 +1,75 @@
+// `npm run bench`: speed and memory figures of the normalizer, the offline analysis, the prompt
+// and the whole pipeline on this machine, printed (never asserted: timings belong to a machine,
+// not to a test). Exit codes: 0 done, 1 a pipeline phase ran out of time or failed, 2 bad options.
+import { fileURLToPath } from "node:url";
+import { parseFlags } from "../cli/input.js";
+import { renderReport } from "./report.js";
+import { runBench, type BenchOptions } from "./run.js";
+
+export const USAGE = `usage: npm run bench -- [--alerts N] [--llm-delay-ms MS] [--timeout-s S] [--offline-ms MS] [--json]
+  --alerts N         alerts per pipeline phase (default 500, at most 100000)
+  --llm-delay-ms MS  how long the fake LLM takes to answer (default 200)
+  --timeout-s S      cap per pipeline phase; what completed by then is reported, exit code 1 (default 120)
+  --offline-ms MS    time spent repeating each offline measurement (default 300)
+  --json             print the report as JSON instead of tables
+  LLM_CONCURRENCY and AGENT_CONCURRENCY from the environment override the agents' defaults.`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { options: BenchOptions; json: boolean } {
+  const json = argv.includes("--json");
+  const { flags, positional, unknown } = parseFlags(argv.filter((a) => a !== "--json"), ["alerts", "llm-delay-ms", "timeout-s", "offline-ms"]);
+  if (unknown.length > 0) throw new UsageError(`unknown or incomplete option: ${unknown.join(" ")}`);
+  if (positional.length > 0) throw new UsageError(`unexpected argument: ${positional.join(" ")}`);
+  const concurrency = (name: "LLM_CONCURRENCY" | "AGENT_CONCURRENCY") => (env[name] ? { [name]: env[name] } : {});
+  return {
+    json,
+    options: {
+      alerts: wholeNumber("alerts", flags.alerts, 500, 1, 100_000),
+      llmDelayMs: wholeNumber("llm-delay-ms", flags["llm-delay-ms"], 200, 0, 60_000),
+      phaseTimeoutMs: wholeNumber("timeout-s", flags["timeout-s"], 120, 1, 3_600) * 1000,
+      offline: { budgetMs: wholeNumber("offline-ms", flags["offline-ms"], 300, 1, 60_000), minRounds: 1 },
+      env: { ...concurrency("LLM_CONCURRENCY"), ...concurrency("AGENT_CONCURRENCY") },
+    },
+  };
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) { process.stdout.write(`${USAGE}\n`); return 0; }
+  let parsed: ReturnType<typeof parseBenchArgs>;
+  try {
+    parsed = parseBenchArgs(argv, env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bench: ${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const report = await runBench({ ...parsed.options, onProgress: (what) => process.stderr.write(`bench: ${what}...\n`) });
+    process.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report)}\n`);
+    return report.ok ? 0 : 1;
+  } catch (e) {
+    process.stderr.write(`bench failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2), process.env);
+  // Bounded even if a library leaves a handle open; unref'd so a clean exit is not delayed.
+  setTimeout(() => process.exit(), 5_000).unref();
+}

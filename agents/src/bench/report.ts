@@ -1,0 +1,82 @@
+// The bench report as aligned plain-text tables, for a terminal or a README.
+import type { BenchReport } from "./run.js";
+import { ANALYSIS_STEPS } from "./analysis-bench.js";
+import { STAGE_SPANS, type PipelineReport } from "./pipeline-bench.js";
+import type { Summary } from "./stats.js";
+
+function num(v: number, digits = 0): string {
+  return Number.isFinite(v) ? v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "n/a";
+}
+
+function mib(bytes: number): string {
+  return `${num(bytes / 1024 / 1024, 1)} MiB`;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // The first column reads left-aligned (names), the figures right-aligned.
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+}
+
+function ms(s: Summary, key: "p50" | "p95" | "p99"): string {
+  return num(s[key], s[key] < 10 ? 1 : 0);
+}
+
+function pipelineLines(p: PipelineReport): string[] {
+  const lines = [
+    `LLM ${p.llm}: ${p.completed}/${p.requested} alerts completed${p.complete ? "" : `  ** INCOMPLETE: the time cap ran out (${p.published} published) **`}` +
+      ` (${p.executed} executed, ${p.awaitingApproval} awaiting approval, ${p.deadLettered} dead-lettered)`,
+    `  throughput  ${num(p.alertsPerSecond, 1)} alerts/s  (${num(p.durationMs / 1000, 1)} s from first publish to last completion)`,
+    `  concurrency LLM_CONCURRENCY=${p.concurrency.llm}, AGENT_CONCURRENCY enricher=${p.concurrency.agents.enricher} investigator=${p.concurrency.agents.investigator} decider=${p.concurrency.agents.decider} responder=${p.concurrency.agents.responder}`,
+    `  analysts    ${Object.entries(p.analysts).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`,
+    `  actions     ${Object.entries(p.actions).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`,
+    `  outcomes    ${Object.entries(p.outcomes).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`,
+    `  idle        one alert at a time before the burst, end to end: ${p.idleEndToEndMs.map((v) => `${num(v)} ms`).join(", ") || "none completed"}`,
+    "",
+    ...table(["latency (ms)", "p50", "p95", "p99", "max"], [
+      ["end to end under the burst", ms(p.endToEndMs, "p50"), ms(p.endToEndMs, "p95"), ms(p.endToEndMs, "p99"), num(p.endToEndMs.max)],
+      ...STAGE_SPANS.map((s) => [`  ${{ enrich: "received → enriched", investigate: "enriched → investigated", decide: "investigated → decided", execute: "decided → executed" }[s]}`, ms(p.stageMs[s], "p50"), ms(p.stageMs[s], "p95"), ms(p.stageMs[s], "p99"), num(p.stageMs[s].max)]),
+    ]).map((l) => `  ${l}`),
+    "",
+    `  memory      RSS ${mib(p.memory.beforePublish.rssBytes)} before → ${mib(p.memory.afterRun.rssBytes)} after (peak ${mib(p.memory.peakRssBytes)});` +
+      ` heap used ${mib(p.memory.beforePublish.heapUsedBytes)} → ${mib(p.memory.afterRun.heapUsedBytes)}; process at phase start: RSS ${mib(p.memory.atStart.rssBytes)}`,
+  ];
+  return lines;
+}
+
+export function renderReport(r: BenchReport): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`secops bench: Node ${m.node} on ${m.platform}, ${m.cpus} × ${m.cpu}, ${mib(m.totalMemoryBytes)} RAM`);
+  out.push(`(figures vary with the machine and its load; latencies are per call, single-threaded, after a warm-up pass)`, "");
+
+  out.push(`1. Normalizer throughput (each fixture alert normalized repeatedly for ~${r.options.offlineBudgetMs} ms per format)`);
+  out.push(...table(["format", "alerts", "calls", "alerts/s", "µs p50", "µs p95"], [
+    ...r.normalizer.formats.map((f) => [f.format, String(f.alerts), String(f.calls), num(f.alertsPerSecond), num(f.micros.p50, 1), num(f.micros.p95, 1)]),
+    [r.normalizer.all.format, String(r.normalizer.all.alerts), String(r.normalizer.all.calls), num(r.normalizer.all.alertsPerSecond), num(r.normalizer.all.micros.p50, 1), num(r.normalizer.all.micros.p95, 1)],
+  ]));
+  if (r.normalizer.refused.length > 0) out.push(`   (${r.normalizer.refused.length} fixture item(s) refused by the normalizer and not timed: ${r.normalizer.refused.map((x) => x.input).join(", ")})`);
+  out.push("");
+
+  out.push(`2. Per-alert analysis, offline, no LLM (${r.analysis.alerts} alerts, ${r.analysis.runs} timed runs)`);
+  const stepName: Record<(typeof ANALYSIS_STEPS)[number], string> = {
+    iocExtraction: "IoC extraction", enrichment: "enrichment (IP classes, feeds, assets)", rulesInvestigation: "investigation (injection scan + rules analyst)", decision: "decision (default policy)", total: "total",
+  };
+  out.push(...table(["step", "µs p50", "µs p95", "µs p99"], ANALYSIS_STEPS.map((s) => [stepName[s], num(r.analysis.micros[s].p50, 1), num(r.analysis.micros[s].p95, 1), num(r.analysis.micros[s].p99, 1)])));
+  out.push("");
+
+  out.push("3. Investigation prompt per sample alert (system + user message; tokens estimated for Qwen's tokenizer)");
+  out.push(...table(["sample", "category", "chars", "system tok", "user tok", "est. tokens"], r.prompts.samples.map((p) => [p.input, p.category, num(p.chars), num(p.systemTokens), num(p.userTokens), num(p.estimatedTokens)])));
+  const c = r.prompts.corpusTokens;
+  out.push(`   all ${c.count} fixture alerts: est. tokens p50 ${num(c.p50)}, p95 ${num(c.p95)}, max ${num(c.max)}`, "");
+
+  if (r.pipeline.length === 0) out.push("4. End-to-end pipeline: skipped");
+  else {
+    out.push(`4. End-to-end pipeline: ${r.options.alerts} alerts published at once through a local nats-server and the four agents in this process`);
+    out.push(`   (cap ${num(r.options.phaseTimeoutMs / 1000)} s per phase; latency under the burst includes the wait in the queue; end to end = received → executed, or → decided when awaiting approval)`);
+    for (const p of r.pipeline) out.push("", ...pipelineLines(p));
+  }
+  out.push("", r.ok ? "bench complete" : "bench INCOMPLETE: a pipeline phase did not finish within its time cap (exit code 1)");
+  return out.join("\n");
+}
