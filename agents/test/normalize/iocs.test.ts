@@ -39,7 +39,7 @@ describe("free-text extraction", () => {
   });
 
   it("takes .com domains in free text (the commonest suffix is not a file extension here)", () => {
-    expect(values([text("High entropy TXT queries to tunnel.example-dns-abuse.com from 10.0.9.9")])).toEqual(["domain:tunnel.example-dns-abuse.com", "ip:10.0.9.9"]);
+    expect(values([text("High entropy TXT queries to tunnel.example-dns-abuse.com from 10.0.9.9")])).toEqual(["ip:10.0.9.9", "domain:tunnel.example-dns-abuse.com"]);
   });
 
   it("does not make the alert's own hosts indicators when free text names them", () => {
