@@ -10,15 +10,14 @@ import {
   ActionParameters, Decision, SEVERITY_RANK,
   type ActionType, type InvestigatedMessage, type PolicyRuleApplied, type Severity,
 } from "@secops/contracts";
-import { canonicalJson } from "./canonical-json.js";
+import { actionDigest } from "../responder/digest.js";
 import { clip } from "./display-text.js";
 import { policyVersion, type Policy } from "./policy.js";
 import { checkBlockTarget, checkIsolateTarget, criticalAssetMatch } from "./targets.js";
 
-/** sha256 of the exact action; the responder recomputes it before executing an approved decision. */
-export function actionDigest(parameters: ActionParameters): string {
-  return createHash("sha256").update(canonicalJson({ action: parameters.action, parameters })).digest("hex");
-}
+// sha256 of the exact action. One definition for both agents: the responder recomputes it
+// before asking anyone to approve and before executing, and refuses any mismatch.
+export { actionDigest };
 
 export function decideResponse(msg: InvestigatedMessage, policy: Policy, opts: { now?: Date } = {}): Decision {
   const now = opts.now ?? new Date();

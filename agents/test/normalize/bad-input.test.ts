@@ -21,6 +21,20 @@ describe("bad input gets a typed failure with a reason that says what is accepte
     expect(failureOf("{}").code).toBe("empty");
   });
 
+  it("a vendor envelope with a broken field is that vendor's error, not a generic webhook alert", () => {
+    const wazuh = JSON.parse(fixtureItems("wazuh", "sshd-brute-force.json")[0]!) as Record<string, unknown>;
+    const asString = failureOf(JSON.stringify({ ...wazuh, rule: "5710" }));
+    expect(asString).toMatchObject({ code: "invalid", tried: ["wazuh"], errors: [{ path: "rule" }] });
+    expect(asString.reason).toMatch(/^looks like a wazuh alert but `rule` must be an object .* got a string \("5710"\)$/);
+    const wordLevel = failureOf(JSON.stringify({ ...wazuh, rule: { level: "high", description: "sshd: brute force" } }));
+    expect(wordLevel.errors).toEqual([{ path: "rule.level", message: expect.stringMatching(/must be a number 0-16, got a string/) }]);
+
+    const suricata = JSON.parse(fixtureItems("suricata", "et-scan.json")[0]!) as Record<string, unknown>;
+    expect(failureOf(JSON.stringify({ ...suricata, alert: "ET SCAN" }))).toMatchObject({ code: "invalid", tried: ["suricata"], errors: [{ path: "alert" }] });
+    // Outside such an envelope a bare `rule` string is still a fine generic title.
+    expect(mustNormalize(JSON.stringify({ rule: "Door sensor tripped", host: "lobby-1" })).format).toBe("webhook");
+  });
+
   it("binary junk", () => {
     expect(failureOf(new Uint8Array([0xff, 0xfe, 0x00, 0x12, 0x80])).code).toBe("binary");
     expect(failureOf("abc\u0000def").code).toBe("binary");

@@ -291,6 +291,13 @@ describe("webhook", () => {
     const a = mustNormalize(fixtureItems("webhook", "epoch-ms.json")[0]!);
     expect(a).toMatchObject({ severity: "medium", severityOriginal: "banana", time: "2026-09-14T11:40:00.000Z" });
     expect(a.context.severity_mapping).toBe("default");
+    expect(iocValues(a, "domain")).toEqual(["tunnel.example-dns-abuse.com"]);
+  });
+
+  it("does not make the alert's own host an indicator when the raw scan meets it", () => {
+    const a = mustNormalize(fixtureItems("webhook", "custom.json")[0]!);
+    expect(a.host.name).toBe("vpn.corp.example.com");
+    expect(iocValues(a, "domain")).toEqual([]);
   });
 });
 

@@ -38,6 +38,15 @@ describe("free-text extraction", () => {
     expect(values([text("opened invoice.pdf, winword.exe, report.docx, archive.zip, run.sh and payload.py")])).toEqual([]);
   });
 
+  it("takes .com domains in free text (the commonest suffix is not a file extension here)", () => {
+    expect(values([text("High entropy TXT queries to tunnel.example-dns-abuse.com from 10.0.9.9")])).toEqual(["ip:10.0.9.9", "domain:tunnel.example-dns-abuse.com"]);
+  });
+
+  it("does not make the alert's own hosts indicators when free text names them", () => {
+    const hints = [text("VPN login on vpn.corp.example.com then beacon to c2.example-bad.com")];
+    expect(extractIocs(null, hints, { ownHosts: ["VPN.corp.example.com", null] }).map((i) => i.value)).toEqual(["c2.example-bad.com"]);
+  });
+
   it("does not take version strings for IPs", () => {
     expect(values([text("agent version 1.2.3.4, v10.0.0.1, build 6.1.7601.1, ver=2.0.0.1 contacted 198.51.100.9")])).toEqual(["ip:198.51.100.9"]);
   });

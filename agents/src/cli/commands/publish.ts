@@ -12,6 +12,21 @@ import { createLogger } from "../../runtime/logger.js";
 import { errorMessage } from "../../runtime/errors.js";
 import { FORMAT_IDS, messageIdFor } from "../../enricher/normalize/index.js";
 
+// Room for the Nats-Msg-Id and Alert-Format headers, which count against max_payload too.
+const HEADER_ALLOWANCE = 512;
+
+/**
+ * Why an alert cannot be published, or null. The client would refuse it anyway, with only
+ * "max_payload size exceeded"; this says how big it is, what the limit is and what to do.
+ */
+function overMaxPayload(text: string, maxPayload: number | undefined): string | null {
+  if (!maxPayload) return null;
+  const size = Buffer.byteLength(text, "utf8");
+  if (size + HEADER_ALLOWANCE <= maxPayload) return null;
+  return `the alert is ${size} bytes, over the NATS server's max_payload of ${maxPayload} bytes (less ${HEADER_ALLOWANCE} for headers); `
+    + "trim the alert (long fields are truncated by the normalizer anyway) or raise max_payload in the nats-server config";
+}
+
 export const command: CliCommand = {
   name: "publish",
   summary: "publish alert files to the raw subject (alerts.raw) with JetStream acks",
@@ -58,6 +73,8 @@ export const command: CliCommand = {
         if (item.text === "") { failures.push(item.input); io.err(`${item.input}: empty, nothing to publish`); continue; }
         const h = headers();
         if (format) h.set(Headers.alertFormat, format);
+        const tooBig = overMaxPayload(item.text, nc.info?.max_payload);
+        if (tooBig) { failures.push(item.input); io.err(`${item.input}: not published: ${tooBig}`); continue; }
         try {
           const ack = await js.publish(subject, item.text, { msgID: messageIdFor(item.text), headers: h, timeout: 5_000 });
           io.out(`${item.input} -> ${subject} seq=${ack.seq}${ack.duplicate ? " duplicate" : ""}`);

@@ -33,6 +33,11 @@ export interface ExtractOptions {
   /** Also scan every string in `raw` as free text (for schema-less webhook alerts). */
   scanRaw?: boolean;
   max?: number;
+  /**
+   * The alert's own hosts (host name, assets). Free text names them all the time ("login on
+   * vpn.corp.example.com"); they are what was attacked, not an indicator to look up or block.
+   */
+  ownHosts?: readonly (string | null | undefined)[];
 }
 
 const MAX_IOCS = 500;
@@ -57,6 +62,7 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
   const isInternal = internalChecker(opts.internalRanges ?? []);
   const max = Math.min(opts.max ?? MAX_IOCS, MAX_IOCS);
   const byKey = new Map<string, Ioc>();
+  const ownHosts = new Set((opts.ownHosts ?? []).filter((h): h is string => !!h).map((h) => h.trim().replace(/\.$/, "").toLowerCase()));
 
   const add = (type: IocType, value: string, role: IocRole, from: "field" | "text", path: string): void => {
     const key = `${type}:${type === "ip" || type === "url" ? value : value.toLowerCase()}`;
@@ -113,7 +119,7 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
       else if (c.type === "url") addUrl(c.value, null, "text", path);
       else if (c.type === "email") addEmail(c.value, null, "text", path);
       else if (c.type === "hash") addHash(c.value, null, "text", path);
-      else addDomain(c.value, null, "text", path, true);
+      else if (!ownHosts.has(c.value.replace(/\.$/, "").toLowerCase())) addDomain(c.value, null, "text", path, true);
     }
   };
 

@@ -72,7 +72,8 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
   const userName = clipped(draft.userName, LIMITS.name);
   const mitre = techniqueIds(draft.mitre ?? []).slice(0, LIMITS.mitre);
   const tactics = stringList(draft.tactics, LIMITS.tactics, LIMITS.tactic);
-  const iocs = extractIocs(raw, draft.iocs, { internalRanges: opts.internalRanges, scanRaw: draft.scanRaw });
+  const assets = stringList(draft.assets, LIMITS.assets, LIMITS.name);
+  const iocs = extractIocs(raw, draft.iocs, { internalRanges: opts.internalRanges, scanRaw: draft.scanRaw, ownHosts: [hostName, ...assets] });
   const categoryText = [description, ...stringList(draft.categoryText, 50, 2048)];
   const category = draft.category ?? categorize({ mitre, title, texts: categoryText });
 
@@ -87,7 +88,7 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
     source: { vendor: clipped(draft.vendor, LIMITS.vendor), product: clipped(draft.product, LIMITS.vendor) },
     host: { name: hostName, ip: hostIp },
     user: { name: userName },
-    assets: stringList(draft.assets, LIMITS.assets, LIMITS.name),
+    assets,
     iocs,
     mitre,
     tactics,

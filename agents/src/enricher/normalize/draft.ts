@@ -38,6 +38,12 @@ export interface FormatNormalizer {
   detect(doc: ParsedInput): boolean;
   /** Maps a detected (or forced) document. Returns a reason string when the document cannot be this format. */
   map(doc: ParsedInput): AlertDraft | string;
+  /**
+   * For a document `detect` refused: what is wrong with it when it still carries this format's
+   * envelope (a Wazuh alert whose `rule` is a string), else null. Without this such a document
+   * falls through to the generic webhook and is silently mis-read as a different alert.
+   */
+  nearMiss?(doc: ParsedInput): { path: string; message: string } | null;
 }
 
 export type ParsedInput =

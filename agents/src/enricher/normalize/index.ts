@@ -3,7 +3,7 @@
 import { AlertFormat, type CanonicalAlert } from "@secops/contracts";
 import { buildAlert } from "./build.js";
 import { detectFormat, parseInput, unwrapSearchHit } from "./detect.js";
-import type { FormatNormalizer } from "./draft.js";
+import type { FormatNormalizer, ParsedInput } from "./draft.js";
 import { sha256Hex } from "./fingerprint.js";
 import { cef } from "./formats/cef.js";
 import { crowdstrike } from "./formats/crowdstrike.js";
@@ -86,6 +86,12 @@ function normalizeUnsafe(input: string | Uint8Array, options: NormalizeOptions):
   }
 
   const detected = detectFormat(doc, REGISTRY);
+  if (!detected || detected.id === "webhook") {
+    // A vendor envelope with broken fields must be reported as that vendor's error, not read
+    // as a generic webhook alert that happens to have a title-like field.
+    const near = nearMissOf(doc);
+    if (near) return failure("invalid", `looks like a ${near.id} alert but ${near.problem.message}`, [near.id], [near.problem]);
+  }
   if (!detected) {
     return failure("unknown_format", `no known format matched (tried: ${REGISTRY.map((n) => n.id).join(", ")}); ${TITLE_HINT}`, REGISTRY.map((n) => n.id));
   }
@@ -98,6 +104,18 @@ function normalizeUnsafe(input: string | Uint8Array, options: NormalizeOptions):
 /** One format's mapping, for tools that time the normalizer's steps separately (npm run bench). */
 export function formatNormalizer(format: AlertFormat): FormatNormalizer | undefined {
   return REGISTRY.find((n) => n.id === format);
+}
+
+function nearMissOf(doc: ParsedInput): { id: AlertFormat; problem: { path: string; message: string } } | null {
+  for (const n of REGISTRY) {
+    try {
+      const problem = n.nearMiss?.(doc) ?? null;
+      if (problem) return { id: n.id, problem };
+    } catch {
+      // A checker that throws on hostile input simply did not recognise the envelope.
+    }
+  }
+  return null;
 }
 
 /**

@@ -85,3 +85,12 @@ export function embeddedJson(v: unknown): unknown {
     return undefined;
   }
 }
+
+/** The JSON type of a value as a person would name it in an error: "a string", "an array", "missing". */
+export function typeOfJson(v: unknown): string {
+  if (v === undefined) return "nothing (missing)";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object") return "an object";
+  return `a ${typeof v} (${JSON.stringify(v).slice(0, 40)})`;
+}

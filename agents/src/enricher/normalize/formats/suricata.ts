@@ -2,7 +2,7 @@
 // direction; for to_client matches the flow initiator is in flow.src_ip when present.
 import type { FormatNormalizer } from "../draft.js";
 import { at, field, freeText, jsonObject } from "../hints.js";
-import { isObject, objects, pick, str, text } from "../paths.js";
+import { isObject, objects, pick, str, text, typeOfJson } from "../paths.js";
 import { firstMapped, fromWord, suricataSeverity } from "../severity.js";
 import { classifyIp } from "../../iocs/index.js";
 
@@ -11,6 +11,12 @@ export const suricata: FormatNormalizer = {
   detect(doc) {
     const o = jsonObject(doc);
     return !!o && o.event_type === "alert" && isObject(o.alert) && pick(o, "alert.signature_id") !== undefined;
+  },
+  nearMiss(doc) {
+    const o = jsonObject(doc);
+    if (!o || o.event_type !== "alert" || !("flow_id" in o || "src_ip" in o || "in_iface" in o)) return null;
+    if (!isObject(o.alert)) return { path: "alert", message: `\`alert\` must be an object with \`signature_id\` and \`signature\`, got ${typeOfJson(o.alert)}` };
+    return { path: "alert.signature_id", message: "`alert.signature_id` is missing" };
   },
   map(doc) {
     const o = jsonObject(doc);

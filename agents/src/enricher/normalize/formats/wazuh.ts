@@ -1,7 +1,7 @@
 // Wazuh alerts.json. Severity: rule.level 0-16 (see severity.ts). Time: "+0000" offsets.
 import type { FormatNormalizer } from "../draft.js";
 import { at, freeText, jsonObject } from "../hints.js";
-import { isObject, num, pick, pickFirst, str, text } from "../paths.js";
+import { isObject, num, pick, pickFirst, str, text, typeOfJson } from "../paths.js";
 import { wazuhLevel } from "../severity.js";
 
 export const wazuh: FormatNormalizer = {
@@ -9,6 +9,12 @@ export const wazuh: FormatNormalizer = {
   detect(doc) {
     const o = jsonObject(doc);
     return !!o && isObject(o.rule) && num(pick(o, "rule.level")) !== null && isObject(o.agent) && (isObject(o.manager) || isObject(o.decoder));
+  },
+  nearMiss(doc) {
+    const o = jsonObject(doc);
+    if (!o || !("rule" in o) || !isObject(o.agent) || !(isObject(o.manager) || isObject(o.decoder))) return null;
+    if (!isObject(o.rule)) return { path: "rule", message: `\`rule\` must be an object with a numeric \`level\` and a \`description\`, got ${typeOfJson(o.rule)}` };
+    return { path: "rule.level", message: `\`rule.level\` must be a number 0-16, got ${typeOfJson(pick(o, "rule.level"))}` };
   },
   map(doc) {
     const o = jsonObject(doc);
