@@ -100,6 +100,8 @@ export const DlqMessage = z.object({
     headers: z.record(z.string(), z.string()),
     streamSequence: z.number().int().nullable(),
     deliveryCount: z.number().int().nullable(),
+    truncatedFrom: z.number().int().positive().optional()
+      .describe("set when data holds only the start of the original, which was this many bytes: the whole would not fit in one NATS message"),
   }),
 });
 export type DlqMessage = z.infer<typeof DlqMessage>;

@@ -70,6 +70,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
   const loop = new StageLoop({
     agent: o.agent, js, topo, producer: runtime.producer, log, metrics, handler,
     concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[o.agent].defaultConcurrency,
+    maxPayload: () => nc.info?.max_payload,
   });
   await loop.start();
 

@@ -6,7 +6,7 @@ import { SchemaIds, type DlqMessage, type Producer, type Topology } from "@secop
 import type { Logger } from "./logger.js";
 import { alertLogger } from "./logger.js";
 import { PermanentError, TransientError, errorMessage } from "./errors.js";
-import { publishDurably, type Publication } from "./publish.js";
+import { HEADER_ALLOWANCE, publishDurably, type Publication } from "./publish.js";
 import { Semaphore } from "./semaphore.js";
 import type { AgentMetrics } from "./metrics.js";
 import { STAGE_POLICY, type AgentName } from "./provision.js";
@@ -42,6 +42,8 @@ export interface StageLoopOptions {
   concurrency: number;
   /** How often to send in-progress acks while a handler works. */
   progressEveryMs?: number;
+  /** The server's max_payload (it can change on reconnect), so oversize messages fail clearly. */
+  maxPayload?: () => number | undefined;
 }
 
 export function headersOf(m: JsMsg): Record<string, string> {
@@ -60,7 +62,11 @@ function isUtf8Text(data: Uint8Array): boolean {
   }
 }
 
-/** The DLQ entry for a message that can never succeed: the reason and the original, intact. */
+/**
+ * The DLQ entry for a message that can never succeed: the reason and the original, intact when
+ * it fits in one NATS message; otherwise its start, with `truncatedFrom` saying how big it was
+ * (escaping in JSON can make the entry much bigger than the original).
+ */
 export function deadLetter(
   m: { data: Uint8Array; subject: string; seq?: number; deliveryCount?: number },
   hdrs: Record<string, string>,
@@ -68,8 +74,31 @@ export function deadLetter(
   producer: Producer,
   reason: string,
   details: PermanentError["details"] = {},
+  maxPayload?: number,
 ): DlqMessage {
-  const text = isUtf8Text(m.data);
+  const entry = deadLetterOf(m.data, m, hdrs, stage, producer, reason, details);
+  if (!maxPayload || Buffer.byteLength(JSON.stringify(entry)) + HEADER_ALLOWANCE <= maxPayload) return entry;
+  let keep = m.data.byteLength;
+  for (;;) {
+    keep = Math.floor(keep / 2);
+    // Cut on a UTF-8 character boundary, so text stays text.
+    while (keep > 0 && keep < m.data.byteLength && (m.data[keep]! & 0xc0) === 0x80) keep--;
+    const cut = deadLetterOf(m.data.subarray(0, keep), m, hdrs, stage, producer, reason, details);
+    cut.original.truncatedFrom = m.data.byteLength;
+    if (keep === 0 || Buffer.byteLength(JSON.stringify(cut)) + HEADER_ALLOWANCE <= maxPayload) return cut;
+  }
+}
+
+function deadLetterOf(
+  data: Uint8Array,
+  m: { subject: string; seq?: number; deliveryCount?: number },
+  hdrs: Record<string, string>,
+  stage: string,
+  producer: Producer,
+  reason: string,
+  details: PermanentError["details"],
+): DlqMessage {
+  const text = isUtf8Text(data);
   return {
     schema: SchemaIds.dlq,
     alertId: details.alertId ?? null,
@@ -83,7 +112,7 @@ export function deadLetter(
     tried: details.tried ?? [],
     original: {
       encoding: text ? "utf8" : "base64",
-      data: text ? new TextDecoder().decode(m.data) : Buffer.from(m.data).toString("base64"),
+      data: text ? new TextDecoder().decode(data) : Buffer.from(data).toString("base64"),
       headers: hdrs,
       streamSequence: m.seq ?? null,
       deliveryCount: m.deliveryCount ?? null,
@@ -162,7 +191,7 @@ export class StageLoop {
       const result = await this.o.handler(m, ctx);
       alertId = result.alertId;
       traceId = result.traceId;
-      for (const p of result.publish) await publishDurably(this.o.js, p);
+      for (const p of result.publish) await publishDurably(this.o.js, p, 4, this.o.maxPayload?.());
       // Wait for the server to confirm the ack, so a drain that returns has really finished.
       await m.ackAck({ timeout: 5_000 }).catch(() => m.ack());
       this.#processed++;
@@ -179,8 +208,8 @@ export class StageLoop {
       if (permanent || lastTry) {
         const reason = permanent ? e.message : `gave up after ${m.info.deliveryCount} deliveries: ${errorMessage(e)}`;
         try {
-          const entry = deadLetter({ data: m.data, subject: m.subject, seq: m.seq, deliveryCount: m.info.deliveryCount }, hdrs, agent, this.o.producer, reason, permanent ? e.details : { alertId, traceId });
-          await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` });
+          const entry = deadLetter({ data: m.data, subject: m.subject, seq: m.seq, deliveryCount: m.info.deliveryCount }, hdrs, agent, this.o.producer, reason, permanent ? e.details : { alertId, traceId }, this.o.maxPayload?.());
+          await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` }, 4, this.o.maxPayload?.());
           m.term(); // no reason argument: nats-server 2.9 does not understand "+TERM reason"
           metrics.messages.inc({ agent, outcome: "dlq" });
           alog.warn({ seq: m.seq, reason }, "sent to alerts.dlq");

@@ -206,3 +206,44 @@ describe("the shared consume loop", () => {
     expect(info.num_ack_pending).toBe(0);
   });
 });
+
+describe("messages too big for one NATS message", () => {
+  it("dead-letters an output over max_payload with a clear reason instead of retrying forever", async () => {
+    const topo = await freshTopo();
+    let calls = 0;
+    const l = new StageLoop({
+      agent: "enricher", js, topo, producer, log, metrics: new AgentMetrics("enricher"), concurrency: 2, maxPayload: () => nc.info?.max_payload,
+      handler: async () => { calls++; return { alertId: "big", traceId: null, publish: [{ subject: topo.subjects.enriched, data: { blob: "x".repeat(1_100_000) }, msgId: "big:enriched" }] }; },
+    });
+    await l.start();
+    await js.publish(topo.subjects.raw, "small input, huge output");
+    const [entry] = await read(topo, topo.subjects.dlq, 1);
+    const dlq = DlqMessage.parse(JSON.parse(entry!.data));
+    expect(dlq.reason).toMatch(/enriched message would be \d+ bytes, over the NATS server's max_payload of 1048576 bytes/);
+    expect(dlq.original.data).toBe("small input, huge output");
+    expect(dlq.original.truncatedFrom).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(calls).toBe(1);
+    await l.stop(1_000);
+  });
+
+  it("keeps the start of an original whose dead letter would not fit, and says how big it was", async () => {
+    const topo = await freshTopo();
+    const l = new StageLoop({
+      agent: "enricher", js, topo, producer, log, metrics: new AgentMetrics("enricher"), concurrency: 2, maxPayload: () => nc.info?.max_payload,
+      handler: async () => { throw new PermanentError("no known format matched"); },
+    });
+    await l.start();
+    // Quotes and backslashes double in JSON: a 700 KB original makes a 1.4 MB dead letter.
+    const original = `${'"\\'.repeat(350_000)}é-end`;
+    await js.publish(topo.subjects.raw, original);
+    const [entry] = await read(topo, topo.subjects.dlq, 1);
+    const dlq = DlqMessage.parse(JSON.parse(entry!.data));
+    expect(dlq.reason).toBe("no known format matched");
+    expect(dlq.original.truncatedFrom).toBe(Buffer.byteLength(original));
+    expect(dlq.original.encoding).toBe("utf8");
+    expect(original.startsWith(dlq.original.data)).toBe(true);
+    expect(dlq.original.data.length).toBeGreaterThan(100_000);
+    await l.stop(1_000);
+  });
+});
