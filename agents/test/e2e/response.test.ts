@@ -53,7 +53,7 @@ let connectorEnv: Record<string, string>;
 function writePolicy(dir: string): string {
   const text = readFileSync(DEFAULT_POLICY, "utf8")
     .replace(/ISOLATE_HOST:\s*\{ mode: auto, /, "ISOLATE_HOST:         { mode: approval, ")
-    .replace(/CLOSE_FALSE_POSITIVE: \{ mode: auto,     minConfidence: 0\.9,/, "CLOSE_FALSE_POSITIVE: { mode: auto,     minConfidence: 0.85,");
+    .replace(/CLOSE_FALSE_POSITIVE: \{ mode: auto, {5}minConfidence: 0\.9,/, "CLOSE_FALSE_POSITIVE: { mode: auto,     minConfidence: 0.85,");
   // Fail loudly when the default policy's layout changed and the replacements silently did nothing.
   expect(text).toMatch(/ISOLATE_HOST:\s+\{ mode: approval,/);
   expect(text).toMatch(/CLOSE_FALSE_POSITIVE: \{ mode: auto,\s+minConfidence: 0\.85,/);
