@@ -195,7 +195,11 @@ async function pendingApprovalFor(sourceId: string): Promise<{ id: string; alert
     found = (res.json() as { approvals: { id: string; alertId: string }[] }).approvals.find((a) => a.alertId === alertId);
     if (!found) await new Promise((r) => setTimeout(r, 100));
   }
-  if (!found) throw new Error(`no pending approval for ${sourceId} within 15 s: ${JSON.stringify(executed(sourceId).map((x) => x.execution))} ${JSON.stringify((await dashboard.inject({ method: "GET", url: "/api/approvals" })).json()).slice(0, 1500)}`);
+  if (!found) {
+    // Say why: usually the responder refused the decision and published a failed execution.
+    const outcome = executed(sourceId).map((x) => `${x.execution.status}: ${x.execution.summary}`);
+    throw new Error(`no pending approval for ${sourceId} within 15 s; its executions: ${JSON.stringify(outcome)}`);
+  }
   return found;
 }
 
