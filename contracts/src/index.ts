@@ -5,6 +5,7 @@ export * from "./alert.js";
 export * from "./enrichment.js";
 export * from "./investigation.js";
 export * from "./decision.js";
+export * from "./action-digest.js";
 export * from "./execution.js";
 export * from "./messages.js";
 export * from "./issues.js";

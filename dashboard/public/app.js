@@ -470,7 +470,10 @@
         ? table(["Rule", "Effect", "Reason"], d.policy.rules.map((r) => [el("span", { class: "mono", text: r.rule }), badge(r.effect.replace(/_/g, " "), `eff-${r.effect}`), r.reason]), "policy-rules")
         : para("No policy rule applied.", "muted"),
     ];
-    if (d.approval) {
+    // While it waits, the live record (approvers so far, Approve / Reject) replaces the snapshot the decider published.
+    if (d.status === "awaiting_approval" && d.approval) {
+      parts.push(approvalBox(d.approval.id));
+    } else if (d.approval) {
       const a = d.approval;
       parts.push(el("h4", { text: "Approval" }), facts([
         ["Id", a.id], ["Digest", el("span", { class: "mono wrap", text: a.digest })], ["Required role", a.requiredRole],
@@ -496,7 +499,276 @@
       x.error ? el("div", { class: "callout callout-bad", text: `Error: ${x.error}` }) : null,
       Object.keys(x.details || {}).length ? el("h4", { text: "Details" }) : null,
       Object.keys(x.details || {}).length ? facts(Object.entries(x.details).map(([k, v]) => [k, v]), "execution-details") : null,
-      x.undo ? el("div", { class: "callout callout-info", testid: "execution-undo" }, el("strong", { text: `Undo: ${x.undo.action}` }), el("div", { text: x.undo.description })) : null);
+      x.undo ? el("div", { class: "callout callout-info", testid: "execution-undo" }, el("strong", { text: `Undo: ${x.undo.action}` }), el("div", { text: x.undo.description })) : null,
+      x.undo && x.status === "success" ? undoBox(x) : null);
+  }
+
+  // ---- writes: the token, approvals, undo ---------------------------------------------
+
+  // The token is a credential: it stays in this tab (sessionStorage), never in the URL or a cookie.
+  const TOKEN_KEY = "secops.writeToken";
+  const NAME_KEY = "secops.userName";
+  // What the server accepts as X-Secops-User; other names travel in the body only.
+  const USER_HEADER = /^[\w.@-]{1,128}$/;
+  const TOKEN_CHARS = /^[\x21-\x7e]{1,512}$/;
+
+  function store(kind) {
+    try { return kind === "session" ? window.sessionStorage : window.localStorage; } catch { return null; }
+  }
+  function getToken() { const s = store("session"); return (s && s.getItem(TOKEN_KEY)) || ""; }
+  function getName() { const s = store("local"); return (s && s.getItem(NAME_KEY)) || ""; }
+  function setName(name) { const s = store("local"); if (s) s.setItem(NAME_KEY, name.trim()); }
+
+  function renderTokenState(note) {
+    const st = $("token-state");
+    const has = Boolean(getToken());
+    st.textContent = note || (has ? "token set: approve and undo enabled" : "read-only");
+    st.className = `token-state small ${note ? "token-bad" : has ? "token-set" : "token-unset"}`;
+    st.setAttribute("data-state", note ? "invalid" : has ? "set" : "unset");
+  }
+
+  function saveToken() {
+    const input = $("token-input");
+    const t = input.value.trim();
+    if (!t) return renderTokenState("paste the token first");
+    if (!TOKEN_CHARS.test(t)) return renderTokenState("a token is printable ASCII without spaces");
+    const s = store("session");
+    if (!s) return renderTokenState("this browser blocks sessionStorage: the token cannot be kept");
+    s.setItem(TOKEN_KEY, t);
+    input.value = "";
+    renderTokenState();
+  }
+
+  function forgetToken() {
+    const s = store("session");
+    if (s) s.removeItem(TOKEN_KEY);
+    $("token-input").value = "";
+    renderTokenState();
+  }
+
+  /** A failed write in words: what happened and what to do about it. */
+  function writeError(status, body) {
+    const msg = body && typeof body.message === "string" ? body.message : "";
+    switch (status) {
+      case 0: return `Cannot reach the dashboard${msg ? `: ${msg}` : ""}.`;
+      case 401: return "Not authorized: the write token is missing or wrong. Paste the token from data/dashboard-token into \"Write token\" at the top.";
+      case 409: return `Not done: ${msg || "it was already decided, or someone else is doing it right now"}.`;
+      case 410: return `Too late: ${msg || "the approval expired, so the action will not run"}.`;
+      case 404: return `Not found: ${msg || "the id is unknown"}.`;
+      case 400: return `Refused: ${msg || "the request was not valid"}.`;
+      default: return `Failed (HTTP ${status})${msg ? `: ${msg}` : ""}.`;
+    }
+  }
+
+  async function writeCall(url, body) {
+    const token = getToken();
+    if (!token) return { ok: false, status: 401, message: writeError(401) };
+    const headers = { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${token}` };
+    if (body && typeof body.by === "string" && USER_HEADER.test(body.by)) headers["x-secops-user"] = body.by;
+    let res;
+    try {
+      res = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), credentials: "same-origin", cache: "no-store" });
+    } catch (err) {
+      return { ok: false, status: 0, message: writeError(0, { message: err && err.message ? err.message : String(err) }) };
+    }
+    let data = null;
+    try { data = await res.json(); } catch { data = null; }
+    return res.ok ? { ok: true, status: res.status, data } : { ok: false, status: res.status, data, message: writeError(res.status, data) };
+  }
+
+  /** The approver's name: required, because every approval and undo records who did it. */
+  function nameField(testid) {
+    const input = el("input", { class: "text-input", testid, attrs: { type: "text", maxlength: 128, autocomplete: "username", placeholder: "your name", "aria-label": "Your name" } });
+    input.value = getName();
+    input.addEventListener("change", () => setName(input.value));
+    return input;
+  }
+
+  function readName(input, result) {
+    const name = input.value.trim();
+    // eslint-disable-next-line no-control-regex -- a name with control characters could forge log lines; the server refuses it too
+    if (!name || name.length > 128 || /[\u0000-\u001f\u007f]/.test(name)) {
+      showResult(result, "bad", "Enter your name (1-128 printable characters): it is recorded with the decision.");
+      input.focus();
+      return null;
+    }
+    setName(name);
+    return name;
+  }
+
+  function showResult(node, kind, text) {
+    node.className = `callout callout-${kind === "ok" ? "ok" : kind === "bad" ? "bad" : "info"} write-result`;
+    node.textContent = text;
+    node.hidden = false;
+    node.setAttribute("data-kind", kind);
+  }
+
+  function fmtUntil(iso) {
+    const ms = Date.parse(iso) - Date.now();
+    if (!Number.isFinite(ms)) return "";
+    if (ms <= 0) return "expired";
+    if (ms < 3600000) return `in ${Math.ceil(ms / 60000)} min`;
+    return `in ${Math.floor(ms / 3600000)} h ${Math.round((ms % 3600000) / 60000)} min`;
+  }
+
+  const approvalDrafts = new Map(); // approval id -> comment being typed, kept across re-renders
+
+  async function fetchJson(url) {
+    const res = await fetch(url, { headers: { accept: "application/json" }, cache: "no-store" });
+    let data = null;
+    try { data = await res.json(); } catch { data = null; }
+    return { ok: res.ok, status: res.status, data };
+  }
+
+  /** The live approval (approvers so far, digest, expiry) and, while pending, Approve / Reject. */
+  function approvalBox(approvalId) {
+    const box = el("div", { class: "write-box", testid: "approval-box", attrs: { "data-approval-id": approvalId } }, el("p", { class: "muted small", text: "Loading the approval…" }));
+    fetchJson(`/api/approvals/${encodeURIComponent(approvalId)}`)
+      .then((r) => {
+        if (r.ok) renderApprovalBox(box, r.data, null);
+        else box.replaceChildren(el("div", { class: "callout callout-bad", text: writeError(r.status, r.data) }));
+      })
+      .catch((err) => box.replaceChildren(el("div", { class: "callout callout-bad", text: `Cannot load the approval: ${err.message}` })));
+    return box;
+  }
+
+  function renderApprovalBox(box, a, outcome) {
+    const who = (a.approvers || []).map((x) => `${x.by} at ${fmtTime(x.at)}${x.comment ? ` (“${x.comment}”)` : ""}`);
+    const parts = [
+      el("h4", { text: "Approval" }),
+      facts([
+        ["Status", badge(a.status, `status-${a.status}`, "approval-status")],
+        ["Approvers", el("span", { testid: "approval-progress", text: `${a.approversCount} of ${a.approversRequired} required` })],
+        ["Approved by", who.length ? who : null],
+        ["Rejected by", a.rejectedBy ? `${a.rejectedBy.by} at ${fmtTime(a.rejectedBy.at)}` : undefined],
+        ["Digest", el("span", { class: "mono wrap", testid: "approval-digest", text: a.digest })],
+        ["Expires", `${fmtTime(a.expiresAt)} (${fmtUntil(a.expiresAt)})`],
+        ["Id", el("span", { class: "mono", text: a.id })],
+        ["Role", a.requiredRole],
+      ], "approval-live"),
+    ];
+    const result = el("div", { class: "write-result", testid: "approval-result", attrs: { role: "status", "aria-live": "polite" } });
+    result.hidden = true;
+    if (outcome) showResult(result, outcome.kind, outcome.text);
+    if (a.status === "pending") {
+      const name = nameField("approver-name");
+      const comment = el("textarea", { class: "text-input", testid: "approval-comment", attrs: { rows: 2, maxlength: 2000, placeholder: "comment (optional)", "aria-label": "Comment" } });
+      comment.value = approvalDrafts.get(a.id) || "";
+      comment.addEventListener("input", () => approvalDrafts.set(a.id, comment.value));
+      const approve = el("button", { class: "btn btn-ok", testid: "approve-button", text: "Approve", attrs: { type: "button" } });
+      const reject = el("button", { class: "btn btn-bad", testid: "reject-button", text: "Reject", attrs: { type: "button" } });
+      const decide = async (verb) => {
+        const by = readName(name, result);
+        if (!by) return;
+        approve.disabled = true;
+        reject.disabled = true;
+        showResult(result, "info", verb === "approve" ? "Approving…" : "Rejecting…");
+        const r = await writeCall(`/api/approvals/${encodeURIComponent(a.id)}/${verb}`, { by, comment: comment.value.trim() || null });
+        if (r.ok) {
+          approvalDrafts.delete(a.id);
+          const v = r.data;
+          const text = v.status === "approved" ? `Approved by ${v.approvers.map((x) => x.by).join(" and ")}: the responder runs the action now.`
+            : v.status === "rejected" ? "Rejected: the action will not run."
+            : `Your approval is recorded (${v.approversCount} of ${v.approversRequired}); a different person must approve too.`;
+          renderApprovalBox(box, v, { kind: "ok", text });
+          refreshQueueSoon();
+          return;
+        }
+        // After 409/410 the record changed under us: show its current state with the reason.
+        const fresh = r.status === 409 || r.status === 410 ? await fetchJson(`/api/approvals/${encodeURIComponent(a.id)}`).catch(() => null) : null;
+        if (fresh && fresh.ok) renderApprovalBox(box, fresh.data, { kind: "bad", text: r.message });
+        else {
+          showResult(result, "bad", r.message);
+          approve.disabled = false;
+          reject.disabled = false;
+        }
+      };
+      approve.addEventListener("click", () => { void decide("approve"); });
+      reject.addEventListener("click", () => { void decide("reject"); });
+      parts.push(el("div", { class: "write-form" },
+        el("label", { class: "field" }, el("span", { class: "small muted", text: "Your name" }), name),
+        el("label", { class: "field field-wide" }, el("span", { class: "small muted", text: "Comment" }), comment),
+        el("div", { class: "write-buttons" }, approve, reject),
+        getToken() ? null : el("p", { class: "small muted", text: "Approving needs the write token: paste it into \"Write token\" at the top." })));
+    }
+    parts.push(result);
+    box.replaceChildren(...parts);
+  }
+
+  /** Undo for an executed action: shows who undid it, or a two-step Undo button. */
+  function undoBox(x) {
+    const box = el("div", { class: "write-box", testid: "undo-box", attrs: { "data-action-id": x.actionId } });
+    fetchJson(`/api/ledger/${encodeURIComponent(x.actionId)}`)
+      .then((r) => renderUndoBox(box, x, r.ok ? r.data : null, null))
+      .catch(() => renderUndoBox(box, x, null, null));
+    return box;
+  }
+
+  function renderUndoBox(box, x, entry, outcome) {
+    const result = el("div", { class: "write-result", testid: "undo-result", attrs: { role: "status", "aria-live": "polite" } });
+    result.hidden = true;
+    if (outcome) showResult(result, outcome.kind, outcome.text);
+    if (entry && entry.undone) {
+      box.replaceChildren(el("div", { class: "callout callout-info", testid: "undo-done", text: `Undone by ${entry.undone.by} at ${fmtTime(entry.undone.at)} (${entry.undone.undoActionId}).` }), result);
+      return;
+    }
+    const name = nameField("undo-name");
+    const undo = el("button", { class: "btn btn-bad", testid: "undo-button", text: `Undo: ${x.undo.action.replace(/_/g, " ")}`, attrs: { type: "button" } });
+    const confirm = el("button", { class: "btn btn-bad", testid: "undo-confirm", text: "Confirm undo", attrs: { type: "button" } });
+    const cancel = el("button", { class: "btn btn-quiet", text: "Cancel", attrs: { type: "button" } });
+    const confirmRow = el("div", { class: "write-buttons" }, el("span", { class: "small", text: `This will ${x.undo.description}.` }), confirm, cancel);
+    confirmRow.hidden = true;
+    undo.addEventListener("click", () => { undo.hidden = true; confirmRow.hidden = false; });
+    cancel.addEventListener("click", () => { undo.hidden = false; confirmRow.hidden = true; });
+    confirm.addEventListener("click", async () => {
+      const by = readName(name, result);
+      if (!by) return;
+      confirm.disabled = true;
+      showResult(result, "info", "Undoing…");
+      const r = await writeCall(`/api/actions/${encodeURIComponent(x.actionId)}/undo`, { by });
+      if (r.ok) {
+        const fresh = await fetchJson(`/api/ledger/${encodeURIComponent(x.actionId)}`).catch(() => null);
+        renderUndoBox(box, x, fresh && fresh.ok ? fresh.data : { undone: { by: r.data.by, at: new Date().toISOString(), undoActionId: r.data.undoActionId } },
+          { kind: "ok", text: r.data.status === "duplicate" ? "It was already undone." : `Undone: ${r.data.summary}` });
+      } else {
+        showResult(result, "bad", r.message);
+        confirm.disabled = false;
+      }
+    });
+    box.replaceChildren(el("div", { class: "write-form" },
+      el("label", { class: "field" }, el("span", { class: "small muted", text: "Your name" }), name),
+      el("div", { class: "write-buttons" }, undo), confirmRow), result);
+  }
+
+  // ---- pending approvals queue ----------------------------------------------------------
+
+  let queueTimer = null;
+  let queueIds = new Set();
+
+  function refreshQueueSoon() {
+    clearTimeout(queueTimer);
+    queueTimer = setTimeout(() => { void refreshQueue(); }, 250);
+  }
+
+  async function refreshQueue() {
+    let r;
+    try { r = await fetchJson("/api/approvals?status=pending"); } catch { return; }
+    if (!r.ok || !r.data || !Array.isArray(r.data.approvals)) return;
+    const items = r.data.approvals.filter((a) => ALERT_ID.test(a.alertId));
+    queueIds = new Set(items.map((a) => a.alertId));
+    $("approval-queue").replaceChildren(...items.slice(0, 50).map((a) => {
+      const li = el("li", { class: "queue-item", testid: "approval-item", attrs: { "data-approval-id": a.id, "data-alert-id": a.alertId, tabindex: 0, role: "button", "aria-label": `Approval for ${a.alert.title}` } },
+        actionBadge(a.action),
+        el("span", { class: "queue-title", text: a.alert.title }),
+        el("span", { class: "small muted", text: a.alert.host || "" }),
+        el("span", { class: "small", text: `${a.approversCount}/${a.approversRequired} approvers` }),
+        el("span", { class: "small muted", text: `expires ${fmtUntil(a.expiresAt)}` }));
+      li.addEventListener("click", () => select(a.alertId));
+      li.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(a.alertId); } });
+      return li;
+    }));
+    $("approval-queue-empty").hidden = items.length > 0;
+    $("approvals-count").textContent = items.length ? String(items.length) : "";
   }
 
   // ---- live connection ----------------------------------------------------------------
@@ -528,8 +800,10 @@
       case "hello":
         renderStats(msg.stats);
         loadSnapshot().catch(() => undefined);
+        refreshQueueSoon();
         break;
       case "alert":
+        if (msg.summary && (msg.summary.stage === "awaiting_approval" || queueIds.has(msg.summary.alertId))) refreshQueueSoon();
         if (upsert(msg.summary)) {
           updateRow(msg.summary);
           if (state.selected === msg.summary.alertId) loadDetails(msg.summary.alertId);
@@ -573,6 +847,12 @@
   // ---- controls -----------------------------------------------------------------------
 
   function initControls() {
+    renderTokenState();
+    $("token-save").addEventListener("click", saveToken);
+    $("token-forget").addEventListener("click", forgetToken);
+    $("token-input").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); saveToken(); } });
+    // Expiry times count down, and approvals can be decided from the CLI: re-read the queue now and then.
+    setInterval(() => { void refreshQueue(); }, 30000);
     for (const b of document.querySelectorAll(".filter")) {
       b.addEventListener("click", () => {
         state.filter = b.getAttribute("data-filter") || "all";

@@ -12,6 +12,8 @@ import { natsEnv, parseEnv } from "../../agents/src/runtime/config.js";
 import type { DashboardContext } from "../src/context.js";
 import { feedPlugin } from "../src/plugins/feed.js";
 import { staticPlugin } from "../src/plugins/static.js";
+import approvalsPlugin from "../src/plugins/approvals.js";
+import actionsPlugin from "../src/plugins/actions.js";
 
 export const TEST_TOKEN = "test-token-0123456789";
 
@@ -28,9 +30,11 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Runs after provisioning and before the dashboard starts: what it finds as history. */
   beforeStart?: (js: JetStreamClient, topo: Topology, nc: NatsConnection) => Promise<void>;
+  /** Also register the approvals and actions (undo) API, as the real server does. */
+  writeApi?: boolean;
 }
 
-export async function startTestDashboard({ env = {}, beforeStart }: StartOptions = {}): Promise<TestDashboard> {
+export async function startTestDashboard({ env = {}, beforeStart, writeApi = false }: StartOptions = {}): Promise<TestDashboard> {
   const nats = await startNats();
   const nc = await connect({ servers: nats.url, ...(nats.user ? { user: nats.user, pass: nats.pass } : {}) });
   const js = jetstream(nc);
@@ -51,6 +55,10 @@ export async function startTestDashboard({ env = {}, beforeStart }: StartOptions
   await app.register(websocket);
   await app.register(feedPlugin, { ctx });
   await app.register(staticPlugin, { ctx });
+  if (writeApi) {
+    await app.register(approvalsPlugin, { ctx });
+    await app.register(actionsPlugin, { ctx });
+  }
   await app.ready();
   return {
     app, nats, nc, js, topo,

@@ -6,11 +6,16 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { buildChain, buildDlq, publishChain } from "./fixtures.js";
-import { startTestDashboard, type TestDashboard } from "./test-app.js";
+import { startTestDashboard, TEST_TOKEN, type TestDashboard } from "./test-app.js";
+import { awaiting, isolate } from "../../agents/test/responder/fixtures.js";
+import { startAgent, type RunningAgent } from "../../agents/src/runtime/agent.js";
+import { createResponderHandler } from "../../agents/src/responder/main.js";
+import { pino } from "pino";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const skip = process.env.SKIP_BROWSER_TESTS === "1";
 const HOSTILE = "<img src=x onerror=alert(1)><script>window.__xss=1</script>";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 describe.skipIf(skip)("dashboard page in Chromium", () => {
   let d: TestDashboard;
@@ -32,10 +37,7 @@ describe.skipIf(skip)("dashboard page in Chromium", () => {
     });
     await d.app.listen({ port: 0, host: "127.0.0.1" });
     base = `http://127.0.0.1:${(d.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on("pageerror", (e) => pageErrors.push(e.message));
     page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
@@ -127,5 +129,97 @@ describe.skipIf(skip)("dashboard page in Chromium", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     expect((await fetch(`${base}/app.js`)).headers.get("content-type")).toMatch(/^text\/javascript/);
     expect((await fetch(`${base}/style.css`)).headers.get("content-type")).toMatch(/^text\/css/);
+  });
+});
+
+// Approving on the page, against the real approvals API and a real responder agent consuming
+// alerts.decided: the pending action runs only after a person approves it with the write token.
+describe.skipIf(skip)("approving and undoing on the page", () => {
+  let d: TestDashboard;
+  let responder: RunningAgent;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const row = (id: string) => page.locator(`[data-testid="alert-row"][data-alert-id="${id}"]`);
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: set CHROMIUM_PATH, or SKIP_BROWSER_TESTS=1 to skip`);
+    d = await startTestDashboard({ writeApi: true });
+    responder = await startAgent({
+      agent: "responder",
+      env: { NATS_URL: d.nats.url, SECOPS_NAMESPACE: d.topo.namespace, LOG_LEVEL: "silent", ...(d.nats.user ? { NATS_USER: d.nats.user, NATS_PASSWORD: d.nats.pass ?? "" } : {}) },
+      log: pino({ level: "silent" }),
+      createHandler: async (rt) => (await createResponderHandler(rt)).handler,
+    });
+    await d.app.listen({ port: 0, host: "127.0.0.1" });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1300 } });
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("dialog", (dialog) => { pageErrors.push(`dialog opened: ${dialog.message()}`); void dialog.dismiss(); });
+    await page.goto(`http://127.0.0.1:${(d.app.server.address() as AddressInfo).port}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await responder?.stop();
+    await d?.close();
+  });
+
+  it("approves a pending isolation with the write token and sees it executed, then undoes it", async () => {
+    const msg = awaiting(isolate("ws-ui-07"), { approversRequired: 1 }, { alertId: "apr-ui-1" });
+    await d.js.publish(d.topo.subjects.decided, JSON.stringify(msg));
+    await expect.poll(() => row("apr-ui-1").getAttribute("data-stage"), { timeout: 10_000 }).toBe("awaiting_approval");
+    // The queue lists it once the responder has recorded the pending approval.
+    const queued = page.locator(`[data-testid="approval-item"][data-alert-id="apr-ui-1"]`);
+    await queued.waitFor({ timeout: 10_000 });
+    expect(await queued.textContent()).toContain("0/1 approvers");
+    await queued.click();
+
+    const box = page.getByTestId("approval-box");
+    await box.getByTestId("approve-button").waitFor();
+    expect(await box.getByTestId("approval-digest").textContent()).toBe(msg.decision.approval!.digest);
+    expect(await box.getByTestId("approval-progress").textContent()).toBe("0 of 1 required");
+
+    // Without the token the API refuses, and the page says what to do.
+    await box.getByTestId("approver-name").fill("alice");
+    await box.getByTestId("approve-button").click();
+    await expect.poll(() => box.getByTestId("approval-result").textContent()).toContain("data/dashboard-token");
+    expect(await row("apr-ui-1").getAttribute("data-stage")).toBe("awaiting_approval");
+
+    // A wrong token is a 401 from the server, shown as words.
+    await page.getByTestId("token-input").fill("not-the-token");
+    await page.getByTestId("token-save").click();
+    await box.getByTestId("approve-button").click();
+    await expect.poll(() => box.getByTestId("approval-result").textContent()).toMatch(/^Not authorized/);
+    await box.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: "/tmp/dashboard-approval-pending.png" });
+
+    await page.getByTestId("token-input").fill(TEST_TOKEN);
+    await page.getByTestId("token-save").click();
+    expect(await page.getByTestId("token-state").getAttribute("data-state")).toBe("set");
+    expect(await page.getByTestId("token-input").inputValue()).toBe("");
+    expect(await page.evaluate(() => window.sessionStorage.getItem("secops.writeToken"))).toBe(TEST_TOKEN);
+    expect(await page.evaluate(() => window.localStorage.getItem("secops.writeToken"))).toBeNull();
+    await box.getByTestId("approval-comment").fill("confirmed on the EDR console");
+    await box.getByTestId("approve-button").click();
+
+    await expect.poll(() => row("apr-ui-1").getAttribute("data-stage"), { timeout: 15_000 }).toBe("executed");
+    const details = page.getByTestId("alert-details");
+    await expect.poll(() => details.getByTestId("execution-status").textContent(), { timeout: 10_000 }).toBe("success");
+    expect(await details.getByTestId("decision-status").textContent()).toBe("approved");
+    expect(await details.getByTestId("approval-facts").textContent()).toContain("alice");
+    expect(await details.getByTestId("approval-facts").textContent()).toContain("confirmed on the EDR console");
+    await expect.poll(() => page.locator('[data-testid="approval-item"]').count(), { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId("stat-executed").textContent(), { timeout: 5_000 }).toBe("1");
+    await details.getByTestId("section-execution").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: "/tmp/dashboard-approve.png" });
+
+    // Undo is two clicks, and the second shows who undid it.
+    const undo = details.getByTestId("undo-box");
+    await undo.getByTestId("undo-button").click();
+    await undo.getByTestId("undo-confirm").click();
+    await expect.poll(() => undo.getByTestId("undo-done").textContent(), { timeout: 10_000 }).toMatch(/^Undone by alice at /);
+    expect(await undo.getByTestId("undo-result").textContent()).toContain("host ws-ui-07 released");
+    expect(pageErrors).toEqual([]);
   });
 });

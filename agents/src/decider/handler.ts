@@ -7,17 +7,15 @@
  */
 import { createHash } from "node:crypto";
 import {
-  ActionParameters, Decision, SEVERITY_RANK,
+  ActionParameters, Decision, SEVERITY_RANK, actionDigest,
   type ActionType, type InvestigatedMessage, type PolicyRuleApplied, type Severity,
 } from "@secops/contracts";
-import { actionDigest } from "../responder/digest.js";
 import { clip } from "./display-text.js";
 import { policyVersion, type Policy } from "./policy.js";
 import { checkBlockTarget, checkIsolateTarget, criticalAssetMatch } from "./targets.js";
 
-// sha256 of the exact action. One definition for both agents: the responder recomputes it
-// before asking anyone to approve and before executing, and refuses any mismatch.
-export { actionDigest };
+// The approval digest comes from the contracts: the responder recomputes the same one before it runs an approved action.
+export { actionDigest } from "@secops/contracts";
 
 export function decideResponse(msg: InvestigatedMessage, policy: Policy, opts: { now?: Date } = {}): Decision {
   const now = opts.now ?? new Date();

@@ -8,8 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { Severity } from "@secops/contracts";
-import { canonicalJson } from "./canonical-json.js";
+import { Severity, canonicalJson } from "@secops/contracts";
 import { parseCidr, parseIp } from "./network.js";
 
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL("../../policy/default.yaml", import.meta.url));

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ActionParameters, Decision, type CanonicalAlert, type Enrichment, type Investigation } from "@secops/contracts";
 import { actionDigest, decideResponse } from "../../src/decider/handler.js";
 import { loadPolicy, type Policy } from "../../src/decider/policy.js";
+import { actionDigest as responderDigest } from "../../src/responder/digest.js";
 import { analyzeWithRules } from "../../src/investigator/handler.js";
 import { detectInjection } from "../../src/investigator/injection.js";
 import { enrichedMessage, investigatedMessage, ip, makeAlert, makeEnrichment, seeds } from "../investigator/seed-fixtures.js";
@@ -208,6 +210,14 @@ describe("approval identity", () => {
     expect(actionDigest(a)).toMatch(/^[0-9a-f]{64}$/);
     expect(actionDigest({ ...a, ip: "198.51.100.78" })).not.toBe(actionDigest(a));
     expect(actionDigest({ ...a, durationHours: 48 })).not.toBe(actionDigest(a));
+  });
+
+  it("is sha256 of the parameters' sorted-key JSON, the digest the responder verifies before it runs an approved action", () => {
+    const a = { action: "BLOCK_IP" as const, ip: "198.51.100.77", durationHours: 24, reason: "scan" };
+    const spelledOut = '{"action":"BLOCK_IP","durationHours":24,"ip":"198.51.100.77","reason":"scan"}';
+    expect(actionDigest(a)).toBe(createHash("sha256").update(spelledOut).digest("hex"));
+    const d = decide(seeds.seed3.alert, criticalAsset(seeds.seed3.enrichment));
+    expect(d.approval!.digest).toBe(responderDigest(d.parameters));
   });
 
   it("the approval id is deterministic per alert and action", () => {
