@@ -35,6 +35,12 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
   }
 
   const fallback = (reason: string): Investigation => ({ ...analyzeWithRules(alert, enrichment, reason), injection });
+  // Activity a person closed as a false positive is not sent to the model again while its
+  // suppression lasts; the rules analyst cites the suppression and the policy still decides
+  // whether closing needs approval. A tainted alert is never waved through this way.
+  if (enrichment.suppressed && !injection.detected) {
+    return fallback(`suppressed by ${enrichment.suppressed.by}${enrichment.suppressed.until ? ` until ${enrichment.suppressed.until}` : ""}: ${enrichment.suppressed.reason}`);
+  }
   if (!deps.llm) return fallback("no LLM is configured");
   if (deps.llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
 
