@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { ExecutedMessage } from "@secops/contracts";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { Collector } from "./pipeline-harness.js";
+import { provisionAll } from "../../src/runtime/provision.js";
+import { natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { loadSamples } from "./samples.js";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
@@ -37,9 +39,10 @@ async function kill(agent: string): Promise<void> {
 beforeAll(async () => {
   nats = await startNats();
   nc = await connect({ servers: nats.url });
-  for (const a of ["enricher", "investigator", "decider", "responder"]) startProcess(a);
-  await new Promise((r) => setTimeout(r, 1_500)); // let them provision before the collector binds
+  // Provision up front, as `npm start` does, so nothing waits on the processes' start-up time.
+  await provisionAll(nc, await jetstreamManager(nc), nats.topo, parseEnv(natsEnv, {}));
   seen = await Collector.start(nc, nats.topo);
+  for (const a of ["enricher", "investigator", "decider", "responder"]) startProcess(a);
 });
 afterAll(async () => {
   seen?.stop();
