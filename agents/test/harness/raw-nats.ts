@@ -9,7 +9,8 @@ export async function rawNatsPublish(url: string, subject: string, payload: stri
   return new Promise((resolve, reject) => {
     let buf = "";
     let sent = false;
-    const fail = (e: Error) => { socket.destroy(); reject(e); };
+    // Prefer what the server said (-ERR ...) over the socket error that follows its close.
+    const fail = (e: Error) => { socket.destroy(); reject(buf.includes("-ERR") ? new Error(`server said ${buf.trim()}`) : e); };
     socket.setTimeout(5_000, () => fail(new Error("raw NATS publish timed out")));
     socket.on("error", fail);
     socket.on("data", (d) => {
