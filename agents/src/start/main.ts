@@ -16,19 +16,11 @@ import { publishDurably } from "../runtime/publish.js";
 import { INSTALL_HELP, natsServerBinary, startLocalNats, type LocalNats } from "./local-nats.js";
 import { Supervisor } from "./supervisor.js";
 import { formatAwaiting, formatDlq, formatExecuted } from "./outcomes.js";
+import { llmAnswers } from "../llm/probe.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const AGENTS = ["enricher", "investigator", "decider", "responder"] as const;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function llmAnswers(url: string, key: string): Promise<boolean> {
-  try {
-    const r = await fetch(`${url.replace(/\/$/, "")}/models`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(1_500) });
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

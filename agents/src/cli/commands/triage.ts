@@ -13,15 +13,7 @@ import { createLlmClient } from "../../llm/client.js";
 import { investigateAlert } from "../../investigator/handler.js";
 import { loadPolicy } from "../../decider/policy.js";
 import { decideResponse } from "../../decider/handler.js";
-
-async function llmAnswers(url: string, key: string): Promise<boolean> {
-  try {
-    const r = await fetch(`${url.replace(/\/$/, "")}/models`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(2_000) });
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
+import { llmAnswers } from "../../llm/probe.js";
 
 export const command: CliCommand = {
   name: "triage",
@@ -45,7 +37,7 @@ export const command: CliCommand = {
     }
     const llmCfg = parseEnv(llmEnv, io.env);
     const log = pino({ level: io.env.LOG_LEVEL ?? "silent" }, pino.destination(2));
-    const analyst = flags.analyst ?? ((await llmAnswers(llmCfg.LLM_API_URL, llmCfg.LLM_API_KEY)) ? "llm" : "rules");
+    const analyst = flags.analyst ?? ((await llmAnswers(llmCfg.LLM_API_URL, llmCfg.LLM_API_KEY, 2_000)) ? "llm" : "rules");
     if (!flags.analyst) io.err(`analyst: ${analyst === "llm" ? `llm (${llmCfg.LLM_API_URL}, ${llmCfg.LLM_MODEL_NAME})` : `rules (no LLM answers at ${llmCfg.LLM_API_URL})`}`);
     const llm = analyst === "llm" ? createLlmClient(llmCfg, log) : null;
     const policy = loadPolicy(io.env.POLICY_FILE || undefined);
