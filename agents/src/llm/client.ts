@@ -300,10 +300,17 @@ function classify(e: unknown, attempts: number): LlmError {
   throw e; // not an LLM failure: a programming error must surface
 }
 
+/** The most specific reason in an error's cause chain: a code like ECONNREFUSED beats "fetch failed". */
 function causeMessage(e: Error): string {
-  const cause = (e as { cause?: unknown }).cause;
-  const code = cause && typeof cause === "object" && "code" in cause ? String((cause as { code: unknown }).code) : null;
-  return code ?? (cause instanceof Error ? cause.message : e.message);
+  let fallback = e.message;
+  let cur: unknown = e;
+  for (let depth = 0; cur && typeof cur === "object" && depth < 5; depth++) {
+    const code = "code" in cur ? (cur as { code: unknown }).code : undefined;
+    if (typeof code === "string" && /^E[A-Z]+/.test(code)) return code;
+    if (cur instanceof Error && cur !== e && cur.message) fallback = cur.message;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return fallback;
 }
 
 function repairInstruction(errors: string[]): string {

@@ -204,6 +204,7 @@ describe("transport failures", () => {
     const { c, waits } = client({ LLM_MAX_RETRIES: "1" }, {}, await refusedUrl());
     const e = await failure(ask(c));
     expect(e.kind).toBe("unreachable");
+    expect(e.message).toMatch(/ECONNREFUSED/); // the specific cause, not the wrapper's "fetch failed"
     expect(waits).toHaveLength(1);
   });
 
