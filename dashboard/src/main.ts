@@ -1,6 +1,6 @@
 // Process entry point of the dashboard: http://DASHBOARD_HOST:DASHBOARD_PORT (localhost:8080).
 import { randomBytes } from "node:crypto";
-import { agentEnv, dashboardEnv, exitOnConfigError, parseEnv, topologyOf } from "@secops/agents/runtime";
+import { agentEnv, dashboardEnv, exitOnConfigError, parseDashboardUsers, parseEnv, topologyOf } from "@secops/agents/runtime";
 import { connectNats, createLogger } from "@secops/agents/runtime";
 import { buildDashboard } from "./server.js";
 
@@ -15,7 +15,9 @@ if (!token) {
 }
 try {
   const nc = await connectNats(cfg, "dashboard", log);
-  const { app } = await buildDashboard({ nc, topo: topologyOf(cfg), log, token, env, bodyLimit: cfg.INGEST_MAX_BYTES });
+  const users = cfg.DASHBOARD_USERS ? parseDashboardUsers(cfg.DASHBOARD_USERS) : undefined;
+  if (users) log.info({ users: [...users.values()] }, "write endpoints take per-person tokens (DASHBOARD_USERS)");
+  const { app } = await buildDashboard({ nc, topo: topologyOf(cfg), log, token, users, env, bodyLimit: cfg.INGEST_MAX_BYTES });
   await app.listen({ host: cfg.DASHBOARD_HOST, port: cfg.DASHBOARD_PORT });
   log.info(`dashboard on http://${cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`);
   for (const sig of ["SIGTERM", "SIGINT"] as const) {

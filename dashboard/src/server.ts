@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import type { Logger } from "pino";
 import type { DashboardContext } from "./context.js";
-import { bearerAuth, callerOf } from "./auth.js";
+import { createAuth } from "./auth.js";
 import { PLUGINS } from "./plugins/index.js";
 
 export interface DashboardServerOptions {
@@ -13,6 +13,8 @@ export interface DashboardServerOptions {
   topo: Topology;
   log: Logger;
   token: string;
+  /** Per-person tokens (token → name); when given, only these are accepted for writes. */
+  users?: Map<string, string>;
   env?: NodeJS.ProcessEnv;
   bodyLimit?: number;
 }
@@ -21,6 +23,7 @@ export interface DashboardServerOptions {
 export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: FastifyInstance; ctx: DashboardContext }> {
   const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger, bodyLimit: o.bodyLimit ?? 5 * 1024 * 1024, trustProxy: false });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const auth = createAuth(o.token, o.users);
   const ctx: DashboardContext = {
     nc: o.nc,
     js: jetstream(o.nc),
@@ -29,8 +32,8 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
     log: o.log,
     env: o.env ?? process.env,
     token: o.token,
-    requireAuth: bearerAuth(o.token),
-    callerOf,
+    requireAuth: auth.requireAuth,
+    callerOf: auth.callerOf,
   };
   for (const [, load] of PLUGINS) await app.register(await load() as never, { ctx });
   return { app, ctx };

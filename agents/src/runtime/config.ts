@@ -55,11 +55,34 @@ export const enricherEnv = {
   ASSET_INVENTORY_FILE: z.string().optional().describe("JSON asset criticality rules"),
 };
 
+/**
+ * `DASHBOARD_USERS=alice:<token>,bob:<token>`: one write token per person, so an approval's
+ * approver is who holds the token, not a name anyone can type.
+ */
+export function parseDashboardUsers(value: string): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const i = entry.indexOf(":");
+    const name = i > 0 ? entry.slice(0, i).trim() : "";
+    const token = i > 0 ? entry.slice(i + 1).trim() : "";
+    if (!/^[\w.@-]{1,128}$/.test(name)) throw new Error(`"${entry.slice(0, 40)}": expected name:token, the name made of letters, digits, '.', '@', '-' or '_'`);
+    if (token.length < 16) throw new Error(`the token of ${name} is shorter than 16 characters`);
+    if (users.has(token)) throw new Error(`${name} shares a token with ${users.get(token)}; each person needs their own`);
+    users.set(token, name);
+  }
+  if (users.size === 0) throw new Error("expected at least one name:token");
+  return users;
+}
+
 export const dashboardEnv = {
   DASHBOARD_HOST: z.string().default("127.0.0.1"),
   DASHBOARD_PORT: port.default(8080),
   DASHBOARD_TOKEN: z.string().min(16, "expected at least 16 characters").optional()
     .describe("bearer token for write endpoints; generated into DATA_DIR when unset"),
+  DASHBOARD_USERS: z.string().optional().superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try { parseDashboardUsers(v); } catch (e) { ctx.addIssue({ code: "custom", message: (e as Error).message }); }
+  }).describe("per-person write tokens: name:token,name:token"),
   INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
   DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(5000).describe("alerts the dashboard keeps in memory"),
 };

@@ -134,7 +134,7 @@ async function main(): Promise<number> {
   supervisor.start({ name: "dashboard", entry: join(ROOT, "dashboard", "dist", "main.js"), env: { ...childEnv, DASHBOARD_TOKEN: token } });
   const dashboardUrl = `http://${cfg.DASHBOARD_HOST === "0.0.0.0" ? "localhost" : cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`;
   const dashboardUp = await waitForHttp(`${dashboardUrl.replace("localhost", "127.0.0.1")}/api/stats`, 20_000);
-  say(`dashboard   ${dashboardUrl}${dashboardUp ? "" : " (not answering yet; see data/logs/dashboard.log)"}  (write API token: ${where})`);
+  say(`dashboard   ${dashboardUrl}${dashboardUp ? "" : " (not answering yet; see data/logs/dashboard.log)"}  ${cfg.DASHBOARD_USERS ? "(write API: per-person tokens from DASHBOARD_USERS)" : `(write API token: ${where})`}`);
   say(`logs        ${join(cfg.DATA_DIR, "logs")}/`);
   say(`publish     nats pub ${topo.subjects.raw} "$(cat alert.json)"   or   npx secops publish input_alerts/`);
   say("");
