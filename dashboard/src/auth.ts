@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { DashboardUser } from "@secops/agents/runtime";
 
 function digest(s: string): Buffer {
   return createHash("sha256").update(s).digest();
@@ -8,6 +9,8 @@ function digest(s: string): Buffer {
 export interface DashboardAuth {
   requireAuth: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   callerOf: (req: FastifyRequest) => string;
+  /** The roles the caller's token holds; null when roles are not configured (any role). */
+  rolesOf: (req: FastifyRequest) => string[] | null;
 }
 
 /**
@@ -18,11 +21,11 @@ export interface DashboardAuth {
  * whoever the token belongs to, whatever a header or body says: two-person approvals then
  * really take two people.
  */
-export function createAuth(sharedToken: string, users?: Map<string, string>): DashboardAuth {
-  const accepted: { digest: Buffer; user: string | null }[] = users?.size
+export function createAuth(sharedToken: string, users?: Map<string, DashboardUser>): DashboardAuth {
+  const accepted: { digest: Buffer; user: DashboardUser | null }[] = users?.size
     ? [...users].map(([token, user]) => ({ digest: digest(token), user }))
     : [{ digest: digest(sharedToken), user: null }];
-  const verified = new WeakMap<FastifyRequest, string>();
+  const verified = new WeakMap<FastifyRequest, DashboardUser>();
 
   const requireAuth = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
@@ -44,12 +47,14 @@ export function createAuth(sharedToken: string, users?: Map<string, string>): Da
 
   const callerOf = (req: FastifyRequest): string => {
     const user = verified.get(req);
-    if (user) return user;
+    if (user) return user.name;
     if (users?.size) return "api";
     const v = req.headers["x-secops-user"];
     const named = (Array.isArray(v) ? v[0] : v)?.trim();
     return named && /^[\w.@-]{1,128}$/.test(named) ? named : "api";
   };
 
-  return { requireAuth, callerOf };
+  const rolesOf = (req: FastifyRequest): string[] | null => verified.get(req)?.roles ?? null;
+
+  return { requireAuth, callerOf, rolesOf };
 }

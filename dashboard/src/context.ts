@@ -20,8 +20,10 @@ export interface DashboardContext {
   token: string;
   /** A preHandler for write routes: 401 without `Authorization: Bearer <token>`. */
   requireAuth: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  /** Identity of the caller of an authenticated request (X-Secops-User header, else "api"). */
+  /** Identity of the caller of an authenticated request: the token's person (DASHBOARD_USERS), else the X-Secops-User header, else "api". */
   callerOf: (req: FastifyRequest) => string;
+  /** Roles of the caller's token (DASHBOARD_USERS); null means roles are not configured. */
+  rolesOf?: (req: FastifyRequest) => string[] | null;
 }
 
 export interface PluginOptions {

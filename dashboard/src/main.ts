@@ -16,7 +16,7 @@ if (!token) {
 try {
   const nc = await connectNats(cfg, "dashboard", log);
   const users = cfg.DASHBOARD_USERS ? parseDashboardUsers(cfg.DASHBOARD_USERS) : undefined;
-  if (users) log.info({ users: [...users.values()] }, "write endpoints take per-person tokens (DASHBOARD_USERS)");
+  if (users) log.info({ users: [...users.values()].map((u) => u.name) }, "write endpoints take per-person tokens (DASHBOARD_USERS)");
   const { app } = await buildDashboard({ nc, topo: topologyOf(cfg), log, token, users, env, bodyLimit: cfg.INGEST_MAX_BYTES });
   await app.listen({ host: cfg.DASHBOARD_HOST, port: cfg.DASHBOARD_PORT });
   log.info(`dashboard on http://${cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`);

@@ -4,6 +4,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import type { Logger } from "pino";
+import type { DashboardUser } from "@secops/agents/runtime";
 import type { DashboardContext } from "./context.js";
 import { createAuth } from "./auth.js";
 import { PLUGINS } from "./plugins/index.js";
@@ -14,7 +15,7 @@ export interface DashboardServerOptions {
   log: Logger;
   token: string;
   /** Per-person tokens (token → name); when given, only these are accepted for writes. */
-  users?: Map<string, string>;
+  users?: Map<string, DashboardUser>;
   env?: NodeJS.ProcessEnv;
   bodyLimit?: number;
 }
@@ -34,6 +35,7 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
     token: o.token,
     requireAuth: auth.requireAuth,
     callerOf: auth.callerOf,
+    rolesOf: auth.rolesOf,
   };
   for (const [, load] of PLUGINS) await app.register(await load() as never, { ctx });
   return { app, ctx };

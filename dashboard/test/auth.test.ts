@@ -9,10 +9,10 @@ const SHARED = "shared-token-0123456789";
 const ALICE = "alice-token-0123456789";
 const BOB = "bob-token-0123456789ab";
 
-async function app(users?: Map<string, string>) {
+async function app(users?: ReturnType<typeof parseDashboardUsers>) {
   const a = Fastify();
   const auth = createAuth(SHARED, users);
-  a.post("/write", { preHandler: auth.requireAuth }, async (req) => ({ caller: auth.callerOf(req) }));
+  a.post("/write", { preHandler: auth.requireAuth }, async (req) => ({ caller: auth.callerOf(req), roles: auth.rolesOf(req) }));
   await a.ready();
   return a;
 }
@@ -28,14 +28,14 @@ describe("dashboard write authentication", () => {
     expect(none.headers["www-authenticate"]).toMatch(/Bearer/);
     expect(none.json().message).toMatch(/data\/dashboard-token/);
     expect((await post(a, "wrong-token-0123456789")).statusCode).toBe(401);
-    expect((await post(a, SHARED, "carol")).json()).toEqual({ caller: "carol" });
-    expect((await post(a, SHARED, "<script>")).json()).toEqual({ caller: "api" });
+    expect((await post(a, SHARED, "carol")).json()).toEqual({ caller: "carol", roles: null });
+    expect((await post(a, SHARED, "<script>")).json()).toEqual({ caller: "api", roles: null });
   });
 
   it("with per-person tokens: the token names the caller, a header cannot, and the shared token no longer writes", async () => {
-    const a = await app(parseDashboardUsers(`alice:${ALICE}, bob:${BOB}`));
-    expect((await post(a, ALICE, "bob")).json()).toEqual({ caller: "alice" });
-    expect((await post(a, BOB)).json()).toEqual({ caller: "bob" });
+    const a = await app(parseDashboardUsers(`alice:${ALICE}:responder|lead, bob:${BOB}`));
+    expect((await post(a, ALICE, "bob")).json()).toEqual({ caller: "alice", roles: ["responder", "lead"] });
+    expect((await post(a, BOB)).json()).toEqual({ caller: "bob", roles: null });
     const shared = await post(a, SHARED, "alice");
     expect(shared.statusCode).toBe(401);
     expect(shared.json().message).toMatch(/DASHBOARD_USERS/);
@@ -45,6 +45,8 @@ describe("dashboard write authentication", () => {
     expect(() => parseDashboardUsers("alice:short")).toThrow(/shorter than 16/);
     expect(() => parseDashboardUsers(`alice:${ALICE},bob:${ALICE}`)).toThrow(/shares a token with alice/);
     expect(() => parseDashboardUsers("no-colon-here")).toThrow(/expected name:token/);
+    expect(() => parseDashboardUsers(`alice:${ALICE}:`)).toThrow(/roles of alice/);
+    expect(() => parseDashboardUsers(`alice:${ALICE}:a b`)).toThrow(/roles of alice/);
     let err: unknown;
     try { parseEnv(dashboardEnv, { DASHBOARD_USERS: "alice:short" }); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(ConfigError);

@@ -134,3 +134,36 @@ describe("actions API, undo and EDL", () => {
     expect(cached.statusCode).toBe(304);
   });
 });
+
+describe("approval roles (DASHBOARD_USERS with roles)", () => {
+  it("lets only holders of the policy's role decide, and names the caller from the token", async () => {
+    const { createAuth } = await import("../src/auth.js");
+    const { parseDashboardUsers } = await import("@secops/agents/runtime");
+    const LEAD = "lead-token-0123456789ab";
+    const INTERN = "intern-token-0123456789";
+    const auth2 = createAuth("unused-shared-token-0123", parseDashboardUsers(`dana:${LEAD}:responder|lead,ivan:${INTERN}:viewer`));
+    const ctx: DashboardContext = {
+      nc: env.nc, js: jetstream(env.nc), jsm: await jetstreamManager(env.nc), topo: nats.topo, log: silentLog, env: {}, token: "unused",
+      requireAuth: auth2.requireAuth, callerOf: auth2.callerOf, rolesOf: auth2.rolesOf,
+    };
+    const roleApp = Fastify();
+    await roleApp.register(approvalsPlugin, { ctx });
+    await roleApp.ready();
+    const r = await env.make();
+    const msg = awaiting(isolate("ws-roles"), { approversRequired: 1 });
+    await r.execute(msg);
+    const id = msg.decision.approval!.id;
+    const required = msg.decision.approval!.requiredRole;
+
+    const denied = await roleApp.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { authorization: `Bearer ${INTERN}`, "x-secops-user": "dana" }, payload: {} });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().message).toMatch(new RegExp(`needs the role "${required}"; ivan holds viewer`));
+
+    expect(required).toBe("responder");
+    // dana holds the role; the header and body naming "mallory" do not change who approved.
+    const ok = await roleApp.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { authorization: `Bearer ${LEAD}`, "x-secops-user": "mallory" }, payload: { by: "mallory" } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().approvers.map((a: { by: string }) => a.by)).toEqual(["dana"]);
+    await roleApp.close();
+  });
+});

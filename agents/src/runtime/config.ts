@@ -55,20 +55,33 @@ export const enricherEnv = {
   ASSET_INVENTORY_FILE: z.string().optional().describe("JSON asset criticality rules"),
 };
 
+/** One person allowed to write on the dashboard. `roles` null means any role. */
+export interface DashboardUser {
+  name: string;
+  roles: string[] | null;
+}
+
 /**
- * `DASHBOARD_USERS=alice:<token>,bob:<token>`: one write token per person, so an approval's
- * approver is who holds the token, not a name anyone can type.
+ * `DASHBOARD_USERS=alice:<token>:responder,bob:<token>:responder|lead`: one write token per
+ * person, optionally with the roles they hold, so an approval's approver is who holds the token
+ * (not a name anyone can type) and only holders of the policy's approval role may approve.
  */
-export function parseDashboardUsers(value: string): Map<string, string> {
-  const users = new Map<string, string>();
+export function parseDashboardUsers(value: string): Map<string, DashboardUser> {
+  const users = new Map<string, DashboardUser>();
   for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
-    const i = entry.indexOf(":");
-    const name = i > 0 ? entry.slice(0, i).trim() : "";
-    const token = i > 0 ? entry.slice(i + 1).trim() : "";
-    if (!/^[\w.@-]{1,128}$/.test(name)) throw new Error(`"${entry.slice(0, 40)}": expected name:token, the name made of letters, digits, '.', '@', '-' or '_'`);
+    const [rawName = "", rawToken = "", rawRoles, ...extra] = entry.split(":");
+    const name = rawName.trim();
+    const token = rawToken.trim();
+    if (!entry.includes(":") || !/^[\w.@-]{1,128}$/.test(name) || extra.length > 0) {
+      throw new Error(`"${entry.slice(0, 40)}": expected name:token or name:token:role|role, the name made of letters, digits, '.', '@', '-' or '_'`);
+    }
     if (token.length < 16) throw new Error(`the token of ${name} is shorter than 16 characters`);
-    if (users.has(token)) throw new Error(`${name} shares a token with ${users.get(token)}; each person needs their own`);
-    users.set(token, name);
+    if (users.has(token)) throw new Error(`${name} shares a token with ${users.get(token)!.name}; each person needs their own`);
+    const roles = rawRoles === undefined ? null : rawRoles.split("|").map((r) => r.trim()).filter(Boolean);
+    if (roles && (roles.length === 0 || roles.some((r) => !/^[\w.-]{1,64}$/.test(r)))) {
+      throw new Error(`the roles of ${name} ("${rawRoles}") must be names separated by '|'`);
+    }
+    users.set(token, { name, roles });
   }
   if (users.size === 0) throw new Error("expected at least one name:token");
   return users;
@@ -82,7 +95,7 @@ export const dashboardEnv = {
   DASHBOARD_USERS: z.string().optional().superRefine((v, ctx) => {
     if (v === undefined) return;
     try { parseDashboardUsers(v); } catch (e) { ctx.addIssue({ code: "custom", message: (e as Error).message }); }
-  }).describe("per-person write tokens: name:token,name:token"),
+  }).describe("per-person write tokens: name:token[:role|role],..."),
   INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
   DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(5000).describe("alerts the dashboard keeps in memory"),
 };

@@ -55,6 +55,14 @@ export default async function approvals(app: FastifyInstance, { ctx }: PluginOpt
     const caller = ctx.callerOf(req);
     const by = caller !== "api" ? caller : req.body?.by?.trim() || "api";
     const comment = req.body?.comment ?? null;
+    // The policy names the role that may decide; enforced when tokens carry roles.
+    const roles = ctx.rolesOf?.(req) ?? null;
+    if (roles) {
+      const record = await responder.approvals.get(req.params.id);
+      if (record && !roles.includes(record.requiredRole)) {
+        return reply.code(403).send({ error: "forbidden", message: `${verb === "approve" ? "approving" : "rejecting"} ${record.id} needs the role "${record.requiredRole}"; ${by} holds ${roles.join(", ")}` });
+      }
+    }
     try {
       const r = verb === "approve"
         ? await responder.approvals.approve(req.params.id, by, comment)
