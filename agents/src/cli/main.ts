@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   approve: async () => (await import("./commands/approve.js")).command,
   reject: async () => (await import("./commands/reject.js")).command,
   undo: async () => (await import("./commands/undo.js")).command,
+  audit: async () => (await import("./commands/audit.js")).command,
 };
 
 export function processIo(): CliIo {

@@ -9,6 +9,8 @@ import { startNats, type TestNats } from "../harness/nats.js";
 import { rawNatsPublish } from "../harness/raw-nats.js";
 import { Collector, startPipeline } from "./pipeline-harness.js";
 import { EXPECTED_ACTION, loadSamples } from "./samples.js";
+import { command as audit } from "../../src/cli/commands/audit.js";
+import { capturingIo } from "../normalize/cli-io.js";
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -121,5 +123,25 @@ describe("end to end, LLM unreachable", () => {
     await seen.waitFor(() => seen.on(nats.topo.subjects.dlq).some((i) => String(i.data.reason).includes("splunkish")), 30_000, "the Alert-Format dead letter");
     const d = seen.on(nats.topo.subjects.dlq).find((i) => String(i.data.reason).includes("splunkish"))!;
     expect(String(d.data.reason)).toMatch(/accepted: wazuh, suricata/);
+  });
+
+  it("secops audit prints an alert's whole record from the stream, in order", async () => {
+    const x = executedFor(String(loadSamples()[2]!.json.alert_id))[0]!;
+    const env = { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace };
+    const io = capturingIo("", env);
+    expect(await audit.run([x.alertId], io)).toBe(0);
+    const record = JSON.parse(io.outLines[0]!) as { alertId: string; entries: { seq: number; subject: string; summary: string }[] };
+    expect(record.alertId).toBe(x.alertId);
+    expect(record.entries.map((e) => e.subject)).toEqual(["enriched", "investigated", "decided", "executed"].map((s) => `${nats.topo.namespace}.alerts.${s}`));
+    const seqs = record.entries.map((e) => e.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(record.entries[3]!.summary).toMatch(/^ISOLATE_HOST success via /);
+
+    const none = capturingIo("", env);
+    expect(await audit.run(["al-000000000000000000000000"], none)).toBe(1);
+    expect(none.errLines.join("\n")).toMatch(/holds nothing for al-000000000000000000000000/);
+    const future = capturingIo("", env);
+    expect(await audit.run(["--since", "2999-01-01T00:00:00Z", x.alertId], future)).toBe(1);
+    expect(await audit.run(["--since", "yesterday", x.alertId], capturingIo("", env))).toBe(2);
   });
 });
