@@ -2,6 +2,7 @@
 // only) and `-` for standard input, each split into single alerts by splitBatch.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
+import { AlertFormat, FORMAT_LIST } from "@secops/contracts";
 import type { CliIo } from "./command.js";
 import { splitBatch, type BatchItem } from "../enricher/normalize/split.js";
 
@@ -76,4 +77,13 @@ export function parseFlags(argv: readonly string[], known: readonly string[]): {
     }
   }
   return { flags, positional, unknown };
+}
+
+/** The `--format` option: undefined when absent; null, after saying what is accepted, when unknown. */
+export function parseFormatFlag(value: string | undefined, io: CliIo): AlertFormat | undefined | null {
+  if (value === undefined) return undefined;
+  const parsed = AlertFormat.safeParse(value);
+  if (parsed.success) return parsed.data;
+  io.err(`--format ${value}: unknown format (accepted: ${FORMAT_LIST.join(", ")})`);
+  return null;
 }

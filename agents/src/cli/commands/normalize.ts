@@ -1,8 +1,7 @@
 // `secops normalize`: the normalizer offline, one JSON line per input alert. Lets people check
 // how their alerts will be read before anything is published.
-import { AlertFormat } from "@secops/contracts";
 import type { CliCommand } from "../command.js";
-import { parseFlags, readInputs } from "../input.js";
+import { parseFlags, parseFormatFlag, readInputs } from "../input.js";
 import { FORMAT_IDS, normalizeAlert } from "../../enricher/normalize/index.js";
 
 export const command: CliCommand = {
@@ -19,12 +18,8 @@ export const command: CliCommand = {
       io.err(`usage: ${this.usage}`);
       return 2;
     }
-    let format: AlertFormat | undefined;
-    if (flags.format !== undefined) {
-      const parsed = AlertFormat.safeParse(flags.format);
-      if (!parsed.success) { io.err(`--format ${flags.format}: unknown format (accepted: ${FORMAT_IDS.join(", ")})`); return 2; }
-      format = parsed.data;
-    }
+    const format = parseFormatFlag(flags.format, io);
+    if (format === null) return 2;
     const internalRanges = (flags["internal-ranges"] ?? io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     let failed = 0;
     for (const item of await readInputs(positional, io)) {

@@ -3,9 +3,9 @@
 // enricher normalizes and dead-letters what it cannot read, so publish never second-guesses it.
 import { headers } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
-import { AlertFormat, Headers } from "@secops/contracts";
+import { Headers } from "@secops/contracts";
 import type { CliCommand } from "../command.js";
-import { parseFlags, readInputs } from "../input.js";
+import { parseFlags, parseFormatFlag, readInputs } from "../input.js";
 import { natsEnv, parseEnv, topologyOf, ConfigError } from "../../runtime/config.js";
 import { connectNats } from "../../runtime/nats.js";
 import { createLogger } from "../../runtime/logger.js";
@@ -42,12 +42,8 @@ export const command: CliCommand = {
       io.err(`usage: ${this.usage}`);
       return 2;
     }
-    let format: AlertFormat | undefined;
-    if (flags.format !== undefined) {
-      const parsed = AlertFormat.safeParse(flags.format);
-      if (!parsed.success) { io.err(`--format ${flags.format}: unknown format (accepted: ${FORMAT_IDS.join(", ")})`); return 2; }
-      format = parsed.data;
-    }
+    const format = parseFormatFlag(flags.format, io);
+    if (format === null) return 2;
     let cfg;
     try {
       cfg = parseEnv(natsEnv, io.env);
