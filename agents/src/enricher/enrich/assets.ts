@@ -39,12 +39,20 @@ export function loadAssetInventory(path: string | undefined): AssetRule[] {
 
 const RANK = { low: 1, medium: 2, high: 3, critical: 4 } as const;
 
+// Rules are few and fixed for a process's life; compile each pattern once, not per alert.
+const compiled = new Map<string, RegExp>();
+function patternOf(rule: AssetRule): RegExp {
+  let re = compiled.get(rule.match);
+  if (!re) compiled.set(rule.match, (re = new RegExp(rule.match, "i")));
+  return re;
+}
+
 /** The most critical asset the alert names: its host, then the affected systems. */
 export function assessAsset(alert: CanonicalAlert, rules: AssetRule[]): Enrichment["asset"] {
   const names = [alert.host.name, ...alert.assets].filter((n): n is string => !!n);
   let best: Enrichment["asset"] = { name: names[0] ?? null, criticality: "low", reason: names.length ? "no inventory rule matched" : "the alert names no asset" };
   for (const name of names) {
-    const rule = rules.find((r) => new RegExp(r.match, "i").test(name));
+    const rule = rules.find((r) => patternOf(r).test(name));
     if (rule && RANK[rule.criticality] > RANK[best.criticality]) best = { name, criticality: rule.criticality, reason: rule.reason };
   }
   return best;
