@@ -17,10 +17,9 @@ export function ipTags(value: string): string[] {
   if (!ipaddr.isValid(value)) return [];
   const addr = ipaddr.process(value);
   const range = addr.range();
-  const tags = new Set<string>([range === "unicast" ? "public" : (RANGE_TAGS[range] ?? range)]);
-  for (const [net, bits] of DOC_RANGES) {
-    if (net.kind() === addr.kind() && addr.match(net, bits)) tags.add("documentation-range");
-  }
+  // ipaddr.js files the documentation ranges under "reserved"; name them for what they are.
+  const documentation = DOC_RANGES.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
+  const tags = new Set<string>([documentation ? "documentation-range" : range === "unicast" ? "public" : (RANGE_TAGS[range] ?? range)]);
   tags.add(addr.kind());
   return [...tags];
 }
