@@ -30,7 +30,7 @@ export interface ResponderDeps {
 export type ExecuteOutcome = { kind: "executed"; execution: Execution } | { kind: "pending"; approval: ApprovalRecord };
 
 export interface Responder {
-  /** Safe to call again for the same message: a repeat returns status "duplicate". Throws TransientError when a retry later may succeed. */
+  /** Safe to call again for the same message: a repeat returns the stored outcome, another alert's repeat of the same effect "duplicate". Throws TransientError when a retry later may succeed. */
   execute(msg: DecidedMessage): Promise<ExecuteOutcome>;
   /** Expires due approvals, republishes unpublished approval outcomes, deletes expired blocks. */
   sweep(now?: Date): Promise<{ expiredApprovals: string[]; expiredBlocks: string[] }>;
@@ -158,8 +158,14 @@ async function approvalProblem(core: ResponderCore, msg: DecidedMessage): Promis
   return null;
 }
 
-function duplicateOf(entry: LedgerEntry): ExecuteOutcome {
+/**
+ * The answer when the ledger already holds this effect. For the same alert it is a redelivery
+ * (for instance a replica died after acting but before publishing): the stored outcome is the
+ * answer, unchanged, so the record says what happened. For another alert it is a duplicate.
+ */
+function duplicateOf(entry: LedgerEntry, msg: DecidedMessage): ExecuteOutcome {
   const prior = entry.execution;
+  if (entry.alertId === msg.alertId && entry.state === "done" && prior) return { kind: "executed", execution: prior };
   const execution: Execution = {
     actionId: entry.actionId,
     action: prior?.action ?? (entry.action as Execution["action"]),
@@ -187,7 +193,7 @@ async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "sha
   // Shadow runs have their own key: recording "would have done" must not block the real action later.
   const key = mode === "shadow" ? `shadow-${effectId}` : effectId;
   const claim = await core.ledger.claim({ actionId: key, alertId: msg.alertId, fingerprint: msg.alert.fingerprint, action: d.action, target, mode });
-  if (claim.kind === "duplicate") return duplicateOf(claim.entry);
+  if (claim.kind === "duplicate") return duplicateOf(claim.entry, msg);
   if (claim.kind === "busy") throw new TransientError(`action ${key} is being executed by ${claim.entry.claimedBy}; retry after its lease`, claim.retryAfterMs);
 
   const base = { actionId: key, action: d.action, target };
@@ -235,7 +241,7 @@ async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "sha
     };
     if (!(await core.ledger.finish(claim, { execution, compensation }))) {
       const cur = await core.ledger.get(key);
-      if (cur) return duplicateOf(cur.value);
+      if (cur) return duplicateOf(cur.value, msg);
     }
     return { kind: "executed", execution };
   } catch (e) {
