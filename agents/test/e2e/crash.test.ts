@@ -21,7 +21,7 @@ const procs = new Map<string, ChildProcess>();
 
 function startProcess(agent: string): ChildProcess {
   const child = spawn(process.execPath, [`${DIST}${agent}/main.js`], {
-    env: { ...process.env, NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, LOG_LEVEL: "warn", LLM_API_URL: "http://127.0.0.1:9/v1", LLM_TIMEOUT_SECONDS: "1", LLM_MAX_RETRIES: "0", AGENT_CONCURRENCY: "2" },
+    env: { ...process.env, NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, LOG_LEVEL: "warn", LLM_API_URL: "http://127.0.0.1:9/v1", LLM_TIMEOUT_SECONDS: "1", LLM_MAX_RETRIES: "0", AGENT_CONCURRENCY: "2", RESPONDER_LEASE_SECONDS: "15" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   child.stderr?.on("data", (d: Buffer) => process.env.E2E_LOG && process.stderr.write(`[${agent}] ${d}`));
