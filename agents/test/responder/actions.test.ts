@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNats, type TestNats } from "../harness/nats.js";
+import { describe, expect, it } from "vitest";
 import { activeBlocks, sweepExpiredBlocks, type BlockRecord } from "../../src/responder/actions/block-ip.js";
 import { findSuppression } from "../../src/responder/suppressions.js";
 import { getJson } from "../../src/responder/store.js";
@@ -8,19 +7,10 @@ import type { TicketRecord } from "../../src/responder/actions/create-ticket.js"
 import type { IsolationRecord } from "../../src/responder/actions/isolate-host.js";
 import type { ClosureRecord } from "../../src/responder/actions/close-false-positive.js";
 import type { ReviewRecord } from "../../src/responder/actions/manual-review.js";
-import { block, closeFp, decided, fingerprintOf, isolate, natsEnvFor, review, ticket, type Env } from "./fixtures.js";
+import { block, closeFp, decided, fingerprintOf, isolate, review, ticket, useResponderEnv, type Env } from "./fixtures.js";
 
-let nats: TestNats;
-let env: Env;
+const env = useResponderEnv();
 
-beforeAll(async () => {
-  nats = await startNats();
-  env = await natsEnvFor(nats.url, nats.topo);
-});
-afterAll(async () => {
-  await env.nc.close();
-  await nats.stop();
-});
 
 function executed(o: Awaited<ReturnType<Awaited<ReturnType<Env["make"]>>["execute"]>>) {
   if (o.kind !== "executed") throw new Error(`expected an execution, got ${o.kind}`);

@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { DecidedMessage } from "@secops/contracts";
-import { startNats, type TestNats } from "../harness/nats.js";
 import { actionDigest, canonicalJson } from "../../src/responder/digest.js";
 import { listJson } from "../../src/responder/store.js";
 import type { IsolationRecord } from "../../src/responder/actions/isolate-host.js";
-import { awaiting, block, isolate, natsEnvFor, ticket, type Env } from "./fixtures.js";
+import { awaiting, block, isolate, ticket, useResponderEnv } from "./fixtures.js";
 
-let nats: TestNats;
-let env: Env;
+const env = useResponderEnv();
 
-beforeAll(async () => {
-  nats = await startNats();
-  env = await natsEnvFor(nats.url, nats.topo);
-});
-afterAll(async () => {
-  await env.nc.close();
-  await nats.stop();
-});
 
 async function lastDecided(): Promise<{ msg: DecidedMessage; msgId: string }> {
   const jsm = await jetstreamManager(env.nc);

@@ -1,26 +1,16 @@
 import { createHmac } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startNats, type TestNats } from "../harness/nats.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TransientError } from "../../src/runtime/errors.js";
 import { ConfigError } from "../../src/runtime/config.js";
 import { buildConnectors } from "../../src/responder/connectors/index.js";
 import { commandArgv } from "../../src/responder/connectors/block-command.js";
-import { block, decided, isolate, natsEnvFor, review, silentLog, ticket, type Env } from "./fixtures.js";
+import { block, decided, isolate, review, silentLog, ticket, useResponderEnv } from "./fixtures.js";
 import { startReceiver, type Receiver } from "./receiver.js";
 
-let nats: TestNats;
-let env: Env;
+const env = useResponderEnv();
 let rx: Receiver;
 const SECRET = "s3cret-s3cret-s3cret";
 
-beforeAll(async () => {
-  nats = await startNats();
-  env = await natsEnvFor(nats.url, nats.topo);
-});
-afterAll(async () => {
-  await env.nc.close();
-  await nats.stop();
-});
 beforeEach(async () => {
   rx = await startReceiver();
 });

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
+import { startNats, type TestNats } from "../harness/nats.js";
 import { DecidedMessage, SchemaIds, type ActionParameters, type Decision, type Topology } from "@secops/contracts";
 import { provisionStream } from "../../src/runtime/provision.js";
 import { parseEnv, natsEnv } from "../../src/runtime/config.js";
@@ -84,4 +86,22 @@ export async function natsEnvFor(url: string, topo: Topology): Promise<Env> {
     nc, topo,
     make: (env = {}, now) => createResponder({ nc, js, topo, log: silentLog, env, ...(now ? { now } : {}) }),
   };
+}
+
+/**
+ * One nats-server and a responder environment for a whole test file: registers the hooks that
+ * start and stop them, and returns the environment (filled in before the first test runs).
+ */
+export function useResponderEnv(): Env {
+  const env = {} as Env;
+  let nats: TestNats | undefined;
+  beforeAll(async () => {
+    nats = await startNats();
+    Object.assign(env, await natsEnvFor(nats.url, nats.topo));
+  });
+  afterAll(async () => {
+    await env.nc?.close();
+    await nats?.stop();
+  });
+  return env;
 }

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNats, type TestNats } from "../harness/nats.js";
+import { describe, expect, it } from "vitest";
 import { TransientError } from "../../src/runtime/errors.js";
 import { actionIdFor, type LedgerEntry } from "../../src/responder/ledger.js";
 import { listJson } from "../../src/responder/store.js";
 import type { TicketRecord } from "../../src/responder/actions/create-ticket.js";
-import { block, decided, natsEnvFor, ticket, type Env } from "./fixtures.js";
+import { block, decided, ticket, useResponderEnv } from "./fixtures.js";
 
-let nats: TestNats;
-let env: Env;
+const env = useResponderEnv();
 
-beforeAll(async () => {
-  nats = await startNats();
-  env = await natsEnvFor(nats.url, nats.topo);
-});
-afterAll(async () => {
-  await env.nc.close();
-  await nats.stop();
-});
 
 describe("action ledger: exactly once", () => {
   it("gives the same id for the same fingerprint, action and target, and another for another target", () => {
