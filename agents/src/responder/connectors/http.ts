@@ -3,7 +3,12 @@
 import { createHmac } from "node:crypto";
 
 export class ConnectorError extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** The HTTP answer that caused it, when there was one (status and the start of the body). */
+    readonly http?: { status: number; body: string },
+  ) {
     super(message);
     this.name = "ConnectorError";
   }
@@ -11,7 +16,7 @@ export class ConnectorError extends Error {
 
 export interface HttpRequest {
   connector: string;
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   url: string;
   headers?: Record<string, string>;
   /** A string is sent as is; anything else as JSON. */
@@ -58,7 +63,7 @@ export async function httpCall(req: HttpRequest): Promise<HttpResponse> {
   if (!res.ok && !(req.alsoOk ?? []).includes(res.status)) {
     // 5xx and 429 may pass; 4xx means the request or the configuration is wrong.
     const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-    throw new ConnectorError(`${req.connector}: ${req.method} ${where(req.url)} answered ${res.status}: ${text.slice(0, 300)}`, retryable);
+    throw new ConnectorError(`${req.connector}: ${req.method} ${where(req.url)} answered ${res.status}: ${text.slice(0, 300)}`, retryable, { status: res.status, body: text.slice(0, 4000) });
   }
   return {
     status: res.status,
@@ -76,6 +81,16 @@ export async function httpCall(req: HttpRequest): Promise<HttpResponse> {
 /** `sha256=<hex>` of the raw body, keyed with the shared secret. */
 export function signBody(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`, "utf8").digest("hex")}`;
+}
+
+/** The JSON body of a failed call, or null when it was not JSON (or there was no answer). */
+export function errorBody<T>(e: unknown): T | null {
+  if (!(e instanceof ConnectorError) || !e.http) return null;
+  try {
+    return JSON.parse(e.http.body) as T;
+  } catch {
+    return null;
+  }
 }
 
 /** Base URL + path, with no double slash and no trailing slash surprises. */

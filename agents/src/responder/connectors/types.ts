@@ -27,6 +27,12 @@ export interface Connector {
   perform(req: ConnectorRequest): Promise<ConnectorResult>;
   /** Reverses `perform`; absent when the target has nothing to reverse (a notification). */
   undo?(ref: Record<string, unknown>, ctx: { actionId: string; by: string }): Promise<void>;
+  /**
+   * Checks the configuration against the target without changing anything there: reach the
+   * endpoint, authenticate, resolve what the configuration names (project, issue type...).
+   * Resolves with what was verified; throws a ConnectorError saying what is wrong.
+   */
+  check?(): Promise<string>;
 }
 
 export interface ConnectorDeps {
