@@ -5,9 +5,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Execution } from "@secops/contracts";
 import { TransientError } from "../../src/runtime/errors.js";
 import { adfDocument, actionLabel } from "../../src/responder/connectors/jira.js";
-import { decided, review, ticket, useResponderEnv } from "./fixtures.js";
+import { decided, isolate, review, ticket, useResponderEnv } from "./fixtures.js";
 import { startFakeJira, type FakeJira } from "../fakes/fake-jira.js";
 import { startFakeTeams, type FakeTeams } from "../fakes/fake-teams.js";
+import { startFakeTheHive, type FakeTheHive } from "../fakes/fake-thehive.js";
+import { startFakeSlack } from "../fakes/fake-slack.js";
+import { startFakeDefender, type FakeDefender } from "../fakes/fake-defender.js";
+import { startFakeFalcon, type FakeFalcon } from "../fakes/fake-falcon.js";
+import { SLACK_LIMITS } from "../../src/responder/connectors/slack.js";
 
 const env = useResponderEnv();
 const closers: (() => Promise<void>)[] = [];
@@ -27,6 +32,12 @@ async function jiraFake(opts: Parameters<typeof startFakeJira>[0] = {}): Promise
 }
 async function teamsFake(): Promise<FakeTeams> {
   const f = await startFakeTeams();
+  closers.push(() => f.close());
+  return f;
+}
+
+async function fake<T extends { close(): Promise<void> }>(start: () => Promise<T>): Promise<T> {
+  const f = await start();
   closers.push(() => f.close());
   return f;
 }
@@ -153,5 +164,191 @@ describe("Microsoft Teams (Workflows webhook)", () => {
     expect(card).not.toContain("[verify here](https");
     expect(card).not.toContain("**urgent**");
     expect(card).not.toContain("<at>");
+  });
+});
+
+describe("TheHive 5", () => {
+  const hiveEnv = (f: FakeTheHive, over: Record<string, string> = {}) => ({ THEHIVE_URL: f.url, THEHIVE_API_KEY: "hive-key", ...over });
+
+  it("creates one alert per action with sourceRef = action id", async () => {
+    const f = await fake(startFakeTheHive);
+    const ex = executed(await (await env.make(hiveEnv(f))).execute(decided({ action: "CREATE_TICKET", title: "Hive", priority: "critical", description: "d", assets: ["ws-1"] })));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    expect(f.alerts).toHaveLength(1);
+    expect(f.alerts[0]).toMatchObject({ type: "secops-pipeline", source: "secops", sourceRef: ex.actionId, title: "Hive", severity: 4, observables: [{ dataType: "hostname", data: "ws-1" }] });
+    expect((ex.details.connectors as Record<string, { ref: unknown }>).thehive!.ref).toEqual({ thehiveAlertId: f.alerts[0]!._id });
+  });
+
+  it("a retried create that gets 400 for its sourceRef looks the alert up and records success with its id", async () => {
+    const f = await fake(startFakeTheHive);
+    f.dropNextCreateReply();
+    const r = await env.make(hiveEnv(f));
+    const msg = decided(ticket("lost hive reply"));
+    await expect(r.execute(msg)).rejects.toBeInstanceOf(TransientError);
+    const ex = executed(await r.execute(msg));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    expect(f.alerts).toHaveLength(1);
+    expect(ex.summary).toContain(`TheHive alert ${f.alerts[0]!._id} (already created for this action)`);
+    // The second create really was refused: the duplicate rule of the fake is what the connector met.
+    const creates = f.requests.filter((q) => q.method === "POST" && q.path === "/api/v1/alert");
+    expect(creates).toHaveLength(2);
+    expect(f.requests.some((q) => q.path === "/api/v1/query")).toBe(true);
+  });
+
+  it("any other 400 stays a failure with TheHive's reason", async () => {
+    const f = await fake(() => startFakeTheHive({ dataTypes: ["ip", "domain"] }));
+    const ex = executed(await (await env.make(hiveEnv(f))).execute(decided(ticket("no hostname type"))));
+    expect(ex.status).toBe("failed");
+    expect(ex.error).toBe("thehive: creating the alert failed (400 BadRequestError): Observable type hostname not found");
+    expect(f.alerts).toHaveLength(0);
+  });
+
+  it("undo closes the alert with the configured status; THEHIVE_UNDO=delete deletes it", async () => {
+    const f = await fake(startFakeTheHive);
+    const r = await env.make(hiveEnv(f));
+    const ex = executed(await r.execute(decided(ticket("close me"))));
+    await r.undo(ex.actionId, "alice");
+    expect(f.alerts[0]!.status).toBe("Ignored");
+    const r2 = await env.make(hiveEnv(f, { THEHIVE_UNDO: "delete" }));
+    const ex2 = executed(await r2.execute(decided(ticket("delete me"))));
+    expect(f.alerts).toHaveLength(2);
+    await r2.undo(ex2.actionId, "bob");
+    expect(f.alerts.map((a) => a.title)).toEqual(["close me"]);
+  });
+});
+
+describe("Slack (incoming webhook)", () => {
+  it("the fake refuses a section over 3,000 characters with invalid_blocks, as Slack does", async () => {
+    const f = await fake(startFakeSlack);
+    const res = await fetch(f.hookUrl, { method: "POST", body: JSON.stringify({ text: "x", blocks: [{ type: "section", text: { type: "mrkdwn", text: "a".repeat(3001) } }] }) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("invalid_blocks");
+  });
+
+  it("a long review is split into sections of at most 3,000 characters and messages of at most 50 blocks, all delivered", async () => {
+    const f = await fake(startFakeSlack);
+    const r = await env.make({ SLACK_WEBHOOK_URL: f.hookUrl });
+    const questions = Array.from({ length: 20 }, (_, i) => `Q${i + 1} ${"<why?> ".repeat(70)}`.slice(0, 500));
+    const ex = executed(await r.execute(decided({ action: "MANUAL_REVIEW", reason: "r".repeat(2000), questions })));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    expect(f.posted.length).toBeGreaterThanOrEqual(1);
+    const sections = f.posted.flatMap((m) => (m.blocks ?? []) as { type: string; text: { text: string } }[]).filter((b) => b.type === "section");
+    expect(sections.every((b) => b.text.text.length <= SLACK_LIMITS.sectionText)).toBe(true);
+    const all = sections.map((b) => b.text.text).join("\n");
+    for (const q of questions) expect(all).toContain(`• ${q.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}`);
+    expect(all).not.toContain("<why?>");
+  });
+
+  it("more than 50 blocks' worth goes out as several messages", async () => {
+    const f = await fake(startFakeSlack);
+    const r = await env.make({ SLACK_WEBHOOK_URL: f.hookUrl });
+    // Each question at 500 characters; 6 fit a section, so 400 of them need ~67 sections.
+    const questions = Array.from({ length: 400 }, (_, i) => `question ${i + 1} `.padEnd(500, "x"));
+    const ex = executed(await r.execute(decided({ action: "MANUAL_REVIEW", reason: "many", questions: questions.slice(0, 20) })));
+    expect(ex.status).toBe("success");
+    const { slackMessages } = await import("../../src/responder/connectors/slack.js");
+    const msgs = slackMessages({ title: "t", severity: "high", alertId: "a", reviewId: "r", reason: "many", questions });
+    expect(msgs.length).toBeGreaterThan(1);
+    expect(msgs.every((m) => m.blocks.length <= SLACK_LIMITS.blocksPerMessage)).toBe(true);
+    for (const m of msgs) {
+      const res = await fetch(f.hookUrl, { method: "POST", body: JSON.stringify(m) });
+      expect(res.status, await res.text()).toBe(200);
+    }
+  });
+
+  it("a disabled webhook fails with Slack's reason", async () => {
+    const f = await fake(startFakeSlack);
+    const ex = executed(await (await env.make({ SLACK_WEBHOOK_URL: `${f.url}/services/T000/B000/disabled` })).execute(decided(review())));
+    expect(ex.status).toBe("failed");
+    expect(ex.error).toBe("slack: no_service: the webhook is disabled, removed or the URL is wrong");
+  });
+});
+
+describe("Microsoft Defender for Endpoint", () => {
+  const mdEnv = (f: FakeDefender) => ({ DEFENDER_CLIENT_ID: "app", DEFENDER_CLIENT_SECRET: "sec", DEFENDER_TENANT_ID: "tenant-1", DEFENDER_LOGIN_URL: f.url, DEFENDER_API_URL: f.url });
+
+  it("a bare host name finds the machine by its FQDN prefix (not ws-md-10), isolates it Full; undo unisolates", async () => {
+    const f = await fake(startFakeDefender);
+    const r = await env.make(mdEnv(f));
+    const ex = executed(await r.execute(decided(isolate("ws-md-1"))));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    const lookup = f.requests.find((q) => q.path === "/api/machines")!;
+    expect(lookup.query.get("$filter")).toBe("startswith(computerDnsName,'ws-md-1')");
+    expect(f.machines.find((m) => m.computerDnsName === "ws-md-1.corp.example.com")!.isolated).toBe(true);
+    expect(f.machines.find((m) => m.computerDnsName === "ws-md-10.corp.example.com")!.isolated).toBe(false);
+    expect(f.actions[0]!.requestorComment).toContain(ex.actionId);
+    await r.undo(ex.actionId, "dave");
+    expect(f.actions.at(-1)).toMatchObject({ type: "Unisolate", machineId: f.machines[0]!.id });
+  });
+
+  it("an FQDN is matched exactly", async () => {
+    const f = await fake(startFakeDefender);
+    const ex = executed(await (await env.make(mdEnv(f))).execute(decided(isolate("ws-md-10.corp.example.com"))));
+    expect(ex.status).toBe("success");
+    expect(f.requests.find((q) => q.path === "/api/machines")!.query.get("$filter")).toBe("computerDnsName eq 'ws-md-10.corp.example.com'");
+    expect(f.machines[1]!.isolated).toBe(true);
+  });
+
+  it("a retry after a lost reply finds its own pending isolation instead of asking again", async () => {
+    const f = await fake(startFakeDefender);
+    const r = await env.make(mdEnv(f));
+    const msg = decided(isolate("ws-md-1"));
+    // The first attempt reached Defender; simulate its lost reply by recording it as the connector would have sent it.
+    f.actions.push({ id: "ma-earlier", type: "Isolate", machineId: f.machines[0]!.id, status: "Pending", requestorComment: `SecOps action ${(await import("../../src/responder/ledger.js")).actionIdFor(msg.alert.fingerprint, "ISOLATE_HOST", "ws-md-1")} (alert x): ransomware` });
+    const ex = executed(await r.execute(msg));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    expect(ex.summary).toContain("(already requested for this action)");
+    expect(f.requests.filter((q) => q.path.endsWith("/isolate"))).toHaveLength(0);
+  });
+
+  it("no such machine fails for good, saying what was looked for", async () => {
+    const f = await fake(startFakeDefender);
+    const ex = executed(await (await env.make(mdEnv(f))).execute(decided(isolate("ws-gone"))));
+    expect(ex.status).toBe("failed");
+    expect(ex.error).toBe("defender: no such machine: none is onboarded as ws-gone or ws-gone.<domain> (computerDnsName)");
+  });
+});
+
+describe("CrowdStrike Falcon", () => {
+  const csEnv = (f: FakeFalcon) => ({ FALCON_CLIENT_ID: "cid", FALCON_CLIENT_SECRET: "csecret", FALCON_BASE_URL: f.url });
+
+  it("finds a host Falcon stores in upper case from the alert's lower-case FQDN, contains it; undo lifts", async () => {
+    const f = await fake(startFakeFalcon);
+    const r = await env.make(csEnv(f));
+    const ex = executed(await r.execute(decided(isolate("ws-cs-1.corp.example.com"))));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    const filter = f.requests.find((q) => q.path === "/devices/queries/devices/v1")!.query.get("filter")!;
+    expect(filter).toContain("'ws-cs-1.corp.example.com'");
+    expect(filter).toContain("'WS-CS-1'");
+    expect(f.devices[0]!.status).toBe("containment_pending");
+    await r.undo(ex.actionId, "carol");
+    expect(f.devices[0]!.status).toBe("lift_containment_pending");
+  });
+
+  it("sends the host name as given, never lowercased", async () => {
+    const f = await fake(() => startFakeFalcon({ devices: [{ device_id: "d-mixed", hostname: "Fin-Laptop-7" }] }));
+    const ex = executed(await (await env.make(csEnv(f))).execute(decided(isolate("Fin-Laptop-7"))));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    expect(f.requests.find((q) => q.path === "/devices/queries/devices/v1")!.query.get("filter")).toMatch(/^hostname:\['Fin-Laptop-7',/);
+  });
+
+  it("an already contained host is recorded without a second request", async () => {
+    const f = await fake(startFakeFalcon);
+    f.devices[0]!.status = "contained";
+    const ex = executed(await (await env.make(csEnv(f))).execute(decided(isolate("WS-CS-1"))));
+    expect(ex.status).toBe("success");
+    expect(ex.summary).toContain("is already contained");
+    expect(f.requests.some((q) => q.path.includes("devices-actions"))).toBe(false);
+  });
+
+  it("no such host, and an ambiguous name, fail for good without containing anything", async () => {
+    const f = await fake(() => startFakeFalcon({ devices: [{ device_id: "a", hostname: "WS-DUP" }, { device_id: "b", hostname: "ws-dup" }] }));
+    const r = await env.make(csEnv(f));
+    const none = executed(await r.execute(decided(isolate("ws-none"))));
+    expect(none.status).toBe("failed");
+    expect(none.error).toMatch(/^crowdstrike: no such host: no Falcon device has the host name ws-none/);
+    const dup = executed(await r.execute(decided(isolate("ws-dup"))));
+    expect(dup.error).toMatch(/2 Falcon devices have the host name ws-dup/);
+    expect(f.requests.some((q) => q.path.includes("devices-actions"))).toBe(false);
   });
 });
