@@ -3,6 +3,8 @@
 // The template is split on whitespace into an argv array and run with execFile: no shell ever
 // sees it, and the IP is validated and normalized before it replaces {ip}.
 import { execFile } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { defineConnector } from "./types.js";
 import { ConnectorError } from "./http.js";
@@ -16,6 +18,21 @@ const template = (variable: string) =>
 export function commandArgv(tpl: string, ip: string): string[] {
   const safe = validIp(ip);
   return tpl.trim().split(/\s+/).map((a) => a.replaceAll("{ip}", safe));
+}
+
+/** Where the program of a command template is, without running it; null when it is not found. */
+export function whichProgram(tpl: string, path = process.env.PATH ?? ""): string | null {
+  const program = tpl.trim().split(/\s+/)[0]!;
+  const candidates = isAbsolute(program) || program.includes("/") ? [program] : path.split(delimiter).filter(Boolean).map((d) => join(d, program));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // not here
+    }
+  }
+  return null;
 }
 
 function run(argv: string[], timeoutMs: number): Promise<string> {
@@ -54,6 +71,16 @@ export const blockCommand = defineConnector({
       },
       async undo(ref) {
         if (cfg.BLOCK_UNDO_COMMAND && typeof ref.ip === "string") await exec(cfg.BLOCK_UNDO_COMMAND, ref.ip);
+      },
+      async check() {
+        const found: string[] = [];
+        for (const [variable, tpl] of [["BLOCK_COMMAND", cfg.BLOCK_COMMAND], ["BLOCK_UNDO_COMMAND", cfg.BLOCK_UNDO_COMMAND]] as const) {
+          if (!tpl) continue;
+          const at = whichProgram(tpl);
+          if (!at) throw new ConnectorError(`command:block: ${variable}: the program ${tpl.trim().split(/\s+/)[0]} is not an executable on the PATH`, false);
+          found.push(`${variable} runs ${at}`);
+        }
+        return `${found.join("; ")}${cfg.BLOCK_COMMAND_DRY_RUN ? " (dry run: shown, not run)" : ""}${cfg.BLOCK_UNDO_COMMAND ? "" : "; no BLOCK_UNDO_COMMAND: an undo leaves the address blocked at the firewall"}`;
       },
     };
   },

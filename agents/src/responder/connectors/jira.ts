@@ -71,8 +71,8 @@ export const jira = defineConnector({
 
     /** Jira's 400/404 answers name the field; say which variable that is. */
     const explain = (e: unknown, doing: string): never => {
-      const b = errorBody<JiraErrorBody>(e);
-      if (!(e instanceof ConnectorError) || !e.http || !b) throw e;
+      if (!(e instanceof ConnectorError) || !e.http) throw e;
+      const b = errorBody<JiraErrorBody>(e) ?? {};
       const hints: Record<string, string> = {
         project: `JIRA_PROJECT_KEY=${cfg.JIRA_PROJECT_KEY}: no such project, or ${cfg.JIRA_EMAIL} may not create issues in it`,
         issuetype: `JIRA_ISSUE_TYPE=${cfg.JIRA_ISSUE_TYPE}: not an issue type of project ${cfg.JIRA_PROJECT_KEY}`,
@@ -83,7 +83,8 @@ export const jira = defineConnector({
         ...Object.entries(b.errors ?? {}).map(([f, m]) => `${f}: ${m}${hints[f] ? ` (${hints[f]})` : ""}`),
       ];
       if (e.http.status === 401) parts.push(`authentication failed for JIRA_EMAIL=${cfg.JIRA_EMAIL}: check JIRA_API_TOKEN`);
-      throw new ConnectorError(`jira: ${doing} failed (${e.http.status}): ${parts.join("; ") || e.message}`, e.retryable, e.http);
+      if (!parts.length) throw e;
+      throw new ConnectorError(`jira: ${doing} failed (${e.http.status}): ${parts.join("; ")}`, e.retryable, e.http);
     };
 
     async function search(jql: string): Promise<{ id?: string; key?: string }[]> {
