@@ -206,18 +206,17 @@ class OpenAiCompatibleClient implements LlmClient {
       const withFormat = this.responseFormatSupported;
       requests++;
       try {
-        const completion = await this.openai.chat.completions.create(this.body(messages, request, withFormat), { timeout: this.timeoutMs, maxRetries: 0 });
-        return { ...readCompletion(completion), requests };
+        return { ...(await this.complete(messages, request, withFormat)), requests };
       } catch (firstError) {
         let e: unknown = firstError;
-        if (withFormat && e instanceof APIError && (e.status === 400 || e.status === 422)) {
+        if (withFormat && formatRefused(e)) {
           // Servers without structured output answer 400/422 to response_format; retry without it, remember it.
-          this.log.warn({ status: e.status, error: e.message }, "LLM server rejected response_format; retrying without it and relying on extraction");
+          this.log.warn({ status: e instanceof APIError ? e.status : (e as LlmError).details.status, error: (e as Error).message }, "LLM server rejected response_format; retrying without it and relying on extraction");
           requests++;
           try {
-            const completion = await this.openai.chat.completions.create(this.body(messages, request, false), { timeout: this.timeoutMs, maxRetries: 0 });
+            const answer = await this.complete(messages, request, false);
             this.responseFormatSupported = false;
-            return { ...readCompletion(completion), requests };
+            return { ...answer, requests };
           } catch (retryError) {
             e = retryError;
           }
@@ -234,6 +233,81 @@ class OpenAiCompatibleClient implements LlmClient {
         await this.sleep(wait);
       }
     }
+  }
+
+  /** One request: Ollama's native /api/chat for Ollama, the OpenAI-compatible chat completion for the rest. */
+  private async complete<T>(messages: ChatMessage[], request: StructuredRequest<T>, withFormat: boolean): Promise<Omit<Exchange, "requests">> {
+    if (this.server === "ollama") return this.ollamaChat(messages, request, withFormat);
+    const completion = await this.openai.chat.completions.create(this.body(messages, request, withFormat), { timeout: this.timeoutMs, maxRetries: 0 });
+    return readCompletion(completion);
+  }
+
+  /**
+   * Ollama's native chat API (docs.ollama.com/api/chat). Its OpenAI-compatible /v1 endpoint
+   * silently drops top_k and min_p (they are not among its supported request fields), so the
+   * model card's sampling reaches Ollama only as native `options`; `think` is its thinking switch
+   * and `format` takes the JSON Schema.
+   */
+  private async ollamaChat<T>(messages: ChatMessage[], request: StructuredRequest<T>, withFormat: boolean): Promise<Omit<Exchange, "requests">> {
+    const sampling = QWEN3_SAMPLING[this.thinkingMode];
+    const body = {
+      model: this.model,
+      messages: withSoftSwitch(messages, this.thinkingMode),
+      stream: false,
+      think: this.thinkingMode === "on",
+      ...(withFormat ? { format: this.jsonSchemaOf(request.schema) } : {}),
+      options: {
+        temperature: sampling.temperature,
+        top_p: sampling.top_p,
+        top_k: sampling.top_k,
+        min_p: sampling.min_p,
+        presence_penalty: this.cfg.LLM_PRESENCE_PENALTY,
+        num_predict: this.maxTokens,
+      },
+    };
+    let res: Response;
+    try {
+      res = await fetch(ollamaChatUrl(this.cfg.LLM_API_URL), {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${this.cfg.LLM_API_KEY}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) {
+        throw new LlmError("timeout", "the LLM did not answer within LLM_TIMEOUT_SECONDS", {}, { cause: e });
+      }
+      throw new LlmError("unreachable", `the LLM server is unreachable: ${causeMessage(e as Error)}`, {}, { cause: e });
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let reason = text.slice(0, 300);
+      try {
+        const parsed = JSON.parse(text) as { error?: unknown };
+        if (typeof parsed.error === "string") reason = parsed.error;
+      } catch {
+        // not JSON: keep the text
+      }
+      const details = { status: res.status };
+      if (res.status === 429) throw new LlmError("rate_limited", "the LLM server is rate limiting (429)", details);
+      if (res.status >= 500) throw new LlmError("server_error", `the LLM server failed (${res.status}): ${reason}`, details);
+      throw new LlmError("rejected", `the LLM server rejected the request (${res.status}): ${reason}`, details);
+    }
+    let answer: { model?: unknown; message?: { content?: unknown; thinking?: unknown }; done_reason?: unknown; prompt_eval_count?: unknown; eval_count?: unknown };
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch {
+      throw new LlmError("invalid_output", "Ollama answered with a body that is not JSON", { status: res.status });
+    }
+    const thinking = typeof answer.message?.thinking === "string" && answer.message.thinking.trim() ? answer.message.thinking.trim() : null;
+    return {
+      content: typeof answer.message?.content === "string" ? answer.message.content : "",
+      reasoningField: thinking,
+      finishReason: typeof answer.done_reason === "string" ? answer.done_reason : null,
+      model: typeof answer.model === "string" && answer.model ? answer.model : null,
+      promptTokens: typeof answer.prompt_eval_count === "number" ? answer.prompt_eval_count : null,
+      completionTokens: typeof answer.eval_count === "number" ? answer.eval_count : null,
+    };
   }
 
   private body<T>(messages: ChatMessage[], request: StructuredRequest<T>, withFormat: boolean) {
@@ -268,6 +342,19 @@ class OpenAiCompatibleClient implements LlmClient {
     }
     return cached;
   }
+}
+
+/** Ollama's native chat endpoint from the configured base URL (usually http://host:11434/v1). */
+export function ollamaChatUrl(apiUrl: string): string {
+  const u = new URL(apiUrl);
+  const path = u.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
+  return `${u.origin}${path}/api/chat`;
+}
+
+/** A server that refuses structured output answers 400/422 to it. */
+function formatRefused(e: unknown): boolean {
+  const status = e instanceof APIError ? e.status : e instanceof LlmError && e.kind === "rejected" ? e.details.status : undefined;
+  return status === 400 || status === 422;
 }
 
 function readCompletion(completion: OpenAI.Chat.Completions.ChatCompletion): Omit<Exchange, "requests"> {

@@ -58,15 +58,7 @@ describe("thinking off (default)", () => {
     expect(body.response_format?.json_schema?.schema).toMatchObject({ type: "object", additionalProperties: false });
     expect(JSON.stringify(body.response_format)).not.toContain('"pattern"');
   });
-
-  it("sends reasoning_effort none, not chat_template_kwargs, to Ollama and reads its `reasoning` field", async () => {
-    fake.setScenario([{ content: json(good), reasoning: "Ollama reasoning" }]);
-    const { c } = client({ LLM_SERVER: "ollama" });
-    const r = await ask(c);
-    expect(r.thinking).toBe("Ollama reasoning");
-    expect(fake.requests[0]!.body.reasoning_effort).toBe("none");
-    expect(fake.requests[0]!.body.chat_template_kwargs).toBeUndefined();
-  });
+  // Ollama: agents/test/llm/ollama.test.ts (the native /api/chat).
 });
 
 describe("thinking on", () => {
