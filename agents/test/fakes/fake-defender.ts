@@ -1,7 +1,8 @@
 /**
  * FAKE Microsoft Defender for Endpoint API and its Entra token endpoint, for connector tests.
- * Written from learn.microsoft.com/defender-endpoint/api: "List machines API" (OData $filter on
- * computerDnsName with eq and startswith, $top; computerDnsName holds the FQDN), "Isolate
+ * Written from learn.microsoft.com/defender-endpoint/api: "List machines API" ($filter on
+ * computerDnsName, $top; computerDnsName holds the FQDN; 404 when there are no machines), "OData
+ * queries with Microsoft Defender for Endpoint" (eq, and `startswith(computerDnsName,'…')`), "Isolate
  * machine API" / "Release device from isolation API" (201 with a MachineAction; 400
  * ActiveRequestAlreadyExists while one is pending), "List MachineActions API" ($filter on machineId
  * and type; requestorComment), "Create an app to access Microsoft Defender for Endpoint without a

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Execution } from "@secops/contracts";
 import { TransientError } from "../../src/runtime/errors.js";
 import { adfDocument, actionLabel } from "../../src/responder/connectors/jira.js";
-import { decided, isolate, review, ticket, useResponderEnv } from "./fixtures.js";
+import { decided, isolate, review, silentLog, ticket, useResponderEnv } from "./fixtures.js";
+import { buildConnectors } from "../../src/responder/connectors/index.js";
 import { startFakeJira, type FakeJira } from "../fakes/fake-jira.js";
 import { startFakeTeams, type FakeTeams } from "../fakes/fake-teams.js";
 import { startFakeTheHive, type FakeTheHive } from "../fakes/fake-thehive.js";
@@ -119,6 +120,12 @@ describe("Jira Cloud (REST v3)", () => {
     expect(issue.fields.status).toBe("Done");
     expect(JSON.stringify(issue.comments)).toContain(`action ${ex.actionId} was undone by alice`);
     expect(f.requests.find((q) => q.method === "POST" && q.path.endsWith("/transitions"))!.json).toEqual({ transition: { id: "31" } });
+    // The connector's undo again (as a retried undo would run it): the issue is done, nothing is sent.
+    const jira = buildConnectors(jiraEnv(f), { log: silentLog, timeoutMs: 2000 }).get("CREATE_TICKET")![0]!;
+    const posts = f.requests.filter((q) => q.method === "POST").length;
+    await jira.undo!({ jiraKey: issue.key }, { actionId: ex.actionId, by: "alice" });
+    expect(f.requests.filter((q) => q.method === "POST")).toHaveLength(posts);
+    expect(issue.comments).toHaveLength(1);
   });
 });
 

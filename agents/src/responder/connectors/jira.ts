@@ -143,7 +143,7 @@ export const jira = defineConnector({
         return { ref: { jiraKey: key }, summary: `Jira issue ${key}` };
       },
 
-      /** Moves the issue to a done status (JIRA_CLOSE_TRANSITION_ID, or the workflow's transition to "done") with a comment. */
+      /** Moves the issue to a done status (JIRA_CLOSE_TRANSITION_ID, or the workflow's transition to "done"), then comments why. */
       async undo(ref, ctx) {
         if (typeof ref.jiraKey !== "string") return;
         const key = encodeURIComponent(ref.jiraKey);
@@ -160,11 +160,16 @@ export const jira = defineConnector({
           transition = ts.find((t) => t.to?.statusCategory?.key === "done")?.id;
           if (!transition) throw new ConnectorError(`jira: no transition of ${ref.jiraKey} leads to a done status; set JIRA_CLOSE_TRANSITION_ID`, false);
         }
-        await call("POST", `/issue/${key}/comment`, { body: text(`Closed by SecOps: action ${ctx.actionId} was undone by ${ctx.by}.`) });
         try {
           await call("POST", `/issue/${key}/transitions`, { transition: { id: transition } });
         } catch (e) {
           return explain(e, `closing ${ref.jiraKey} with transition ${transition}`);
+        }
+        // After the transition, so that a retried undo (which finds the issue done) never comments twice.
+        try {
+          await call("POST", `/issue/${key}/comment`, { body: text(`Closed by SecOps: action ${ctx.actionId} was undone by ${ctx.by}.`) });
+        } catch (e) {
+          deps.log.warn({ jiraKey: ref.jiraKey, err: (e as Error).message }, "jira: the issue was closed but the comment saying why was refused");
         }
       },
 
