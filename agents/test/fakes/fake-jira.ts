@@ -12,6 +12,8 @@
  *   with `{errorMessages, errors: {field: message}}` for a bad project, issue type, summary, label
  *   or priority, as Jira does.
  * - Basic auth with an account e-mail and API token; anything else is 401.
+ * - Rate limiting ("Rate limiting" in the Jira Cloud developer guide): 429 with Retry-After and
+ *   the X-RateLimit-* headers.
  */
 import { startHttpFake, type FakeAnswer, type FakeRequest, type HttpFake } from "./http-fake.js";
 
@@ -36,6 +38,8 @@ export interface FakeJira extends HttpFake {
   issues: JiraIssue[];
   /** The next POST /issue creates the issue but the connection is cut before the answer (a lost reply). */
   dropNextCreateReply(): void;
+  /** The next `n` requests are refused with 429, as Jira's rate limiter does. */
+  throttleNext(n: number): void;
 }
 
 export interface FakeJiraOptions {
@@ -84,6 +88,7 @@ export async function startFakeJira(o: FakeJiraOptions = {}): Promise<FakeJira> 
   const lag = o.indexLagMs ?? 0;
   const issues: JiraIssue[] = [];
   let dropNext = false;
+  let throttled = 0;
   let seq = 10000;
   const auth = `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}`;
 
@@ -162,6 +167,13 @@ export async function startFakeJira(o: FakeJiraOptions = {}): Promise<FakeJira> 
     if (!m) return messages(404, `no such endpoint ${req.path}`);
     const version = m[1] as "2" | "3";
     const path = m[2]!;
+    if (throttled > 0) {
+      throttled--;
+      return {
+        status: 429, body: { errorMessages: ["Rate limit exceeded."], errors: {} },
+        headers: { "retry-after": "2", "x-ratelimit-limit": "100", "x-ratelimit-remaining": "0", "x-ratelimit-reset": new Date(Date.now() + 2000).toISOString(), "ratelimit-reason": "jira-burst-based" },
+      };
+    }
     if (req.headers.authorization !== auth) return { status: 401, text: "Client must be authenticated to access this resource.", contentType: "text/html;charset=UTF-8" };
 
     if (path === "/search" && (req.method === "GET" || req.method === "POST")) return { status: 410, body: REMOVED };
@@ -210,6 +222,9 @@ export async function startFakeJira(o: FakeJiraOptions = {}): Promise<FakeJira> 
     issues,
     dropNextCreateReply() {
       dropNext = true;
+    },
+    throttleNext(n: number) {
+      throttled = n;
     },
   });
   return fake;

@@ -89,6 +89,19 @@ describe("Jira Cloud (REST v3)", () => {
     expect(f.requests.filter((q) => q.method === "POST" && q.path === "/rest/api/3/issue")).toHaveLength(1);
   });
 
+  it("a 429 from Jira's rate limiter is retried later, not recorded as a failure", async () => {
+    const f = await jiraFake();
+    f.throttleNext(1);
+    const r = await env.make(jiraEnv(f));
+    const msg = decided(ticket("throttled"));
+    const err = await r.execute(msg).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/failed \(429\): Rate limit exceeded/);
+    const ex = executed(await r.execute(msg));
+    expect(ex.status).toBe("success");
+    expect(f.issues).toHaveLength(1);
+  });
+
   it("JIRA_API_VERSION=2 sends a plain-text description to the v2 API", async () => {
     const f = await jiraFake();
     const r = await env.make(jiraEnv(f, { JIRA_API_VERSION: "2" }));
