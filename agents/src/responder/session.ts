@@ -1,18 +1,22 @@
 // A short-lived responder for the CLI: connect, do one thing, close. Logs go to stderr so
 // that stdout carries only the command's JSON result.
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Topology } from "@secops/contracts";
 import { pino } from "pino";
 import { natsEnv, parseEnv, topologyOf } from "../runtime/config.js";
 import { connectNats } from "../runtime/nats.js";
 import { createResponder, type Responder } from "./handler.js";
 
-export async function withResponder<T>(env: NodeJS.ProcessEnv, fn: (r: Responder) => Promise<T>): Promise<T> {
+export async function withResponder<T>(env: NodeJS.ProcessEnv, fn: (r: Responder, s: { nc: NatsConnection; js: JetStreamClient; topo: Topology }) => Promise<T>): Promise<T> {
   const cfg = parseEnv(natsEnv, env);
   const log = pino({ name: "secops-cli", level: env.LOG_LEVEL ?? "warn" }, pino.destination(2));
   const nc = await connectNats(cfg, "secops-cli", log, { maxReconnectAttempts: 0 });
   try {
-    const responder = await createResponder({ nc, js: jetstream(nc), topo: topologyOf(cfg), log, env });
-    return await fn(responder);
+    const js = jetstream(nc);
+    const topo = topologyOf(cfg);
+    const responder = await createResponder({ nc, js, topo, log, env });
+    return await fn(responder, { nc, js, topo });
   } finally {
     await nc.close();
   }

@@ -10,6 +10,7 @@ import { rawNatsPublish } from "../harness/raw-nats.js";
 import { Collector, startPipeline } from "./pipeline-harness.js";
 import { EXPECTED_ACTION, loadSamples } from "./samples.js";
 import { command as audit } from "../../src/cli/commands/audit.js";
+import { command as undo } from "../../src/cli/commands/undo.js";
 import { capturingIo } from "../normalize/cli-io.js";
 
 let nats: TestNats;
@@ -132,10 +133,14 @@ describe("end to end, LLM unreachable", () => {
     expect(await audit.run([x.alertId], io)).toBe(0);
     const record = JSON.parse(io.outLines[0]!) as { alertId: string; entries: { seq: number; subject: string; summary: string }[] };
     expect(record.alertId).toBe(x.alertId);
-    expect(record.entries.map((e) => e.subject)).toEqual(["enriched", "investigated", "decided", "executed"].map((s) => `${nats.topo.namespace}.alerts.${s}`));
+    // The raw message as it was published comes first, found by its receive time and alert id.
+    expect(record.entries.map((e) => e.subject)).toEqual(["raw", "enriched", "investigated", "decided", "executed"].map((s) => `${nats.topo.namespace}.alerts.${s}`));
+    const raw = (record.entries[0] as unknown as { message: { body: unknown; format: string } }).message;
+    expect(raw.body).toEqual(loadSamples()[2]!.json);
+    expect(raw.format).toBe("seed");
     const seqs = record.entries.map((e) => e.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    expect(record.entries[3]!.summary).toMatch(/^ISOLATE_HOST success via /);
+    expect(record.entries[4]!.summary).toMatch(/^ISOLATE_HOST success via /);
 
     const none = capturingIo("", env);
     expect(await audit.run(["al-000000000000000000000000"], none)).toBe(1);
@@ -143,5 +148,45 @@ describe("end to end, LLM unreachable", () => {
     const future = capturingIo("", env);
     expect(await audit.run(["--since", "2999-01-01T00:00:00Z", x.alertId], future)).toBe(1);
     expect(await audit.run(["--since", "yesterday", x.alertId], capturingIo("", env))).toBe(2);
+  });
+
+  it("secops audit takes the ids people have: the vendor's id, a ticket id, an action id", async () => {
+    const env = { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace };
+    const auditOf = async (id: string) => {
+      const io = capturingIo("", env);
+      const code = await audit.run([id], io);
+      return { code, record: code === 0 ? JSON.parse(io.outLines[0]!) as { alertId: string; alertIds: string[]; entries: { subject: string }[] } : null, err: io.errLines.join("\n") };
+    };
+    const sample1 = loadSamples()[0]!;
+    const x = executedFor(String(sample1.json.alert_id))[0]!;
+    const ticketId = String((x.execution.details as { ticketId?: string }).ticketId);
+    expect(ticketId).toMatch(/^TKT-[0-9A-F]{10}$/);
+    for (const id of [String(sample1.json.alert_id), ticketId, x.execution.actionId]) {
+      const r = await auditOf(id);
+      expect(r.code, `${id}: ${r.err}`).toBe(0);
+      expect(r.record!.alertIds).toEqual([x.alertId]);
+      expect(r.record!.entries.map((e) => e.subject.split(".").pop())).toEqual(["raw", "enriched", "investigated", "decided", "executed"]);
+    }
+    const unknown = await auditOf("SEC-1999-9999");
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/no alert in stream .* has the id SEC-1999-9999 \(accepted: .*vendor's own alert id/);
+    expect((await auditOf("TKT-0000000000")).err).toMatch(/no action made TKT-0000000000/);
+  });
+
+  it("secops undo takes the vendor's id or the ticket id, and says when there is nothing left to undo", async () => {
+    const env = { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, LOG_LEVEL: "silent" };
+    const scan = executedFor(String(loadSamples()[3]!.json.alert_id))[0]!;
+    const first = capturingIo("", env);
+    expect(await undo.run([String(scan.alert.sourceId), "--by", "erin"], first), first.errLines.join("\n")).toBe(0);
+    expect(JSON.parse(first.outLines[0]!)).toMatchObject({ actionId: scan.execution.actionId, status: "success", by: "erin" });
+    const again = capturingIo("", env);
+    expect(await undo.run([String(scan.alert.sourceId), "--by", "erin"], again)).toBe(1);
+    expect(again.errLines.join("\n")).toMatch(/has nothing to undo: BLOCK_IP already undone/);
+
+    const ticketed = executedFor(String(loadSamples()[1]!.json.alert_id))[0]!;
+    const ticketId = String((ticketed.execution.details as { ticketId?: string }).ticketId);
+    const byTicket = capturingIo("", { ...env, SECOPS_USER: "frank" });
+    expect(await undo.run([ticketId], byTicket), byTicket.errLines.join("\n")).toBe(0);
+    expect(JSON.parse(byTicket.outLines[0]!)).toMatchObject({ actionId: ticketed.execution.actionId, status: "success", by: "frank" });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
 import { startNats, type TestNats } from "../harness/nats.js";
 import type { CliIo } from "../../src/cli/command.js";
 import { command as approve } from "../../src/cli/commands/approve.js";
@@ -59,6 +60,39 @@ describe("secops approve | reject | undo", () => {
     const opt = io();
     expect(await reject.run(["id", "--force"], opt)).toBe(2);
     expect(opt.stderr[0]).toMatch(/unknown option --force/);
+  });
+
+  it("approve and undo take the alert id and the ticket id too, and name what they resolved to", async () => {
+    const r = await env.make();
+    const alertId = `al-${randomBytes(12).toString("hex")}`;
+    const msg = awaiting(block("203.0.113.91"), {}, { alertId });
+    await r.execute(msg);
+    const a = io();
+    expect(await approve.run([alertId, "--by", "gina"], a), a.stderr.join("\n")).toBe(0);
+    expect(JSON.parse(a.stdout[0]!)).toMatchObject({ id: msg.decision.approval!.id, status: "approved", alertId });
+    const again = io();
+    expect(await reject.run([alertId, "--by", "gina"], again)).toBe(1);
+    expect(again.stderr[0]).toMatch(new RegExp(`alert ${alertId} has no pending approval: ${msg.decision.approval!.id} is approved`));
+
+    const ticketAlert = `al-${randomBytes(12).toString("hex")}`;
+    const out = await r.execute(decided(ticket("cli ticket id"), {}, { alertId: ticketAlert }));
+    if (out.kind !== "executed") throw new Error("expected execution");
+    const ticketId = String(out.execution.details.ticketId);
+    const u = io();
+    expect(await undo.run([ticketId, "--by", "hal"], u), u.stderr.join("\n")).toBe(0);
+    expect(JSON.parse(u.stdout[0]!)).toMatchObject({ actionId: out.execution.actionId, status: "success" });
+    const none = io();
+    expect(await undo.run([ticketAlert, "--by", "hal"], none)).toBe(1);
+    expect(none.stderr[0]).toMatch(/has nothing to undo: CREATE_TICKET already undone/);
+  });
+
+  it("each command's help says where its id comes from and who --by is without it", async () => {
+    for (const c of [approve, reject, undo]) {
+      expect(c.usage).toMatch(/SECOPS_USER, else \$USER/);
+      expect(c.usage).toMatch(/SEC-2026-0101/);
+    }
+    expect(approve.usage).toMatch(/APR-/);
+    expect(undo.usage).toMatch(/TKT-/);
   });
 
   it("undo reverses an action once and reports unknown ids", async () => {

@@ -4,6 +4,7 @@ import type { CliCommand } from "../command.js";
 import { ApprovalError, type Approvals } from "../../responder/approvals.js";
 import { UsageError, parseDecisionArgs } from "../../responder/cli-args.js";
 import { withResponder } from "../../responder/session.js";
+import { ID_SOURCES, IdError, approvalIdFor } from "../ids.js";
 
 type Verdict = "approve" | "reject";
 type Record_ = Awaited<ReturnType<Approvals["approve"]>>;
@@ -12,7 +13,15 @@ export function approvalCommand(verdict: Verdict, summary: string, describe: (r:
   const command: CliCommand = {
     name: verdict,
     summary,
-    usage: `secops ${verdict} <approval-id> [--by <name>] [--comment <text>]`,
+    usage: `secops ${verdict} <id> [--by <name>] [--comment <text>]
+  <id> names the pending approval:
+    ${ID_SOURCES.approval}
+  or the alert it is for (its one pending approval is taken):
+    ${ID_SOURCES.source}
+    ${ID_SOURCES.alert}
+  --by <name>   who decides; without it SECOPS_USER, else $USER (or $LOGNAME): the login name
+  --comment     an optional note kept with the approval
+  Prints the approval record as one JSON line. NATS_URL (and SECOPS_NAMESPACE) say which pipeline.`,
     async run(argv, io) {
       let args;
       try {
@@ -23,11 +32,11 @@ export function approvalCommand(verdict: Verdict, summary: string, describe: (r:
         return 2;
       }
       try {
-        const r = await withResponder(io.env, (resp) => resp.approvals[verdict](args.id, args.by, args.comment));
+        const r = await withResponder(io.env, async (resp, s) => resp.approvals[verdict](await approvalIdFor(s, args.id), args.by, args.comment));
         io.out(JSON.stringify({ id: r.id, status: r.status, alertId: r.alertId, action: r.action, digest: r.digest, ...describe(r) }));
         return 0;
       } catch (e) {
-        if (e instanceof ApprovalError) {
+        if (e instanceof ApprovalError || e instanceof IdError) {
           io.err(`secops ${verdict}: ${e.message}`);
           return 1;
         }

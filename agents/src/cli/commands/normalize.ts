@@ -10,7 +10,10 @@ export const command: CliCommand = {
   usage: `secops normalize [--format <id>] [--internal-ranges <cidr,...>] <file|dir|->...
   Reads JSON objects, JSON arrays of alerts, JSON lines and CEF lines. Prints one JSON line per
   alert: the canonical alert, or {"input":"<file>[:line]","error":"<reason>"}. Exits 1 if any failed.
-  --format forces one of: ${FORMAT_IDS.join(", ")}. INTERNAL_RANGES (env) adds internal CIDRs.`,
+  --format forces one of: ${FORMAT_IDS.join(", ")}. INTERNAL_RANGES (env) adds internal CIDRs.
+examples (from the repository root):
+  npx secops normalize input_alerts/sample_alert1.json
+  npx secops normalize --internal-ranges 100.64.0.0/10 input_alerts/`,
   async run(argv, io) {
     const { flags, positional, unknown } = parseFlags(argv, ["format", "internal-ranges"]);
     if (unknown.length > 0 || positional.length === 0) {

@@ -34,7 +34,11 @@ export const command: CliCommand = {
   Reads JSON objects, JSON arrays of alerts, JSON lines and CEF lines and publishes each alert.
   Prints "<input> -> <subject> seq=<n>" per alert (plus "duplicate" when JetStream already has it).
   --format sets the Alert-Format header (one of: ${FORMAT_IDS.join(", ")}).
-  Connection: NATS_URL, NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, SECOPS_NAMESPACE.`,
+  Connection: NATS_URL, NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, SECOPS_NAMESPACE.
+  One alert is limited by the NATS server's max_payload (1 MiB by default).
+examples (from the repository root, with npm start running):
+  npx secops publish input_alerts/
+  npx secops publish --format seed input_alerts/sample_alert1.json`,
   async run(argv, io) {
     const { flags, positional, unknown } = parseFlags(argv, ["format"]);
     if (unknown.length > 0 || positional.length === 0) {

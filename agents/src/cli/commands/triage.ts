@@ -23,7 +23,10 @@ export const command: CliCommand = {
   or {"input": "<file>[:line]", "error": "<reason>"}. Exits 1 if any input failed.
   --analyst: rules (the deterministic analyst) or llm (LLM_API_URL; falls back to rules per alert
   when it fails). Default: llm when LLM_API_URL answers, else rules.
-  POLICY_FILE, INTERNAL_RANGES, THREAT_INTEL_DIR and the LLM_* variables apply as in the pipeline.`,
+  POLICY_FILE, INTERNAL_RANGES, THREAT_INTEL_DIR and the LLM_* variables apply as in the pipeline.
+examples (from the repository root):
+  npx secops triage input_alerts/
+  npx secops triage --analyst rules input_alerts/sample_alert4.json`,
   async run(argv, io) {
     const { flags, positional, unknown } = parseFlags(argv, ["analyst"]);
     if (unknown.length > 0 || positional.length === 0) {

@@ -2,11 +2,23 @@ import type { CliCommand } from "../command.js";
 import { UndoError } from "../../responder/undo.js";
 import { UsageError, parseDecisionArgs } from "../../responder/cli-args.js";
 import { withResponder } from "../../responder/session.js";
+import { ID_SOURCES, IdError, actionIdForId } from "../ids.js";
 
 export const command: CliCommand = {
   name: "undo",
   summary: "reverse an executed action (unblock, release, reopen, close the ticket, dismiss the review)",
-  usage: "secops undo <action-id> [--by <name>]",
+  usage: `secops undo <id> [--by <name>]
+  <id> names the executed action:
+    ${ID_SOURCES.action}
+    ${ID_SOURCES.record}
+  or the alert it was taken for (its one undoable action is taken):
+    ${ID_SOURCES.source}
+    ${ID_SOURCES.alert}
+  --by <name>   who undoes it; without it SECOPS_USER, else $USER (or $LOGNAME): the login name
+  Prints {"actionId", "undoActionId", "status", "summary", "by"} as one JSON line; an undo runs once
+  (a repeat prints status "duplicate"). NATS_URL (and SECOPS_NAMESPACE) say which pipeline.
+example (after npm run demo: unblocks the port scanner's IP):
+  npx secops undo SEC-2026-0104 --by alice`,
   async run(argv, io) {
     let args;
     try {
@@ -17,11 +29,14 @@ export const command: CliCommand = {
       return 2;
     }
     try {
-      const r = await withResponder(io.env, (resp) => resp.undo(args.id, args.by));
-      io.out(JSON.stringify({ actionId: args.id, undoActionId: r.undoActionId, status: r.status, summary: r.execution.summary, by: args.by }));
+      const { actionId, r } = await withResponder(io.env, async (resp, s) => {
+        const actionId = await actionIdForId(s, args.id);
+        return { actionId, r: await resp.undo(actionId, args.by) };
+      });
+      io.out(JSON.stringify({ actionId, undoActionId: r.undoActionId, status: r.status, summary: r.execution.summary, by: args.by }));
       return 0;
     } catch (e) {
-      if (e instanceof UndoError) {
+      if (e instanceof UndoError || e instanceof IdError) {
         io.err(`secops undo: ${e.message}`);
         return 1;
       }
