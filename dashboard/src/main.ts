@@ -34,6 +34,7 @@ try {
   const err = e as NodeJS.ErrnoException;
   if (err.code === "EADDRINUSE") {
     process.stderr.write(`dashboard: port ${cfg.DASHBOARD_PORT} on ${cfg.DASHBOARD_HOST} is in use; set DASHBOARD_PORT to a free port\n`);
+    process.exit(2); // a configuration problem: restarting would not help
   } else {
     process.stderr.write(`dashboard: ${err.message}\n`);
   }

@@ -2,12 +2,14 @@
 // Uses NATS_URL when a server answers there, else starts a local nats-server with its store
 // in data/; provisions the stream, consumers and buckets; runs the four agents and the
 // dashboard as separate processes; prints each alert's outcome as it completes.
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes, createHash } from "node:crypto";
-import { join, resolve } from "node:path";
+import { createServer } from "node:net";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
 import { DecidedMessage, DlqMessage, ExecutedMessage } from "@secops/contracts";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { agentEnv, dashboardEnv, llmEnv, parseEnv, topologyOf, ConfigError } from "../runtime/config.js";
 import { connectNats, natsAnswers } from "../runtime/nats.js";
 import { createLogger } from "../runtime/logger.js";
@@ -20,11 +22,15 @@ import { llmAnswers } from "../llm/probe.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const AGENTS = ["enricher", "investigator", "decider", "responder"] as const;
-const say = (line: string) => process.stdout.write(`${line}\n`);
+let stdoutGone = false;
+const say = (line: string) => {
+  if (!stdoutGone) process.stdout.write(`${line}\n`);
+};
+const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 
-async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
+async function waitForHttp(url: string, timeoutMs: number, gone: () => boolean): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gone()) {
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       if (r.status < 500) return true;
@@ -44,6 +50,33 @@ function dashboardToken(dataDir: string, configured: string | undefined): { toke
   return { token, where: file };
 }
 
+/** True when nothing listens on host:port (the dashboard's port is checked before anything starts). */
+async function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", (e: NodeJS.ErrnoException) => (e.code === "EADDRINUSE" ? resolve(false) : reject(e)));
+    s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+/** The next free port after `from` (up to 20 tries), else any free port the system gives. */
+async function freePortAfter(host: string, from: number): Promise<number> {
+  for (let p = from + 1; p <= Math.min(65535, from + 20); p++) if (await portFree(host, p)) return p;
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen({ host, port: 0 }, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A value as the shell reads it back unchanged. */
+function shellWord(v: string): string {
+  return /^[A-Za-z0-9_./:,@%+=-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`;
+}
+
 /** The sample alerts as raw bytes, one per file (a file may hold an array). */
 function sampleAlerts(dir: string): { name: string; body: string }[] {
   const out: { name: string; body: string }[] = [];
@@ -57,6 +90,7 @@ function sampleAlerts(dir: string): { name: string; body: string }[] {
 
 async function main(): Promise<number> {
   const demo = process.argv.includes("--demo");
+  const runCommand = demo ? "npm run demo" : "npm start";
   const env = process.env;
   let cfg;
   try {
@@ -72,12 +106,45 @@ async function main(): Promise<number> {
   const dataDir = resolve(cfg.DATA_DIR);
   mkdirSync(join(dataDir, "logs"), { recursive: true });
   const log = createLogger("start", env.LOG_LEVEL ?? "warn");
+  // Paths as the person at the terminal can use them: npm runs scripts from the package root,
+  // and INIT_CWD is where they typed the command.
+  const userCwd = env.INIT_CWD || process.cwd();
+  const shown = (p: string) => {
+    const r = relative(userCwd, p);
+    return r === "" ? "." : r.startsWith("..") || isAbsolute(r) ? p : r;
+  };
+
+  // 0. The dashboard's port, before anything starts: a busy one is either moved (when nobody
+  // chose it) or the one line that says how to choose another. Never headless by accident.
+  const urlFile = join(dataDir, "dashboard-url");
+  rmSync(urlFile, { force: true });
+  const dashHost = cfg.DASHBOARD_HOST;
+  const chosen = (env.DASHBOARD_PORT ?? "").trim() !== "" && cfg.DASHBOARD_PORT !== 0;
+  let dashPort = cfg.DASHBOARD_PORT;
+  let portNote = "";
+  let free: boolean;
+  try {
+    free = dashPort !== 0 && (await portFree(dashHost, dashPort));
+  } catch (e) {
+    process.stderr.write(`dashboard: cannot listen on ${dashHost} port ${dashPort} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set DASHBOARD_HOST to an address of this machine and DASHBOARD_PORT to a port above 1023, e.g. DASHBOARD_HOST=127.0.0.1 DASHBOARD_PORT=8080 ${runCommand}\n`);
+    return 1;
+  }
+  if (!free) {
+    const other = await freePortAfter(dashHost, dashPort || 8080);
+    if (chosen) {
+      process.stderr.write(`dashboard: port ${dashPort} on ${dashHost} is in use (DASHBOARD_PORT=${dashPort}); choose another port, e.g. DASHBOARD_PORT=${other} ${runCommand}\n`);
+      return 1;
+    }
+    portNote = dashPort === 0 ? " (DASHBOARD_PORT=0: a free port)" : ` (port ${dashPort} is in use; set DASHBOARD_PORT to choose)`;
+    dashPort = other;
+  }
 
   // 1. NATS
   let local: LocalNats | null = null;
   let natsUrl = cfg.NATS_URL;
+  let natsLine: string;
   if (await natsAnswers(natsUrl, 1_500, cfg)) {
-    say(`NATS        ${natsUrl} (answering)`);
+    natsLine = `NATS        ${natsUrl} (answering)`;
   } else {
     const bin = natsServerBinary(env);
     if (!bin) {
@@ -91,28 +158,55 @@ async function main(): Promise<number> {
     } catch { /* keep 4222 */ }
     local = await startLocalNats(bin, dataDir, port);
     natsUrl = local.url;
-    say(`NATS        ${natsUrl} (local nats-server started, store ${join(cfg.DATA_DIR, "nats")})`);
+    natsLine = `NATS        ${natsUrl} (local nats-server started${natsUrl.endsWith(`:${port}`) ? "" : `; port ${port} was taken`}, store ${shown(join(dataDir, "nats"))})`;
   }
-  const childEnv: NodeJS.ProcessEnv = { ...env, NATS_URL: natsUrl, LOG_LEVEL: env.LOG_LEVEL ?? "info", DATA_DIR: dataDir };
+  const childEnv: NodeJS.ProcessEnv = { ...env, NATS_URL: natsUrl, LOG_LEVEL: env.LOG_LEVEL ?? "info", DATA_DIR: dataDir, DASHBOARD_PORT: String(dashPort) };
+  // What a pasted command needs to reach this pipeline, when it differs from the defaults.
+  const cliEnv = [
+    natsUrl !== DEFAULT_NATS_URL ? `NATS_URL=${shellWord(natsUrl)}` : "",
+    env.SECOPS_NAMESPACE ? `SECOPS_NAMESPACE=${shellWord(env.SECOPS_NAMESPACE)}` : "",
+  ].filter(Boolean).join(" ");
+  const secops = `${cliEnv ? `${cliEnv} ` : ""}npx secops`;
 
-  const supervisor = new Supervisor(join(dataDir, "logs"), say);
+  let nc: NatsConnection | null = null;
+  let stopOutcomes = () => {};
   let shuttingDown = false;
-  const shutdown = async (code: number) => {
+  const shutdown = async (code: number, why = "stopping: draining agents...") => {
     if (shuttingDown) return;
     shuttingDown = true;
-    say("stopping: draining agents...");
-    await supervisor.stopAll();
+    const started = Date.now();
+    say(why);
+    // Agents let in-flight work finish for SHUTDOWN_TIMEOUT_SECONDS; nothing waits longer than that and a margin.
+    setTimeout(() => { say("stopping took too long; killing what is left"); process.exit(code || 1); }, (cfg.SHUTDOWN_TIMEOUT_SECONDS + 15) * 1000).unref();
+    await supervisor.stopAll((cfg.SHUTDOWN_TIMEOUT_SECONDS + 5) * 1000);
+    stopOutcomes();
     await nc?.close().catch(() => {});
+    rmSync(urlFile, { force: true });
     if (local) {
       await local.stop();
       say("local nats-server stopped");
     }
+    say(`stopped in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     process.exit(code);
   };
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void shutdown(0));
+  const supervisor = new Supervisor(join(dataDir, "logs"), say, (name, why) => {
+    void shutdown(1, `${name} cannot run (${why}); stopping everything: the pipeline does not run without it. See ${shown(join(dataDir, "logs", `${name}.log`))}`);
+  });
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => void shutdown(0));
+  // `npm start` may die without passing the signal on (npm exits on SIGTERM and its shell does
+  // not forward it): a launcher whose parent is gone stops too, instead of running on orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(0, "stopping: the process that started the pipeline is gone");
+  }, 250).unref();
+  process.stdout.on("error", () => {
+    stdoutGone = true;
+    void shutdown(0);
+  });
 
   // 2. Provision once up front, so agents and the dashboard start against a ready stream.
-  const nc = await connectNats({ ...cfg, NATS_URL: natsUrl }, "secops-start", log);
+  say(natsLine);
+  nc = await connectNats({ ...cfg, NATS_URL: natsUrl }, "secops-start", log);
   const topo = topologyOf(cfg);
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
@@ -132,29 +226,50 @@ async function main(): Promise<number> {
   // 3. Agents and dashboard, each its own process.
   for (const a of AGENTS) supervisor.start({ name: a, entry: join(ROOT, "agents", "dist", a, "main.js"), env: childEnv });
   supervisor.start({ name: "dashboard", entry: join(ROOT, "dashboard", "dist", "main.js"), env: { ...childEnv, DASHBOARD_TOKEN: token } });
-  const dashboardUrl = `http://${cfg.DASHBOARD_HOST === "0.0.0.0" ? "localhost" : cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`;
-  const dashboardUp = await waitForHttp(`${dashboardUrl.replace("localhost", "127.0.0.1")}/api/stats`, 20_000);
-  say(`dashboard   ${dashboardUrl}${dashboardUp ? "" : " (not answering yet; see data/logs/dashboard.log)"}  ${cfg.DASHBOARD_USERS ? "(write API: per-person tokens from DASHBOARD_USERS)" : `(write API token: ${where})`}`);
-  say(`logs        ${join(cfg.DATA_DIR, "logs")}/`);
-  say(`publish     nats pub ${topo.subjects.raw} "$(cat alert.json)"   or   npx secops publish input_alerts/`);
+  const dashboardUrl = `http://${dashHost === "0.0.0.0" ? "localhost" : dashHost.includes(":") ? `[${dashHost}]` : dashHost}:${dashPort}`;
+  const dashboardUp = await waitForHttp(`${dashboardUrl.replace("localhost", "127.0.0.1")}/api/stats`, 60_000, () => shuttingDown);
+  if (shuttingDown) return new Promise<number>(() => {}); // the dashboard could not run: shutdown says why and exits
+  if (!dashboardUp) {
+    await shutdown(1, `dashboard did not answer at ${dashboardUrl} within 60 s; stopping everything. See ${shown(join(dataDir, "logs", "dashboard.log"))}`);
+    return 1;
+  }
+  writeFileSync(urlFile, `${dashboardUrl}\n`);
+  say(`dashboard   ${dashboardUrl}${portNote}  ${cfg.DASHBOARD_USERS ? "(write API: per-person tokens from DASHBOARD_USERS)" : `(write API token: ${where === "DASHBOARD_TOKEN" ? where : shown(where)})`}`);
+  say(`logs        ${shown(join(dataDir, "logs"))}/`);
+  const sample = shown(join(ROOT, "input_alerts", "sample_alert1.json"));
+  say(`publish     nats${natsUrl !== DEFAULT_NATS_URL ? ` -s ${shellWord(natsUrl.split(",")[0]!)}` : ""} pub --no-templates ${topo.subjects.raw} "$(cat ${shellWord(sample)})"`);
+  say(`       or   ${secops} publish ${shellWord(shown(join(ROOT, "input_alerts")))}/`);
   say("");
 
   // 4. Outcomes, live.
   const outcomes = await js.consumers.get(topo.stream, { filter_subjects: topo.all, deliver_policy: DeliverPolicy.New });
   const iter = await outcomes.consume();
+  stopOutcomes = () => iter.stop();
   let expected = 0;
   const completed = new Set<string>();
+  // What the demo's closing hints can point at: the ids it printed.
+  const shownIds = new Map<string, string>(); // printed id -> alert id
+  let undoable: string | null = null;
+  const idShown = (sourceId: string | null | undefined, alertId: string) => {
+    // The vendor's id when it is one a person can type (and the only alert with it so far), else al-….
+    const typable = sourceId && /^[A-Za-z0-9._:@/+=-]{1,64}$/.test(sourceId) ? sourceId : null;
+    const id = typable && (!shownIds.has(typable) || shownIds.get(typable) === alertId) ? typable : alertId;
+    shownIds.set(id, alertId);
+    return id;
+  };
   void (async () => {
     for await (const m of iter) {
       try {
         if (m.subject === topo.subjects.executed) {
           const x = ExecutedMessage.parse(m.json());
-          say(formatExecuted(x));
+          const id = idShown(x.alert.sourceId, x.alertId);
+          say(formatExecuted(x, id));
+          if (x.execution.status === "success" && x.execution.undo && x.execution.action === "BLOCK_IP") undoable ??= id;
           completed.add(x.alertId);
         } else if (m.subject === topo.subjects.decided) {
           const d = DecidedMessage.parse(m.json());
           if (d.decision.status === "awaiting_approval") {
-            say(formatAwaiting(d));
+            say(formatAwaiting(d, idShown(d.alert.sourceId, d.alertId), secops));
             completed.add(d.alertId);
           }
         } else if (m.subject === topo.subjects.dlq) {
@@ -164,7 +279,10 @@ async function main(): Promise<number> {
         log.warn({ err: (e as Error).message, subject: m.subject }, "unreadable message");
       }
       if (demo && expected > 0 && completed.size >= expected) {
-        say(`\ndemo: ${completed.size} alert(s) completed. The dashboard keeps running; Ctrl-C stops everything.`);
+        say(`\ndemo: ${completed.size} alert(s) completed. The agents and the dashboard at ${dashboardUrl} keep running; Ctrl-C stops everything.`);
+        const first = [...shownIds.keys()][0];
+        if (first) say(`      its whole record:   ${secops} audit ${shellWord(first)}`);
+        if (undoable) say(`      undo its action:    ${secops} undo ${shellWord(undoable)}`);
         expected = 0;
       }
     }

@@ -1,5 +1,7 @@
 // Runs each agent and the dashboard as its own process (as in production, where each scales
-// on its own), writes their logs to data/logs, and restarts one that dies unexpectedly.
+// on its own), writes their logs to data/logs, and restarts one that dies unexpectedly. One
+// that cannot run (bad configuration, or five crashes in a minute) is reported through
+// onFatal, so the launcher stops everything instead of running without it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +17,11 @@ export class Supervisor {
   readonly #restarts = new Map<string, number[]>();
   #stopping = false;
 
-  constructor(private readonly logDir: string, private readonly say: (line: string) => void) {
+  constructor(
+    private readonly logDir: string,
+    private readonly say: (line: string) => void,
+    private readonly onFatal: (name: string, why: string) => void = () => {},
+  ) {
     mkdirSync(logDir, { recursive: true });
     // Never leave orphans: whatever ends the launcher ends its children.
     process.once("exit", () => {
@@ -40,10 +46,12 @@ export class Supervisor {
       const recent = (this.#restarts.get(spec.name) ?? []).filter((t) => now - t < 60_000);
       if (code === 2) {
         this.say(`${spec.name} stopped: bad configuration (see above); not restarting`);
+        this.onFatal(spec.name, "bad configuration");
         return;
       }
       if (recent.length >= 5) {
         this.say(`${spec.name} exited (${signal ?? code}) 5 times within a minute; giving up - see ${join(this.logDir, spec.name + ".log")}`);
+        this.onFatal(spec.name, "it keeps crashing");
         return;
       }
       this.#restarts.set(spec.name, [...recent, now]);
@@ -52,7 +60,14 @@ export class Supervisor {
     });
   }
 
-  async stopAll(timeoutMs = 30_000): Promise<void> {
+  /** True while the service runs (or is about to be restarted). */
+  running(name: string): boolean {
+    const c = this.#children.get(name);
+    return c !== undefined && c.exitCode === null && c.signalCode === null;
+  }
+
+  /** SIGTERM to every child; whichever has not exited after timeoutMs is killed. */
+  async stopAll(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     const waits = [...this.#children.values()].filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise<void>((resolve) => {
       const t = setTimeout(() => { c.kill("SIGKILL"); resolve(); }, timeoutMs);

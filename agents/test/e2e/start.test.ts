@@ -1,14 +1,18 @@
 // `npm start` / `npm run demo` as a new user runs them: the launcher process, a local
 // nats-server it starts itself, four agent processes and the dashboard, outcomes printed.
 import { afterAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { normalizeAlert } from "../../src/enricher/normalize/index.js";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const START = fileURLToPath(new URL("../../dist/start/main.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
@@ -22,12 +26,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-function run(env: Record<string, string>, args: string[] = []): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
+function run(env: Record<string, string>, args: string[] = []): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null>; dataDir: string } {
   const dataDir = mkdtempSync(join(tmpdir(), "secops-start-"));
   dirs.push(dataDir);
   let out = "";
   let err = "";
   const child = spawn(process.execPath, [START, ...args], {
+    cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LLM_API_URL: "http://127.0.0.1:9/v1", LLM_TIMEOUT_SECONDS: "1", LLM_MAX_RETRIES: "0", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -35,8 +40,25 @@ function run(env: Record<string, string>, args: string[] = []): { child: ChildPr
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const exit = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  return { child, out: () => out, err: () => err, exit };
+  return { child, out: () => out, err: () => err, exit, dataDir };
 }
+
+/** Runs a printed command the way a person pastes it: through the shell, from the repository root. */
+function sh(cmd: string, env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+  const r = spawnSync("sh", ["-c", cmd], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Holds 127.0.0.1:port, or finds it already held by someone else: either way it is taken. */
+async function takePort(port: number): Promise<Server | null> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(null));
+    s.listen(port, "127.0.0.1", () => resolve(s));
+  });
+}
+
+const hasNatsCli = spawnSync("nats", ["--version"]).status === 0;
 
 async function until(pred: () => boolean, timeoutMs: number, what: string, show: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -83,6 +105,158 @@ describe("npm run demo", () => {
     await new Promise<void>((resolve, reject) => { reuse.once("error", reject); reuse.listen(natsPort, "127.0.0.1", () => resolve()); });
     reuse.close();
   }, 120_000);
+
+  it("with 8080 taken and the LLM down, every line it prints is true and every command it shows works", async () => {
+    const held = await takePort(8080);
+    try {
+      const natsPort = await freePort();
+      const p = run({ NATS_URL: `nats://127.0.0.1:${natsPort}`, USER: "demo-user" }, ["--demo"]);
+      await until(() => /undo its action: /.test(p.out()), 120_000, "the demo's closing hints", () => p.out() + p.err());
+      const lines = p.out().split("\n");
+      const line = (label: string) => lines.find((l) => l.startsWith(label)) ?? "";
+
+      // NATS: the printed URL answers, and is where the local server was started.
+      const natsUrl = /^NATS +(\S+) \(local nats-server started/.exec(line("NATS"))?.[1];
+      expect(natsUrl).toBe(`nats://127.0.0.1:${natsPort}`);
+      const nc = await connect({ servers: natsUrl! });
+      try {
+        // stream: the printed stream, subjects and consumers exist.
+        const m = /^stream +(\S+) on (\S+) \(max age (\d+) days\), consumers (.+)$/.exec(line("stream"))!;
+        const jsm = await jetstreamManager(nc);
+        const info = await jsm.streams.info(m[1]!);
+        expect(info.config.subjects).toContain(m[2]);
+        expect(info.config.max_age / 1e9 / 86_400).toBe(Number(m[3]));
+        const consumers: string[] = [];
+        for await (const c of jsm.consumers.list(m[1]!)) consumers.push(c.name);
+        expect(consumers).toEqual(expect.arrayContaining(m[4]!.split(", ")));
+
+        // LLM: it says not answering, and it is not.
+        expect(line("LLM")).toMatch(/^LLM +http:\/\/127\.0\.0\.1:9\/v1 model \S+ \(not answering: the rules analyst decides until it does\)$/);
+        expect(await fetch("http://127.0.0.1:9/v1/models").then(() => true, () => false)).toBe(false);
+
+        // dashboard: moved off the taken port, says so, answers, and is written to the data folder.
+        const d = /^dashboard +(http:\/\/127\.0\.0\.1:(\d+)) \(port 8080 is in use; set DASHBOARD_PORT to choose\) {2}\(write API token: (\S+)\)$/.exec(line("dashboard"));
+        expect(d, line("dashboard")).not.toBeNull();
+        const url = d![1]!;
+        expect(Number(d![2])).not.toBe(8080);
+        expect(readFileSync(join(p.dataDir, "dashboard-url"), "utf8").trim()).toBe(url);
+        expect((await fetch(`${url}/api/stats`)).status).toBe(200);
+        const token = readFileSync(resolve(ROOT, d![3]!), "utf8").trim(); // printed relative to where the command ran
+        const authed = await fetch(`${url}/ingest`, { method: "POST", body: "{}", headers: { "content-type": "application/json", authorization: `Bearer ${token}` } });
+        expect(authed.status).not.toBe(401); // the printed token file holds the write token
+
+        // logs: the folder holds each process's log.
+        const logs = /^logs +(\S+)\/$/.exec(line("logs"))![1]!;
+        for (const f of ["enricher", "investigator", "decider", "responder", "dashboard", "nats-server"]) expect(existsSync(resolve(ROOT, logs, `${f}.log`)), f).toBe(true);
+
+        // Each done line's id finds the alert with `secops audit`.
+        const done = lines.filter((l) => l.startsWith("done "));
+        expect(done).toHaveLength(5);
+        for (const l of done) {
+          const id = l.split(/\s+/)[1]!;
+          const a = sh(`NATS_URL=${natsUrl} npx secops audit ${id}`);
+          expect(a.code, `audit ${id}: ${a.err}`).toBe(0);
+          const record = JSON.parse(a.out) as { entries: { subject: string; message: { alert?: { sourceId?: string } } }[] };
+          expect(record.entries[0]!.subject).toBe("alerts.raw");
+          expect(record.entries.at(-1)!.subject).toBe("alerts.executed");
+          expect(record.entries.at(-1)!.message.alert?.sourceId).toBe(id);
+        }
+
+        // The closing hints run as printed.
+        const auditHint = /its whole record: +(.+)$/m.exec(p.out())![1]!;
+        expect(sh(auditHint).code, auditHint).toBe(0);
+        const undoHint = /undo its action: +(.+)$/m.exec(p.out())![1]!;
+        const undone = sh(undoHint, { USER: "demo-user" });
+        expect(undone.code, `${undoHint}: ${undone.err}`).toBe(0);
+        expect(JSON.parse(undone.out)).toMatchObject({ status: "success", by: "demo-user" });
+
+        // Every example in the commands' --help runs as shown (against this pipeline).
+        for (const c of ["publish", "normalize", "triage", "audit", "undo", "approve", "reject"]) {
+          const help = sh(`npx secops ${c} --help`);
+          expect(help.code).toBe(0);
+          expect(help.out).toMatch(/^usage: secops /);
+          for (const example of help.out.split("\n").filter((l) => /^ {2}npx secops /.test(l)).map((l) => l.trim())) {
+            const r = sh(example, { NATS_URL: natsUrl! });
+            expect(r.code, `${example}: ${r.err}`).toBe(0);
+          }
+        }
+
+        // The publish hints run as printed, and the pipeline (still running, as the demo says) takes them.
+        const [natsHint, secopsHint] = lines.filter((l) => /^publish|^ +or /.test(l)).map((l) => l.replace(/^(publish| +or) +/, ""));
+        expect(natsHint).toMatch(/^nats -s \S+ pub --no-templates alerts\.raw "\$\(cat input_alerts\/sample_alert1\.json\)"$/);
+        const before = p.out().split("\n").length - 1; // the last element is the line being written
+        if (hasNatsCli) {
+          expect(sh(natsHint!).code).toBe(0);
+        } else {
+          // No nats CLI here: the shell expands the command exactly as it would for nats, and
+          // the arguments it gets are published the way `nats pub` does (one core PUB).
+          const argv = sh(natsHint!.replace(/^nats /, "printf '%s\\0' ")).out.split("\0").slice(0, -1);
+          expect(argv.slice(0, 5)).toEqual(["-s", natsUrl, "pub", "--no-templates", "alerts.raw"]);
+          expect(normalizeAlert(argv[5]!).ok).toBe(true);
+          nc.publish(argv[4]!, argv[5]!);
+          await nc.flush();
+        }
+        const published = sh(secopsHint!);
+        expect(published.code, `${secopsHint}: ${published.err}`).toBe(0);
+        expect(published.out).toMatch(/sample_alert1\.json -> alerts\.raw seq=\d+/);
+        // Those are the demo's own alerts again (their outcomes are de-duplicated); a new alert
+        // shows the agents really keep running, as the demo says.
+        const fresh = join(p.dataDir, "fresh.json");
+        writeFileSync(fresh, JSON.stringify({ ...JSON.parse(readFileSync(join(ROOT, "input_alerts", "sample_alert4.json"), "utf8")), alert_id: "SEC-2026-0999" }));
+        expect(sh(`NATS_URL=${natsUrl} npx secops publish ${fresh}`).code).toBe(0);
+        await until(() => p.out().split("\n").slice(before).some((l) => /^(done|dup) +SEC-2026-0999 /.test(l)), 60_000, "the new alert's outcome", () => p.out());
+      } finally {
+        await nc.close();
+      }
+
+      p.child.kill("SIGTERM");
+      expect(await p.exit).toBe(0);
+      expect(p.out()).toMatch(/stopped in \d+\.\ds/);
+      expect(existsSync(join(p.dataDir, "dashboard-url"))).toBe(false);
+    } finally {
+      held?.close();
+    }
+  }, 240_000);
+
+  it("stops before starting anything when the chosen DASHBOARD_PORT is taken, saying how to choose another", async () => {
+    const natsPort = await freePort();
+    const held = (await takePort(await freePort()))!;
+    const busy = (held.address() as { port: number }).port;
+    try {
+      const p = run({ NATS_URL: `nats://127.0.0.1:${natsPort}`, DASHBOARD_PORT: String(busy) }, ["--demo"]);
+      expect(await p.exit).toBe(1);
+      expect(p.out()).toBe("");
+      const err = p.err().trim().split("\n");
+      expect(err).toHaveLength(1);
+      expect(err[0]).toMatch(new RegExp(`^dashboard: port ${busy} on 127\\.0\\.0\\.1 is in use \\(DASHBOARD_PORT=${busy}\\); choose another port, e\\.g\\. DASHBOARD_PORT=(\\d+) npm run demo$`));
+      // Nothing was started: no nats-server holds the NATS port.
+      const probe = await takePort(natsPort);
+      expect(probe).not.toBeNull();
+      probe!.close();
+    } finally {
+      held.close();
+    }
+  });
+
+  it("stops everything, saying so, when the dashboard cannot run: never headless by accident", async () => {
+    // The port is free when the launcher checks it and taken just before the dashboard binds it
+    // (the dashboard starts right after the LLM line and needs a second to listen).
+    const dashPort = await freePort();
+    const p = run({ NATS_URL: `nats://127.0.0.1:${await freePort()}`, DASHBOARD_PORT: String(dashPort) }, ["--demo"]);
+    await until(() => /^LLM /m.test(p.out()), 30_000, "the LLM line", () => p.out() + p.err());
+    const held = await takePort(dashPort);
+    try {
+      expect(held, "the test could take the port before the dashboard did").not.toBeNull();
+      expect(await p.exit).toBe(1);
+      expect(p.out()).toContain(`[dashboard] dashboard: port ${dashPort} on 127.0.0.1 is in use; set DASHBOARD_PORT to a free port`);
+      expect(p.out()).toMatch(/dashboard cannot run \(bad configuration\); stopping everything: the pipeline does not run without it/);
+      expect(p.out()).not.toMatch(/^dashboard +http/m); // no banner line claims a dashboard
+      expect(p.out()).not.toMatch(/keep running/);
+      expect(p.out()).toMatch(/local nats-server stopped/);
+    } finally {
+      held?.close();
+    }
+  }, 90_000);
 
   it("says how to install nats-server when there is none and nothing answers", async () => {
     const p = run({ NATS_URL: `nats://127.0.0.1:${await freePort()}`, NATS_SERVER_BIN: "/nonexistent/nats-server" });

@@ -17,8 +17,8 @@ export const command: CliCommand = {
   --by <name>   who undoes it; without it SECOPS_USER, else $USER (or $LOGNAME): the login name
   Prints {"actionId", "undoActionId", "status", "summary", "by"} as one JSON line; an undo runs once
   (a repeat prints status "duplicate"). NATS_URL (and SECOPS_NAMESPACE) say which pipeline.
-example (after npm run demo: unblocks the port scanner's IP):
-  npx secops undo SEC-2026-0104 --by alice`,
+example (after npm run demo: closes the ticket opened for the first sample):
+  npx secops undo SEC-2026-0101 --by alice`,
   async run(argv, io) {
     let args;
     try {
