@@ -1,5 +1,5 @@
 // The ids people see, resolved to the ids the commands act on. The terminal and the dashboard
-// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (APR-…), record ids (TKT-…,
+// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (apr_…, or APR-…), record ids (TKT-…,
 // CLS-…, REV-…) and action ids (64 hex, or undo-<action id>); every command that takes an id
 // accepts any of them and says which alert, approval or action it meant when it is not unique.
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
@@ -14,7 +14,7 @@ import type { LedgerEntry } from "../responder/ledger.js";
 export const ID_SOURCES = {
   alert: "the alert id al-… (dashboard, `secops publish`, `secops audit`)",
   source: "the vendor's own alert id, e.g. SEC-2026-0101 (the id `npm run demo` prints; the alert's sourceId)",
-  approval: "the approval id APR-… (printed by `npm start` as \"npx secops approve APR-…\", the dashboard's Pending approvals, GET /api/approvals)",
+  approval: "the approval id apr_… (printed by `npm start` as \"npx secops approve apr_…\", the dashboard's Pending approvals, GET /api/approvals)",
   record: "a ticket, closure or review id TKT-…, CLS-…, REV-… (the execution summary, GET /api/tickets, /api/closures, /api/reviews)",
   action: "the action id, 64 hex characters (execution.actionId on the dashboard and in `secops audit`)",
 } as const;
@@ -30,7 +30,7 @@ export type IdKind = "alert" | "approval" | "record" | "action" | "source";
 
 export function classifyId(id: string): IdKind {
   if (/^al-[0-9a-f]{24}$/.test(id)) return "alert";
-  if (/^APR-[0-9A-Za-z_-]+$/.test(id)) return "approval";
+  if (/^(apr_[0-9a-f]{32}|APR-[0-9A-F]{16})$/.test(id)) return "approval";
   if (/^(TKT|CLS|REV)-[0-9A-F]{10}$/i.test(id)) return "record";
   if (/^(undo-)?[0-9a-f]{64}$/.test(id)) return "action";
   return "source";

@@ -218,6 +218,27 @@ describe("npm run demo", () => {
     }
   }, 240_000);
 
+  it("a decision that waits for a person prints an approve command that works as printed", async () => {
+    const natsPort = await freePort();
+    const policy = join(mkdtempSync(join(tmpdir(), "secops-policy-")), "policy.yaml");
+    dirs.push(join(policy, ".."));
+    const text = readFileSync(join(ROOT, "agents", "policy", "default.yaml"), "utf8");
+    const approvalFirst = text.replace(/^ {2}BLOCK_IP: .*$/m, "  BLOCK_IP:             { mode: approval, minConfidence: 0.8,  belowThreshold: approval,      approvers: 1 }");
+    expect(approvalFirst).not.toBe(text);
+    writeFileSync(policy, approvalFirst);
+    const p = run({ NATS_URL: `nats://127.0.0.1:${natsPort}`, DASHBOARD_PORT: String(await freePort()), POLICY_FILE: policy }, ["--demo"]);
+    await until(() => /demo: 5 alert\(s\) completed/.test(p.out()), 120_000, "the demo to complete", () => p.out() + p.err());
+    const waiting = p.out().split("\n").find((l) => l.startsWith("waiting "));
+    expect(waiting, p.out()).toMatch(/^waiting SEC-2026-0104 .* -> BLOCK_IP needs approval \(1 approver\): (NATS_URL=\S+ npx secops approve apr_[0-9a-f]{32})$/);
+    const approveCmd = /: (NATS_URL=.*)$/.exec(waiting!)![1]!;
+    const r = sh(approveCmd, { USER: "pat" });
+    expect(r.code, `${approveCmd}: ${r.err}`).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ status: "approved", approvers: ["pat"] });
+    await until(() => /^done +SEC-2026-0104 .* -> BLOCK_IP 198\.51\.100\.203 +\[approval;/m.test(p.out()), 60_000, "the approved block to run", () => p.out());
+    p.child.kill("SIGINT");
+    expect(await p.exit).toBe(0);
+  }, 180_000);
+
   it("stops before starting anything when the chosen DASHBOARD_PORT is taken, saying how to choose another", async () => {
     const natsPort = await freePort();
     const held = (await takePort(await freePort()))!;
