@@ -146,10 +146,10 @@ export async function alertIdsFor(ctx: IdContext, id: string): Promise<{ alertId
   }
 }
 
-async function oneAlert(ctx: IdContext, id: string): Promise<string> {
+async function oneAlert(ctx: IdContext, id: string, what: string): Promise<string> {
   if (classifyId(id) === "source") {
     const hits = await alertsBySourceId(ctx, id);
-    if (hits.length === 0) throw new IdError(`no alert in stream ${ctx.topo.stream} has the vendor id ${id}`);
+    if (hits.length === 0) throw new IdError(`no ${what} has the id ${id}, and no alert in stream ${ctx.topo.stream} has it as its vendor id`);
     if (hits.length > 1) throw ambiguous(id, "alerts", hits.map((h) => `${h.alertId} (${h.format}: ${h.title.slice(0, 40)})`));
     return hits[0]!.alertId;
   }
@@ -163,7 +163,7 @@ export async function approvalIdFor(ctx: IdContext, id: string): Promise<string>
   const kv = await bucket(ctx, ctx.topo.buckets.approvals);
   // An approval id in another form (a decider may propose its own): use it when it exists.
   if (kv && /^[A-Za-z0-9_-]{1,64}$/.test(id) && (await kv.get(id).catch(() => null))?.operation === "PUT") return id;
-  const alertId = await oneAlert(ctx, id);
+  const alertId = await oneAlert(ctx, id, "approval");
   const all = kv ? (await listJson<ApprovalRecord>(kv)).map((e) => e.value).filter((r) => r.alertId === alertId) : [];
   const pending = all.filter((r) => r.status === "pending");
   if (pending.length === 1) return pending[0]!.id;
@@ -177,7 +177,7 @@ export async function actionIdForId(ctx: IdContext, id: string): Promise<string>
   const kind = classifyId(id);
   if (kind === "action") return id;
   if (kind === "record") return (await actionForRecord(ctx, id)).actionId;
-  const alertId = await oneAlert(ctx, id);
+  const alertId = await oneAlert(ctx, id, "action");
   const mine = (await ledgerEntries(ctx)).filter((e) => e.alertId === alertId && e.mode !== "undo");
   const undoable = mine.filter((e) => e.state === "done" && e.mode !== "shadow" && e.compensation && !e.undone);
   if (undoable.length === 1) return undoable[0]!.actionId;
