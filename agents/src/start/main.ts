@@ -165,6 +165,7 @@ async function main(): Promise<number> {
   const cliEnv = [
     natsUrl !== DEFAULT_NATS_URL ? `NATS_URL=${shellWord(natsUrl)}` : "",
     env.SECOPS_NAMESPACE ? `SECOPS_NAMESPACE=${shellWord(env.SECOPS_NAMESPACE)}` : "",
+    childEnv.NATS_CREDS ? `NATS_CREDS=${shellWord(shown(resolve(childEnv.NATS_CREDS)))}` : "",
   ].filter(Boolean).join(" ");
   const secops = `${cliEnv ? `${cliEnv} ` : ""}npx secops`;
 
@@ -237,7 +238,8 @@ async function main(): Promise<number> {
   say(`dashboard   ${dashboardUrl}${portNote}  ${cfg.DASHBOARD_USERS ? "(write API: per-person tokens from DASHBOARD_USERS)" : `(write API token: ${where === "DASHBOARD_TOKEN" ? where : shown(where)})`}`);
   say(`logs        ${shown(join(dataDir, "logs"))}/`);
   const sample = shown(join(ROOT, "input_alerts", "sample_alert1.json"));
-  say(`publish     nats${natsUrl !== DEFAULT_NATS_URL ? ` -s ${shellWord(natsUrl.split(",")[0]!)}` : ""} pub --no-templates ${topo.subjects.raw} "$(cat ${shellWord(sample)})"`);
+  const natsFlags = `${natsUrl !== DEFAULT_NATS_URL ? ` -s ${shellWord(natsUrl.split(",")[0]!)}` : ""}${childEnv.NATS_CREDS ? ` --creds ${shellWord(shown(resolve(childEnv.NATS_CREDS)))}` : ""}`;
+  say(`publish     nats${natsFlags} pub --no-templates ${topo.subjects.raw} "$(cat ${shellWord(sample)})"`);
   say(`       or   ${secops} publish ${shellWord(shown(join(ROOT, "input_alerts")))}/`);
   say("");
 
