@@ -12,7 +12,9 @@ export const USAGE = `usage: npm run bench -- [--alerts N] [--llm-delay-ms MS] [
   --timeout-s S      cap per pipeline phase; what completed by then is reported, exit code 1 (default 120)
   --offline-ms MS    time spent repeating each offline measurement (default 300)
   --json             print the report as JSON instead of tables
-  LLM_CONCURRENCY and AGENT_CONCURRENCY from the environment override the agents' defaults.`;
+  LLM_CONCURRENCY and AGENT_CONCURRENCY from the environment override the agents' defaults.
+npm run bench -- --shutdown [--runs N] [--busy-timeout-s S] [--json]
+  instead: how long npm start's launcher takes from SIGTERM to exit, idle and with work in flight`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -50,6 +52,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) { process.stdout.write(`${USAGE}\n`); return 0; }
+  if (argv.includes("--shutdown")) return (await import("./shutdown-bench.js")).shutdownBench(argv);
   let parsed: ReturnType<typeof parseBenchArgs>;
   try {
     parsed = parseBenchArgs(argv, env);

@@ -1,4 +1,4 @@
-// `node agents/dist/bench/shutdown-bench.js [--runs N] [--busy-timeout-s S] [--json true]`: how
+// `npm run bench -- --shutdown [--runs N] [--busy-timeout-s S] [--json]`: how
 // long `npm start`'s launcher takes to stop. Each run starts the built launcher with a private
 // nats-server (random ports, temporary data folder), waits for its banner, sends SIGTERM, and
 // times the exit; it also reads each agent's "draining"/"stopped" log lines to show where the
@@ -105,19 +105,22 @@ async function once(busyTimeoutS: number | null): Promise<Run> {
   }
 }
 
-async function main(): Promise<number> {
-  const { flags, unknown } = parseFlags(process.argv.slice(2), ["runs", "busy-timeout-s", "json"]);
+export const SHUTDOWN_USAGE = "usage: npm run bench -- --shutdown [--runs N (1-50, default 3)] [--busy-timeout-s S (1-120, default 5)] [--json]";
+
+export async function shutdownBench(argv: readonly string[]): Promise<number> {
+  const json = argv.includes("--json");
+  const { flags, unknown, positional } = parseFlags(argv.filter((a) => a !== "--json" && a !== "--shutdown"), ["runs", "busy-timeout-s"]);
   const runs = Number(flags.runs ?? 3);
   const busyTimeoutS = Number(flags["busy-timeout-s"] ?? 5);
-  if (unknown.length > 0 || !Number.isInteger(runs) || runs < 1 || runs > 50 || !Number.isInteger(busyTimeoutS) || busyTimeoutS < 1 || busyTimeoutS > 120) {
-    process.stderr.write("usage: node agents/dist/bench/shutdown-bench.js [--runs N (1-50, default 3)] [--busy-timeout-s S (1-120, default 5)] [--json true]\n");
+  if (unknown.length > 0 || positional.length > 0 || !Number.isInteger(runs) || runs < 1 || runs > 50 || !Number.isInteger(busyTimeoutS) || busyTimeoutS < 1 || busyTimeoutS > 120) {
+    process.stderr.write(`${SHUTDOWN_USAGE}\n`);
     return 2;
   }
   const idle: Run[] = [];
   const busy: Run[] = [];
   for (let i = 0; i < runs; i++) idle.push(await once(null));
   for (let i = 0; i < runs; i++) busy.push(await once(busyTimeoutS));
-  if (flags.json) {
+  if (json) {
     process.stdout.write(`${JSON.stringify({ idle, busy, busyTimeoutS })}\n`);
     return 0;
   }
@@ -130,7 +133,7 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then((c) => process.exit(c), (e: Error) => {
+  shutdownBench(process.argv.slice(2)).then((c) => process.exit(c), (e: Error) => {
     process.stderr.write(`shutdown bench: ${e.message}\n`);
     process.exit(1);
   });
