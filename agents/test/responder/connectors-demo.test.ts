@@ -94,7 +94,8 @@ describe("npm run demo with Jira and Teams connectors", () => {
       method: "POST", body: JSON.stringify(UNCLEAR_CHANGE), headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     });
     expect(ingest.status).toBeLessThan(300);
-    await until(() => teams.posted.length > 0, 30_000, "the Teams card", () => out);
+    // The card can reach Teams a moment before the launcher prints the outcome line: wait for both.
+    await until(() => teams.posted.length > 0 && /done +SEC-DEMO-REVIEW-1 /.test(out), 30_000, "the Teams card and the outcome line", () => out);
     expect(out).toMatch(/done +SEC-DEMO-REVIEW-1 .*-> MANUAL_REVIEW/);
     expect(teams.runs).toEqual([{ status: "Succeeded", error: null }]);
     expect(teams.posted[0]).toMatchObject({ type: "AdaptiveCard", version: "1.4" });
