@@ -1,11 +1,26 @@
-import type { IocType, Reputation } from "@secops/contracts";
+import type { IndicatorEnrichment, IocType, Reputation } from "@secops/contracts";
+
+export type Evidence = NonNullable<IndicatorEnrichment["sources"][number]["evidence"]>;
 
 /** What one enrichment source says about one indicator. */
 export interface ProviderVerdict {
   verdict: Reputation;
   detail?: string;
   tags?: string[];
-  geo?: { country: string | null; asn: number | null; org: string | null };
+  geo?: { country: string | null; countryCode?: string | null; asn: number | null; org: string | null };
+  /** What the source reported (score, reports, last seen...), kept with the verdict. */
+  evidence?: Evidence;
+  /** 0 to 100, when the source states one (feeds, STIX confidence). */
+  confidence?: number;
+  /** Answered from the KV cache. */
+  cached?: boolean;
+}
+
+export interface LookupOptions {
+  /** Aborted at the alert's enrichment deadline (ENRICH_TIMEOUT_MS). */
+  signal?: AbortSignal;
+  /** The normalizer marked the indicator internal: it never leaves. */
+  internal?: boolean;
 }
 
 /**
@@ -17,7 +32,9 @@ export interface EnrichmentProvider {
   readonly name: string;
   readonly online: boolean;
   supports(type: IocType): boolean;
-  lookup(type: IocType, value: string): Promise<ProviderVerdict | null>;
+  lookup(type: IocType, value: string, opts?: LookupOptions): Promise<ProviderVerdict | null>;
+  /** Online providers that cache their own answers (per verdict) set this. */
+  readonly ownsCache?: boolean;
 }
 
 export const VERDICT_RANK: Record<Reputation, number> = { unknown: 0, clean: 1, suspicious: 2, malicious: 3 };
