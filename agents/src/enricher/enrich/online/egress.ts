@@ -26,7 +26,10 @@ function hostMayLeave(host: string): boolean {
 
 /** Why an indicator is kept in, or null when it may be sent to a provider. */
 export function keptInReason(type: IocType, value: string, internal: boolean): string | null {
-  if (internal) return "an internal indicator is never sent out";
+  return byType(type, value) ?? (internal ? "an internal indicator (INTERNAL_RANGES) is never sent out" : null);
+}
+
+function byType(type: IocType, value: string): string | null {
   switch (type) {
     case "ip": {
       const tags = ipTags(value);
