@@ -86,6 +86,8 @@ export async function readProviderStates(kv: KV, now = new Date()): Promise<Prov
     } catch { /* not a state record */ }
   }
   const out = new Map<string, ProviderSummary>();
+  // Replicas count their own calls; the configured quota is the key's, so their use adds up.
+  const used = new Map<string, { minute: number; day: number; perMinute: number | null; perDay: number | null }>();
   for (const r of records) {
     for (const p of r.providers) {
       const s = out.get(p.name) ?? { name: p.name, title: p.title, enabled: false, calls: 0, cacheHits: 0, errors: 0, quotaLeft: null, lastError: null, skippedUntil: null, skipReason: null, instances: 0, updatedAt: null };
@@ -95,6 +97,12 @@ export async function readProviderStates(kv: KV, now = new Date()): Promise<Prov
       s.errors += p.errors;
       if (p.enabled) s.instances++;
       if (p.quotaLeft !== null) s.quotaLeft = s.quotaLeft === null ? p.quotaLeft : Math.min(s.quotaLeft, p.quotaLeft);
+      if (p.enabled && p.quota) {
+        const u = used.get(p.name) ?? { minute: 0, day: 0, perMinute: p.quota.perMinute, perDay: p.quota.perDay };
+        u.minute += p.quota.usedThisMinute;
+        u.day += p.quota.usedToday;
+        used.set(p.name, u);
+      }
       if (p.lastError && (!s.lastError || p.lastError.at > s.lastError.at)) s.lastError = p.lastError;
       if (p.skippedUntil && Date.parse(p.skippedUntil) > now.getTime() && (!s.skippedUntil || p.skippedUntil > s.skippedUntil)) {
         s.skippedUntil = p.skippedUntil;
@@ -103,6 +111,11 @@ export async function readProviderStates(kv: KV, now = new Date()): Promise<Prov
       if (!s.updatedAt || r.at > s.updatedAt) s.updatedAt = r.at;
       out.set(p.name, s);
     }
+  }
+  for (const [name, u] of used) {
+    const s = out.get(name)!;
+    const left = [s.quotaLeft, u.perMinute !== null ? u.perMinute - u.minute : null, u.perDay !== null ? u.perDay - u.day : null].filter((n): n is number => n !== null);
+    s.quotaLeft = left.length ? Math.max(0, Math.min(...left)) : null;
   }
   return [...out.values()];
 }
