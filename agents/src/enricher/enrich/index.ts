@@ -6,7 +6,7 @@
 import type { KV } from "@nats-io/kv";
 import type { CanonicalAlert, Enrichment, IndicatorEnrichment } from "@secops/contracts";
 import type { Logger } from "../../runtime/logger.js";
-import { worstVerdict, type EnrichmentProvider, type ProviderVerdict } from "./provider.js";
+import { boundEvidence, worstVerdict, type EnrichmentProvider, type ProviderVerdict } from "./provider.js";
 import { assessAsset, type AssetRule } from "./assets.js";
 import { cacheKey } from "./online/cache.js";
 import { ProviderUnavailable } from "./online/definition.js";
@@ -44,7 +44,7 @@ function sourceOf(name: string, a: ProviderVerdict): Source {
     name,
     verdict: a.verdict,
     ...(a.detail ? { detail: a.detail.slice(0, 1024) } : {}),
-    ...(a.evidence ? { evidence: a.evidence } : {}),
+    ...(a.evidence ? { evidence: boundEvidence(a.evidence)! } : {}),
     ...(a.confidence !== undefined ? { confidence: Math.max(0, Math.min(100, Math.round(a.confidence))) } : {}),
   };
 }

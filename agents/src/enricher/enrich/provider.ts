@@ -42,3 +42,19 @@ export const VERDICT_RANK: Record<Reputation, number> = { unknown: 0, clean: 1, 
 export function worstVerdict(verdicts: Reputation[]): Reputation {
   return verdicts.reduce<Reputation>((w, v) => (VERDICT_RANK[v] > VERDICT_RANK[w] ? v : w), "unknown");
 }
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** Evidence as the contract bounds it: short keys, short strings, at most 20 short strings per list. */
+export function boundEvidence(e: Evidence | undefined): Evidence | undefined {
+  if (!e) return undefined;
+  const out: Evidence = {};
+  for (const [k, v] of Object.entries(e).slice(0, 30)) {
+    const key = clip(k, 64);
+    if (typeof v === "string") out[key] = clip(v, 512);
+    else if (Array.isArray(v)) out[key] = v.slice(0, 20).map((s) => clip(String(s), 128));
+    else if (typeof v === "number" && !Number.isFinite(v)) out[key] = null;
+    else out[key] = v;
+  }
+  return out;
+}

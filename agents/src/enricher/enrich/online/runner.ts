@@ -4,7 +4,7 @@
 // skipped until its window resets (Retry-After, the rate-limit reset, the next minute or day) or
 // a short cool-down passes.
 import type { IocType } from "@secops/contracts";
-import type { EnrichmentProvider, Evidence, LookupOptions, ProviderVerdict } from "../provider.js";
+import { boundEvidence, type EnrichmentProvider, type LookupOptions, type ProviderVerdict } from "../provider.js";
 import { ProviderUnavailable, type OnlineProviderDefinition, type ProviderReply } from "./definition.js";
 import { keptInReason } from "./egress.js";
 import { parseRateLimitHeaders, parseRetryAfter, Quota, type QuotaConfig } from "./quota.js";
@@ -37,19 +37,6 @@ export interface ProviderState {
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
-/** Evidence as the contract bounds it: short keys, short strings, at most 20 short strings per list. */
-function boundEvidence(e: Evidence | undefined): Evidence | undefined {
-  if (!e) return undefined;
-  const out: Evidence = {};
-  for (const [k, v] of Object.entries(e).slice(0, 30)) {
-    const key = clip(k, 64);
-    if (typeof v === "string") out[key] = clip(v, 512);
-    else if (Array.isArray(v)) out[key] = v.slice(0, 20).map((s) => clip(String(s), 128));
-    else out[key] = v;
-  }
-  return out;
-}
 
 export class OnlineProvider implements EnrichmentProvider {
   readonly online = true;
