@@ -106,6 +106,39 @@ describe("two enricher replicas", () => {
   });
 });
 
+describe("quota shared by replicas", () => {
+  it("counts every replica's calls against one key's quota (VIRUSTOTAL_QUOTA), so together they never exceed it", async () => {
+    const clock = new Clock();
+    const a = replica("replica-a", clock, { VIRUSTOTAL_QUOTA: "3/min" });
+    const b = replica("replica-b", clock, { VIRUSTOTAL_QUOTA: "3/min" });
+    await a.enrich(alert("9.9.9.9 and 8.8.4.4"));
+    const e = await b.enrich(alert("1.0.0.1 and 4.2.2.2"));
+    const vt = e.indicators.map((i) => i.sources.find((s) => s.name === "virustotal")!);
+    expect(vt.filter((s) => /quota of 3 calls per minute is used up \(all replicas\)/.test(s.detail ?? ""))).toHaveLength(1);
+    expect(vt.filter((s) => s.detail === "not known to VirusTotal")).toHaveLength(1);
+    expect(intel.requests.filter((r) => r.provider === "virustotal")).toHaveLength(3);
+    await a.running.stop();
+    await b.running.stop();
+  });
+
+  it("a 429 one replica received makes the others skip the provider without asking it again", async () => {
+    const clock = new Clock();
+    const a = replica("replica-a", clock);
+    const b = replica("replica-b", clock);
+    intel.mode.abuseipdb = "429";
+    intel.retryAfterSeconds = 300;
+    await a.enrich(alert("Login from 9.9.9.9"));
+    intel.mode.abuseipdb = "normal";
+    await new Promise((r) => setTimeout(r, 100)); // the skip is written in the background
+    const before = intel.requests.filter((r) => r.provider === "abuseipdb").length;
+    const e = await b.enrich(alert("Login from 8.8.4.4"));
+    expect(intel.requests.filter((r) => r.provider === "abuseipdb")).toHaveLength(before);
+    expect(e.indicators[0]!.sources.find((s) => s.name === "abuseipdb")).toMatchObject({ verdict: "unknown", detail: expect.stringMatching(/skipped until .*rate-limited by AbuseIPDB \(429\)/) });
+    await a.running.stop();
+    await b.running.stop();
+  });
+});
+
 describe("one alert, one deadline", () => {
   it("runs the lookups at once; a provider that hangs is unknown at ENRICH_TIMEOUT_MS while the others answer", async () => {
     const clock = new Clock();

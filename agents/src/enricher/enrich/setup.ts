@@ -17,6 +17,7 @@ import { OnlineProvider } from "./online/runner.js";
 import { parseQuota } from "./online/quota.js";
 import { DEFAULT_CACHE_TTL, parseCacheTtl, ResultCache } from "./online/cache.js";
 import { ProviderStatePublisher } from "./online/state.js";
+import { SharedQuota } from "./online/shared-quota.js";
 import { TaxiiPoller } from "./taxii.js";
 
 export const DEMO_FEED_DIR = fileURLToPath(new URL("../../../intel", import.meta.url));
@@ -79,8 +80,9 @@ export function enrichmentSetup(env: NodeJS.ProcessEnv, opts: SetupOptions = {})
     config: cfg,
     taxii,
     start({ cache, log, instance }) {
-      const shared = cache ? new ResultCache(cache) : null;
-      for (const p of online) p.attachCache(shared);
+      const results = cache ? new ResultCache(cache) : null;
+      const quota = cache ? new SharedQuota(cache) : null;
+      for (const p of online) p.attachCache(results, quota);
       feeds.watch(feedDir, cfg.THREAT_INTEL_RELOAD_SECONDS, log);
       taxii?.start(cfg.TAXII_POLL_SECONDS);
       const publisher = cache ? new ProviderStatePublisher(cache, instance, online, ONLINE_PROVIDERS, log) : null;

@@ -9,6 +9,7 @@ import { ProviderUnavailable, type OnlineProviderDefinition, type ProviderReply 
 import { keptInReason } from "./egress.js";
 import { parseRateLimitHeaders, parseRetryAfter, Quota, type QuotaConfig } from "./quota.js";
 import type { CacheTtl, ResultCache } from "./cache.js";
+import type { SharedQuota } from "./shared-quota.js";
 
 export interface ProviderSettings {
   key: string;
@@ -60,8 +61,12 @@ export class OnlineProvider implements EnrichmentProvider {
     this.quota = new Quota(settings.quota);
   }
 
-  attachCache(cache: ResultCache | null): void {
+  private shared: SharedQuota | null = null;
+
+  /** The KV cache and the quota shared with the other replicas. */
+  attachCache(cache: ResultCache | null, shared: SharedQuota | null = null): void {
     this.cache = cache;
+    this.shared = shared;
   }
 
   supports(type: IocType): boolean {
@@ -78,6 +83,13 @@ export class OnlineProvider implements EnrichmentProvider {
     }
     const slot = this.quota.take(now);
     if (!slot.ok) throw new ProviderUnavailable("quota", `skipped until ${slot.until.toISOString()}: ${slot.reason}`, slot.until);
+    if (this.shared) {
+      const refused = (await this.shared.skipOf(this.name, now)) ?? (await this.shared.reserve(this.name, this.settings.quota, now));
+      if (refused) {
+        const s = this.quota.skip(refused.until, refused.reason);
+        throw new ProviderUnavailable("quota", `skipped until ${s.until.toISOString()}: ${s.reason}`, s.until);
+      }
+    }
     this.calls++;
     let answer: ProviderVerdict;
     try {
@@ -96,9 +108,13 @@ export class OnlineProvider implements EnrichmentProvider {
     const now = this.now();
     this.errors++;
     this.lastError = { at: now.toISOString(), message: err.message };
-    if (err.kind === "rate_limited") this.quota.skip(err.retryAt ?? Quota.nextWindow(now, this.settings.quota), `rate-limited by ${this.definition.title} (429)`);
-    else if (err.kind === "auth") this.quota.skip(new Date(now.getTime() + this.settings.authCooldownSeconds * 1000), err.message);
-    else if (err.kind === "timeout" || err.kind === "server" || err.kind === "network") {
+    if (err.kind === "rate_limited" || err.kind === "auth") {
+      const s = err.kind === "auth"
+        ? this.quota.skip(new Date(now.getTime() + this.settings.authCooldownSeconds * 1000), err.message)
+        : this.quota.skip(err.retryAt ?? Quota.nextWindow(now, this.settings.quota), `rate-limited by ${this.definition.title} (429)`);
+      // Every replica uses the same key: tell the others.
+      void this.shared?.setSkip(this.name, s.until, s.reason).catch(() => {});
+    } else if (err.kind === "timeout" || err.kind === "server" || err.kind === "network") {
       this.quota.skip(new Date(now.getTime() + this.settings.cooldownSeconds * 1000), `${err.message}; left alone for ${this.settings.cooldownSeconds} s`);
     }
   }
@@ -125,7 +141,11 @@ export class OnlineProvider implements EnrichmentProvider {
       throw new ProviderUnavailable("network", `cannot reach ${def.title} at ${url.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
     }
     const now = this.now();
-    this.quota.observe(parseRateLimitHeaders(res.headers, now));
+    const limits = parseRateLimitHeaders(res.headers, now);
+    this.quota.observe(limits);
+    if (limits.remaining === 0 && res.status !== 429) {
+      void this.shared?.setSkip(this.name, limits.resetAt ?? Quota.nextWindow(now, this.settings.quota), "the provider reports its quota used up (rate-limit headers)").catch(() => {});
+    }
     let text: string;
     try {
       text = await res.text();
