@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { GeoIp, PACKAGED_COUNTRY_DB } from "../../src/enricher/enrich/geo/geoip.js";
+import { AsnTable } from "../../src/enricher/enrich/geo/asn-table.js";
 import { enrichmentSetup } from "../../src/enricher/enrich/setup.js";
 import { enrichIndicators } from "../../src/enricher/enrich/index.js";
 import { DEFAULT_ASSET_RULES } from "../../src/enricher/enrich/assets.js";
@@ -20,6 +21,13 @@ describe("embedded GeoIP and ASN", () => {
     ["2606:4700:4700::1111", "US", 13335, /Cloudflare/],
   ])("%s is in %s, AS%d", (ip, countryCode, asn, org) => {
     expect(geo.locate(ip)).toMatchObject({ countryCode, asn, org: expect.stringMatching(org) });
+  });
+
+  it("reads IPv6 ranges finer than /64 exactly, and unquotes organisation names with commas", () => {
+    const table = AsnTable.load(dirname(createRequire(import.meta.url).resolve("@ip-location-db/asn/package.json")));
+    expect(table.lookup("2001:4:112::1")).toEqual({ asn: 112, org: "DNS-OARC" });
+    expect(table.lookup("1.0.0.1")).toEqual({ asn: 13335, org: "Cloudflare, Inc." });
+    expect(table.lookup("0.0.0.1")).toBeNull();
   });
 
   it("names the country in English and says nothing about reputation", async () => {

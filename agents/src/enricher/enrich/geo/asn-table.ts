@@ -6,7 +6,7 @@ import ipaddr from "ipaddr.js";
 
 export interface AsnHit { asn: number; org: string | null }
 
-class RangeTable<N extends number | bigint> {
+class RangeTable<N extends number> {
   constructor(
     private readonly starts: ArrayLike<N>,
     private readonly ends: ArrayLike<N>,
@@ -24,6 +24,32 @@ class RangeTable<N extends number | bigint> {
       const mid = (lo + hi) >>> 1;
       if (this.starts[mid]! > n) hi = mid - 1;
       else if (this.ends[mid]! < n) lo = mid + 1;
+      else return { asn: this.asns[mid]!, org: this.orgs[this.orgIndex[mid]!] || null };
+    }
+    return null;
+  }
+}
+
+/** IPv6 bounds as two 64-bit halves in typed arrays: no BigInt object per range on the heap. */
+class Range6Table {
+  constructor(
+    private readonly startHi: BigUint64Array, private readonly startLo: BigUint64Array,
+    private readonly endHi: BigUint64Array, private readonly endLo: BigUint64Array,
+    private readonly asns: Uint32Array, private readonly orgIndex: Uint32Array, private readonly orgs: string[],
+  ) {}
+
+  get size(): number { return this.asns.length; }
+
+  find(n: bigint): AsnHit | null {
+    const hi = n >> 64n;
+    const lo = n & 0xffff_ffff_ffff_ffffn;
+    let a = 0;
+    let b = this.asns.length - 1;
+    while (a <= b) {
+      const mid = (a + b) >>> 1;
+      const sh = this.startHi[mid]!, sl = this.startLo[mid]!, eh = this.endHi[mid]!, el = this.endLo[mid]!;
+      if (sh > hi || (sh === hi && sl > lo)) b = mid - 1;
+      else if (eh < hi || (eh === hi && el < lo)) a = mid + 1;
       else return { asn: this.asns[mid]!, org: this.orgs[this.orgIndex[mid]!] || null };
     }
     return null;
@@ -59,7 +85,7 @@ function ipv6ToBigInt(text: string): bigint {
 }
 
 export class AsnTable {
-  private constructor(private readonly v4: RangeTable<number>, private readonly v6: RangeTable<bigint>) {}
+  private constructor(private readonly v4: RangeTable<number>, private readonly v6: Range6Table) {}
 
   get size(): number { return this.v4.size + this.v6.size; }
 
@@ -69,16 +95,19 @@ export class AsnTable {
     const orgIds = new Map<string, number>();
     const orgId = (org: string) => {
       let id = orgIds.get(org);
-      if (id === undefined) { id = orgs.length; orgs.push(org); orgIds.set(org, id); }
+      // A copy, not a slice: a sliced string would keep the whole CSV text alive.
+      if (id === undefined) { id = orgs.length; orgs.push(Buffer.from(org, "utf8").toString("utf8")); orgIds.set(org, id); }
       return id;
     };
     const s4: number[] = [], e4: number[] = [], a4: number[] = [], o4: number[] = [];
     readRows(`${dir}/asn-ipv4-num.csv`, (first, last, asn, org) => { s4.push(Number(first)); e4.push(Number(last)); a4.push(asn); o4.push(orgId(org)); });
     const s6: bigint[] = [], e6: bigint[] = [], a6: number[] = [], o6: number[] = [];
     readRows(`${dir}/asn-ipv6-num.csv`, (first, last, asn, org) => { s6.push(BigInt(first)); e6.push(BigInt(last)); a6.push(asn); o6.push(orgId(org)); });
+    const hi = (v: bigint[]) => BigUint64Array.from(v, (x) => x >> 64n);
+    const lo = (v: bigint[]) => BigUint64Array.from(v, (x) => x & 0xffff_ffff_ffff_ffffn);
     return new AsnTable(
       new RangeTable(Float64Array.from(s4), Float64Array.from(e4), Uint32Array.from(a4), Uint32Array.from(o4), orgs),
-      new RangeTable(s6, e6, Uint32Array.from(a6), Uint32Array.from(o6), orgs),
+      new Range6Table(hi(s6), lo(s6), hi(e6), lo(e6), Uint32Array.from(a6), Uint32Array.from(o6), orgs),
     );
   }
 
