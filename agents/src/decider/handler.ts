@@ -94,9 +94,8 @@ export function decideResponse(msg: InvestigatedMessage, policy: Policy, opts: {
     rule("threshold.confidence", "allow", `confidence ${inv.confidence.toFixed(2)} meets the ${action} threshold ${threshold.minConfidence}`);
   }
 
-  const risky = policy.network.highRiskCountries.length
-    ? enrichment.indicators.filter((i) => i.type === "ip" && i.geo?.countryCode && policy.network.highRiskCountries.includes(i.geo.countryCode))
-    : [];
+  const highRisk = policy.network.highRiskCountries ?? [];
+  const risky = highRisk.length ? enrichment.indicators.filter((i) => i.type === "ip" && i.geo?.countryCode && highRisk.includes(i.geo.countryCode)) : [];
   if (risky.length) {
     const where = risky.slice(0, 3).map((i) => `${i.value} (${i.geo!.countryCode})`).join(", ");
     if (action === "CLOSE_FALSE_POSITIVE") {

@@ -46,9 +46,10 @@ export const Policy = z.strictObject({
       ips: z.array(Ip).default([]),
       cidrs: z.array(Cidr).default([]),
       domains: z.array(Domain).default([]),
-      asns: z.array(Asn).default([]),
-    }).default({ ips: [], cidrs: [], domains: [], asns: [] }),
-    highRiskCountries: z.array(CountryCode).default([]),
+      // Optional rather than defaulted, so policies built in code before these existed still type-check.
+      asns: z.array(Asn).optional(),
+    }).default({ ips: [], cidrs: [], domains: [] }),
+    highRiskCountries: z.array(CountryCode).optional(),
   }),
   criticalAssets: z.strictObject({
     names: z.array(z.string().min(1)).default([]),
