@@ -180,7 +180,7 @@ export class ThreatIntelFeeds implements EnrichmentProvider {
       const addr = ipaddr.process(value);
       for (const { net: [net, bits], entry } of store.cidrs) if (net.kind() === addr.kind() && addr.match(net, bits)) hits.push(entry);
     }
-    return hits.filter((e) => e.type === null || e.type === "cidr" || e.type === type || (type === "domain" && e.type === "domain"));
+    return hits.filter((e) => e.type === null || e.type === "cidr" || e.type === type);
   }
 
   async lookup(type: IocType, value: string): Promise<ProviderVerdict | null> {

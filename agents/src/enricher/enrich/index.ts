@@ -66,7 +66,9 @@ export async function enrichIndicators(alert: CanonicalAlert, deps: EnrichDeps):
       return { source: r.answer ? sourceOf(p.name, r.answer) : null, answer: r.answer, online: p.online, cached: r.cached };
     } catch (e) {
       const reason = e instanceof ProviderUnavailable ? e.message : `lookup failed: ${(e as Error).message}`;
-      deps.log?.warn({ provider: p.name, ioc: ioc.type, err: (e as Error).message }, "enrichment provider could not answer");
+      // A provider being skipped (quota, 429 window) is expected and said once when it starts; a failure is news.
+      const skipped = e instanceof ProviderUnavailable && e.kind === "quota";
+      deps.log?.[skipped ? "debug" : "warn"]({ provider: p.name, ioc: ioc.type, err: (e as Error).message }, "enrichment provider could not answer");
       return { source: { name: p.name, verdict: "unknown", detail: reason.slice(0, 1024) }, answer: null, online: p.online, cached: false };
     }
   };
