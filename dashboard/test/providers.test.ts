@@ -56,10 +56,10 @@ describe("GET /api/providers", () => {
 
     const res = await app.inject({ url: "/api/providers" });
     expect(res.statusCode).toBe(200);
-    const rows = res.json() as { name: string; enabled: boolean; calls: number; cacheHits: number; quotaLeft: number | null; lastError: { message: string } | null; skippedUntil: string | null }[];
+    const rows = res.json() as { name: string; enabled: boolean; calls: number; cacheHits: number; quotaLeft: number | null; lastError: string | null; lastErrorAt: string | null; skippedUntil: string | null }[];
     expect(rows.map((r) => r.name)).toEqual(ONLINE_PROVIDERS.map((d) => d.name));
     const row = rows.find((r) => r.name === "abuseipdb")!;
-    expect(row).toMatchObject({ enabled: true, calls: 3, cacheHits: 0, quotaLeft: 997, lastError: { message: expect.stringMatching(/429 Too Many Requests.*Daily rate limit/) } });
+    expect(row).toMatchObject({ enabled: true, calls: 3, cacheHits: 0, quotaLeft: 997, lastError: expect.stringMatching(/429 Too Many Requests.*Daily rate limit/), lastErrorAt: expect.any(String) });
     expect(Date.parse(row.skippedUntil!)).toBeGreaterThan(Date.now() + 3000 * 1000);
     expect(rows.find((r) => r.name === "virustotal")).toMatchObject({ enabled: false, calls: 0, lastError: null });
   });

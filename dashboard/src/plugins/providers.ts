@@ -1,5 +1,6 @@
 // Enrichment provider state: GET /api/providers answers, per online provider, whether it is on,
-// its calls, cache hits, quota left, last error and until when it is skipped, summed over the
+// its calls, cache hits, quota left, last error (message; lastErrorAt its time) and until when it
+// is skipped (skippedUntil, skipReason), summed over the
 // enricher replicas (each writes its state to the enrichment-cache KV bucket; see
 // agents/src/enricher/enrich/online/state.ts). GET /providers is a small self-contained page
 // showing the same table; it renders text only, under the page's Content-Security-Policy.
@@ -34,7 +35,7 @@ async function refresh() {
       const tr = body.insertRow();
       tr.dataset.provider = p.name;
       for (const v of [p.title || p.name, p.enabled ? "yes" : "no (no key)", p.calls, p.cacheHits, p.quotaLeft === null ? "-" : p.quotaLeft,
-        p.lastError ? p.lastError.at + ": " + p.lastError.message : "-", p.skippedUntil ? p.skippedUntil + " (" + (p.skipReason || "") + ")" : "-"]) {
+        p.lastError ? (p.lastErrorAt || "") + ": " + p.lastError : "-", p.skippedUntil ? p.skippedUntil + " (" + (p.skipReason || "") + ")" : "-"]) {
         tr.insertCell().textContent = String(v);
       }
     }
@@ -60,7 +61,12 @@ export default async function providers(app: FastifyInstance, { ctx }: PluginOpt
       kv = null;
       return reply.code(503).send({ error: `the enrichment-cache bucket cannot be read (${(e as Error).message}); is the pipeline provisioned?` });
     }
-    return states.map((s) => ({ name: s.name, title: s.title, enabled: s.enabled, calls: s.calls, cacheHits: s.cacheHits, quotaLeft: s.quotaLeft, lastError: s.lastError, skippedUntil: s.skippedUntil, skipReason: s.skipReason, instances: s.instances, updatedAt: s.updatedAt }));
+    // lastError is the message (a string), its time in lastErrorAt: what a page shows as it is.
+    return states.map((s) => ({
+      name: s.name, title: s.title, enabled: s.enabled, calls: s.calls, cacheHits: s.cacheHits, quotaLeft: s.quotaLeft,
+      lastError: s.lastError?.message ?? null, lastErrorAt: s.lastError?.at ?? null, skippedUntil: s.skippedUntil, skipReason: s.skipReason,
+      instances: s.instances, updatedAt: s.updatedAt,
+    }));
   });
 
   const headers = { "content-security-policy": CONTENT_SECURITY_POLICY, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY", "cache-control": "no-cache" };
