@@ -62,6 +62,8 @@ export class OnlineProvider implements EnrichmentProvider {
   }
 
   private shared: SharedQuota | null = null;
+  /** Called after every lookup that changed the counters (the state publisher listens). */
+  onChange: (() => void) | null = null;
 
   /** The KV cache and the quota shared with the other replicas. */
   attachCache(cache: ResultCache | null, shared: SharedQuota | null = null): void {
@@ -79,6 +81,7 @@ export class OnlineProvider implements EnrichmentProvider {
     const hit = this.cache ? await this.cache.get(this.name, type, value, now) : null;
     if (hit) {
       this.cacheHits++;
+      this.onChange?.();
       return { ...hit, cached: true };
     }
     const slot = this.quota.take(now);
@@ -98,6 +101,8 @@ export class OnlineProvider implements EnrichmentProvider {
       const err = e instanceof ProviderUnavailable ? e : new ProviderUnavailable("network", `request failed: ${(e as Error).message}`);
       this.fail(err);
       throw err;
+    } finally {
+      this.onChange?.();
     }
     answer = { ...answer, ...(answer.evidence ? { evidence: boundEvidence(answer.evidence)! } : {}) };
     if (this.cache) await this.cache.put(this.name, type, value, answer, this.settings.ttl[answer.verdict], this.now()).catch(() => {});

@@ -10,6 +10,8 @@ import type { OnlineProvider, ProviderState } from "./runner.js";
 
 export const PROVIDER_STATE_PREFIX = "_state.providers.";
 export const STALE_AFTER_MS = 5 * 60_000;
+/** A change is written this soon, so a replica that stops loses at most this much of its counts. */
+const SOON_MS = 250;
 
 export interface ProviderStateRecord { instance: string; at: string; providers: ProviderState[] }
 
@@ -61,16 +63,28 @@ export class ProviderStatePublisher {
     await this.kv.put(stateKey(this.instance), JSON.stringify(this.record()));
   }
 
+  private soon: NodeJS.Timeout | null = null;
+
+  /** Writes every `intervalSeconds`, and shortly (SOON_MS) after any provider's counters change. */
   start(intervalSeconds: number): void {
     const tick = () => this.publish().catch((e) => this.log?.warn({ err: (e as Error).message }, "cannot write provider state to KV"));
     void tick();
     this.timer = setInterval(tick, intervalSeconds * 1000);
     this.timer.unref();
+    for (const p of this.running) {
+      p.onChange = () => {
+        if (this.soon || !this.timer) return;
+        this.soon = setTimeout(() => { this.soon = null; void tick(); }, SOON_MS);
+        this.soon.unref();
+      };
+    }
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (this.soon) clearTimeout(this.soon);
+    this.timer = this.soon = null;
+    for (const p of this.running) p.onChange = null;
     await this.publish().catch(() => {});
   }
 }
