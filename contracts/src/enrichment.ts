@@ -4,6 +4,8 @@ import { IocType } from "./alert.js";
 export const Reputation = z.enum(["malicious", "suspicious", "clean", "unknown"]);
 export type Reputation = z.infer<typeof Reputation>;
 
+const EvidenceValue = z.union([z.string().max(512), z.number(), z.boolean(), z.null(), z.array(z.string().max(128)).max(20)]);
+
 export const IndicatorEnrichment = z.object({
   type: IocType,
   value: z.string(),
@@ -12,9 +14,17 @@ export const IndicatorEnrichment = z.object({
     name: z.string(),
     verdict: Reputation,
     detail: z.string().max(1024).optional(),
+    evidence: z.record(z.string().max(64), EvidenceValue).optional()
+      .describe("what the source reported, e.g. score, reports, lastSeen, pulses; kept so the verdict can be checked"),
+    confidence: z.number().int().min(0).max(100).optional().describe("the feed's or provider's confidence in this hit, 0 to 100"),
   })),
   tags: z.array(z.string().max(64)).max(50).describe("e.g. private, loopback, tor-exit, scanner, documentation-range"),
-  geo: z.object({ country: z.string().nullable(), asn: z.number().int().nullable(), org: z.string().nullable() }).nullable(),
+  geo: z.object({
+    country: z.string().nullable().describe("country name, e.g. United States"),
+    countryCode: z.string().length(2).nullable().optional().describe("ISO 3166-1 alpha-2, e.g. US"),
+    asn: z.number().int().nullable(),
+    org: z.string().nullable().describe("the autonomous system's organisation"),
+  }).nullable(),
   cached: z.boolean(),
 });
 export type IndicatorEnrichment = z.infer<typeof IndicatorEnrichment>;

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   undo: async () => (await import("./commands/undo.js")).command,
   audit: async () => (await import("./commands/audit.js")).command,
   connectors: async () => (await import("./commands/connectors.js")).command,
+  enrich: async () => (await import("./commands/enrich.js")).command,
 };
 
 export function processIo(): CliIo {

@@ -94,6 +94,17 @@ export function decideResponse(msg: InvestigatedMessage, policy: Policy, opts: {
     rule("threshold.confidence", "allow", `confidence ${inv.confidence.toFixed(2)} meets the ${action} threshold ${threshold.minConfidence}`);
   }
 
+  const highRisk = policy.network.highRiskCountries ?? [];
+  const risky = highRisk.length ? enrichment.indicators.filter((i) => i.type === "ip" && i.geo?.countryCode && highRisk.includes(i.geo.countryCode)) : [];
+  if (risky.length) {
+    const where = risky.slice(0, 3).map((i) => `${i.value} (${i.geo!.countryCode})`).join(", ");
+    if (action === "CLOSE_FALSE_POSITIVE") {
+      rule("network.high_risk_country", "require_approval", `the alert involves ${where}, in a high-risk country of the policy; closing it needs a human`);
+      needsApproval.push(`it involves ${where}, in a high-risk country`);
+    } else {
+      rule("network.high_risk_country", "info", `the alert involves ${where}, in a high-risk country of the policy`);
+    }
+  }
   if (action === "CLOSE_FALSE_POSITIVE" && SEVERITY_RANK[severity] >= SEVERITY_RANK[policy.falsePositive.approvalAtOrAbove]) {
     const why = `closing a ${severity} alert as a false positive needs a human (policy: ${policy.falsePositive.approvalAtOrAbove} and above)`;
     rule("false_positive.high_severity", "require_approval", why);

@@ -27,6 +27,8 @@ const ActionPolicy = z.strictObject({
 const Ip = z.string().refine((s) => parseIp(s) !== null, "expected an IPv4 or IPv6 address, e.g. 192.0.2.10");
 const Cidr = z.string().refine((s) => parseCidr(s) !== null, "expected a CIDR range, e.g. 10.0.0.0/8 or 2001:db8::/32");
 const Domain = z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,63}\.?$/i, "expected a domain name, e.g. example.com (a leading *. is allowed)");
+const Asn = z.number({ error: "expected an AS number, e.g. 13335" }).int("expected a whole AS number").min(1, "expected an AS number from 1 to 4294967295").max(4294967295, "expected an AS number from 1 to 4294967295");
+const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, "expected a two-letter ISO 3166-1 country code, e.g. KP").transform((s) => s.toUpperCase());
 const Pattern = z.string().min(1).regex(/^[A-Za-z0-9.*?_-]+$/, "expected a host name or a glob with * and ?, e.g. dc-*.corp.example.com");
 
 export const Policy = z.strictObject({
@@ -44,7 +46,10 @@ export const Policy = z.strictObject({
       ips: z.array(Ip).default([]),
       cidrs: z.array(Cidr).default([]),
       domains: z.array(Domain).default([]),
+      // Optional rather than defaulted, so policies built in code before these existed still type-check.
+      asns: z.array(Asn).optional(),
     }).default({ ips: [], cidrs: [], domains: [] }),
+    highRiskCountries: z.array(CountryCode).optional(),
   }),
   criticalAssets: z.strictObject({
     names: z.array(z.string().min(1)).default([]),

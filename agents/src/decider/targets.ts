@@ -32,6 +32,10 @@ export function checkBlockTarget(target: string | null, alert: CanonicalAlert, e
   }
   const cidr = policy.network.allowlist.cidrs.find((c) => inCidrText(ip, c));
   if (cidr) return { ok: false, rule: "network.allowlist", reason: `${clip(target)} is inside the allowlisted range ${cidr} and is never blocked` };
+  const geo = enrichment.indicators.find((i) => i.type === "ip" && normalizedIp(i.value) === wanted)?.geo;
+  if (geo?.asn != null && (policy.network.allowlist.asns ?? []).includes(geo.asn)) {
+    return { ok: false, rule: "network.allowlist", reason: `${clip(target)} belongs to the allowlisted AS${geo.asn}${geo.org ? ` (${clip(geo.org)})` : ""} and is never blocked` };
+  }
   // An address that stands in the same place as an allowlisted domain (e.g. both the destination) is that service.
   const role = extracted?.role ?? null;
   const domain = alert.iocs.find((i) => i.type === "domain" && role !== null && i.role === role &&

@@ -10,12 +10,14 @@ import { enrichmentSetup } from "./enrich/setup.js";
 import { findSuppression } from "../responder/suppressions.js";
 
 export async function createEnricherHandler(rt: AgentRuntime): Promise<StageHandler> {
-  const { providers, assetRules, feeds } = enrichmentSetup(rt.env);
+  const setup = enrichmentSetup(rt.env);
+  const { providers, assetRules, feeds } = setup;
   const kvm = new Kvm(rt.nc);
   const cache = await kvm.open(rt.topo.buckets.enrichmentCache);
   const suppressions = await kvm.open(rt.topo.buckets.suppressions);
   const internalRanges = rt.cfg.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean);
   rt.log.info({ feeds: feeds.files, indicators: feeds.size }, "threat-intel feeds loaded");
+  setup.start({ cache, log: rt.log, instance: rt.producer.instance });
 
   return async (m, ctx) => {
     const msg = await enrichRawAlert(
@@ -23,7 +25,7 @@ export async function createEnricherHandler(rt: AgentRuntime): Promise<StageHand
       {
         producer: rt.producer,
         internalRanges,
-        enrich: (alert, suppression) => enrichIndicators(alert, { providers, assetRules, cache, log: ctx.log, suppression }),
+        enrich: (alert, suppression) => enrichIndicators(alert, { providers, assetRules, cache, log: ctx.log, suppression, timeoutMs: setup.timeoutMs }),
         findSuppression: (fp) => findSuppression(suppressions, fp, new Date()),
       },
     );

@@ -102,7 +102,7 @@ function indicatorLines(alert: CanonicalAlert, enrichment: Enrichment): string[]
   const describe = (i: IndicatorEnrichment | undefined): string => {
     if (!i) return "";
     const flagged = i.sources.filter((src) => src.verdict === "malicious" || src.verdict === "suspicious").map((src) => src.name);
-    const geo = i.geo ? [i.geo.country, i.geo.org].filter(Boolean).join(" ") : "";
+    const geo = i.geo ? [i.geo.countryCode ?? i.geo.country, i.geo.asn !== null ? `AS${i.geo.asn}` : null, i.geo.org].filter(Boolean).join(" ") : "";
     return [
       `: ${i.verdict}`,
       flagged.length ? ` by ${sanitize(flagged.join(", "), 80)}` : "",

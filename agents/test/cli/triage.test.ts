@@ -76,6 +76,6 @@ describe("secops triage", () => {
     expect(io.errLines.join("\n")).toMatch(/expected rules or llm/);
     const io2 = capturingIo();
     expect(await main(["triagee"], io2)).toBe(2);
-    expect(io2.errLines.join("\n")).toMatch(/unknown command "triagee" \(accepted: publish, normalize, triage, approve, reject, undo, audit, connectors\)/);
+    expect(io2.errLines.join("\n")).toMatch(/unknown command "triagee" \(accepted: publish, normalize, triage, approve, reject, undo, audit, connectors[,)]/);
   });
 });

@@ -33,20 +33,23 @@ describe("local threat-intel feeds", () => {
     const feeds = new ThreatIntelFeeds();
     feeds.load(join(dir, "partner.txt"), "# comment\n203.0.113.0/24,suspicious,tor-exit,relay block\nEvil.Example.NET,malicious\n\n192.0.2.7,clean,,known scanner we run\n");
     expect(feeds.size).toBe(3);
-    expect(await feeds.lookup("ip", "203.0.113.99")).toEqual({ verdict: "suspicious", tags: ["tor-exit"], detail: "partner: relay block" });
+    expect(await feeds.lookup("ip", "203.0.113.99")).toMatchObject({ verdict: "suspicious", tags: ["tor-exit"], detail: "partner: relay block", evidence: { feeds: ["partner"], hits: 1 } });
     expect(await feeds.lookup("domain", "evil.example.net")).toMatchObject({ verdict: "malicious", detail: "partner" });
     expect(await feeds.lookup("ip", "192.0.2.7")).toMatchObject({ verdict: "clean" });
     expect(await feeds.lookup("ip", "198.51.100.1")).toBeNull();
   });
 
-  it("refuses a bad verdict naming the file and line, and reads a directory of feeds", () => {
+  it("refuses a bad verdict naming the file and line, refuses a JSON file that is no feed, and reads a directory of feeds", () => {
     const feeds = new ThreatIntelFeeds();
     expect(() => feeds.load("/x/bad.txt", "1.2.3.4,malicious\n5.6.7.8,dangerous\n")).toThrow(FeedError);
     expect(() => feeds.load("/x/bad.txt", "5.6.7.8,dangerous\n")).toThrow(/\/x\/bad.txt:1: verdict "dangerous" is not one of malicious, suspicious, clean/);
     writeFileSync(join(dir, "a.txt"), "198.51.100.5\n");
-    writeFileSync(join(dir, "ignored.json"), "{}");
+    writeFileSync(join(dir, "notes.md"), "not read");
+    writeFileSync(join(dir, "unknown.json"), "{}");
+    expect(() => ThreatIntelFeeds.fromDirectory(dir)).toThrow(/unknown.json: not a feed: expected a STIX 2.1 bundle .*, a MISP event/);
+    rmSync(join(dir, "unknown.json"));
     const fromDir = ThreatIntelFeeds.fromDirectory(dir);
-    expect(fromDir.files.map((f) => f.split("/").pop())).toEqual(["a.txt"]); // .txt and .csv only
+    expect(fromDir.files.map((f) => f.split("/").pop())).toEqual(["a.txt"]); // .txt, .list, .csv and .json only
     expect(ThreatIntelFeeds.fromDirectory(join(dir, "missing")).size).toBe(0);
   });
 });

@@ -11,4 +11,5 @@ export const PLUGINS: [string, () => Promise<DashboardPlugin>][] = [
   ["approvals", async () => (await import("./approvals.js")).default],
   ["actions", async () => (await import("./actions.js")).default],
   ["edl", async () => (await import("./edl.js")).default],
+  ["providers", async () => (await import("./providers.js")).default],
 ];

@@ -1,12 +1,17 @@
-// Enrichment of an alert's indicators: every provider that supports the indicator type is
-// asked; the worst verdict wins; online answers are cached in KV; a failing provider makes
-// the indicator "unknown" for that source, never "clean".
-import { createHash } from "node:crypto";
+// Enrichment of an alert's indicators: every provider that supports the indicator type is asked,
+// all at once, under one deadline for the whole alert (ENRICH_TIMEOUT_MS); the worst verdict wins.
+// A provider that fails, is rate-limited, over its quota or too slow makes the indicator "unknown"
+// for that source with the reason, never "clean". Online providers cache their answers in KV
+// themselves (per verdict); other online sources are cached here.
 import type { KV } from "@nats-io/kv";
 import type { CanonicalAlert, Enrichment, IndicatorEnrichment } from "@secops/contracts";
 import type { Logger } from "../../runtime/logger.js";
-import { worstVerdict, type EnrichmentProvider, type ProviderVerdict } from "./provider.js";
+import { boundEvidence, worstVerdict, type EnrichmentProvider, type ProviderVerdict } from "./provider.js";
 import { assessAsset, type AssetRule } from "./assets.js";
+import { cacheKey } from "./online/cache.js";
+import { ProviderUnavailable } from "./online/definition.js";
+
+export const DEFAULT_ENRICH_TIMEOUT_MS = 5000;
 
 export interface EnrichDeps {
   providers: EnrichmentProvider[];
@@ -14,54 +19,85 @@ export interface EnrichDeps {
   cache?: KV | null;
   log?: Logger;
   suppression?: Enrichment["suppressed"];
+  /** One deadline for all lookups of the alert. */
+  timeoutMs?: number;
 }
 
-function cacheKey(provider: string, type: string, value: string): string {
-  return `${provider}.${type}.${createHash("sha256").update(value.toLowerCase()).digest("hex").slice(0, 40)}`;
-}
+type Source = IndicatorEnrichment["sources"][number];
+interface Outcome { source: Source | null; answer: ProviderVerdict | null; online: boolean; cached: boolean }
 
-async function ask(p: EnrichmentProvider, type: IndicatorEnrichment["type"], value: string, deps: EnrichDeps): Promise<{ answer: ProviderVerdict | null; cached: boolean }> {
-  const key = p.online && deps.cache ? cacheKey(p.name, type, value) : null;
+async function ask(p: EnrichmentProvider, ioc: CanonicalAlert["iocs"][number], deps: EnrichDeps, signal: AbortSignal): Promise<{ answer: ProviderVerdict | null; cached: boolean }> {
+  const key = p.online && !p.ownsCache && deps.cache ? cacheKey(p.name, ioc.type, ioc.value) : null;
   if (key && deps.cache) {
     const hit = await deps.cache.get(key).catch(() => null);
-    if (hit && hit.operation === "PUT") return { answer: hit.json<ProviderVerdict | null>(), cached: true };
+    if (hit && hit.operation === "PUT") {
+      try { return { answer: hit.json<ProviderVerdict | null>(), cached: true }; } catch { /* a foreign entry: ask again */ }
+    }
   }
-  const answer = await p.lookup(type, value);
+  const answer = await p.lookup(ioc.type, ioc.value, { signal, internal: ioc.internal });
   if (key && deps.cache) await deps.cache.put(key, JSON.stringify(answer)).catch(() => {});
-  return { answer, cached: false };
+  return { answer, cached: answer?.cached === true };
+}
+
+function sourceOf(name: string, a: ProviderVerdict): Source {
+  return {
+    name,
+    verdict: a.verdict,
+    ...(a.detail ? { detail: a.detail.slice(0, 1024) } : {}),
+    ...(a.evidence ? { evidence: boundEvidence(a.evidence)! } : {}),
+    ...(a.confidence !== undefined ? { confidence: Math.max(0, Math.min(100, Math.round(a.confidence))) } : {}),
+  };
 }
 
 export async function enrichIndicators(alert: CanonicalAlert, deps: EnrichDeps): Promise<Enrichment> {
-  const indicators: IndicatorEnrichment[] = [];
-  for (const ioc of alert.iocs) {
-    const sources: IndicatorEnrichment["sources"] = [];
-    const tags = new Set<string>();
-    if (ioc.type === "ip") tags.add(ioc.internal ? "internal" : "external");
-    let geo: IndicatorEnrichment["geo"] = null;
-    let cachedAll = true;
-    for (const p of deps.providers.filter((x) => x.supports(ioc.type))) {
-      try {
-        const { answer, cached } = await ask(p, ioc.type, ioc.value, deps);
-        cachedAll &&= cached;
-        if (!answer) continue;
-        sources.push({ name: p.name, verdict: answer.verdict, ...(answer.detail ? { detail: answer.detail.slice(0, 1024) } : {}) });
-        answer.tags?.forEach((t) => tags.add(t));
-        geo ??= answer.geo ?? null;
-      } catch (e) {
-        cachedAll = false;
-        sources.push({ name: p.name, verdict: "unknown", detail: `lookup failed: ${(e as Error).message}`.slice(0, 1024) });
-        deps.log?.warn({ provider: p.name, err: (e as Error).message }, "enrichment provider failed");
+  const timeoutMs = deps.timeoutMs ?? DEFAULT_ENRICH_TIMEOUT_MS;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"deadline">((resolve) => {
+    timer = setTimeout(() => { controller.abort(new Error("enrichment deadline")); resolve("deadline"); }, timeoutMs);
+  });
+
+  const lookupOne = async (p: EnrichmentProvider, ioc: CanonicalAlert["iocs"][number]): Promise<Outcome> => {
+    try {
+      const r = await Promise.race([ask(p, ioc, deps, controller.signal), deadline]);
+      if (r === "deadline") {
+        return { source: { name: p.name, verdict: "unknown", detail: `no answer within ENRICH_TIMEOUT_MS (${timeoutMs} ms)` }, answer: null, online: p.online, cached: false };
       }
+      return { source: r.answer ? sourceOf(p.name, r.answer) : null, answer: r.answer, online: p.online, cached: r.cached };
+    } catch (e) {
+      const reason = e instanceof ProviderUnavailable ? e.message : `lookup failed: ${(e as Error).message}`;
+      // A provider being skipped (quota, 429 window) is expected and said once when it starts; a failure is news.
+      const skipped = e instanceof ProviderUnavailable && e.kind === "quota";
+      deps.log?.[skipped ? "debug" : "warn"]({ provider: p.name, ioc: ioc.type, err: (e as Error).message }, "enrichment provider could not answer");
+      return { source: { name: p.name, verdict: "unknown", detail: reason.slice(0, 1024) }, answer: null, online: p.online, cached: false };
     }
-    indicators.push({
-      type: ioc.type,
-      value: ioc.value,
-      verdict: worstVerdict(sources.map((s) => s.verdict)),
-      sources,
-      tags: [...tags].slice(0, 50),
-      geo,
-      cached: sources.length > 0 && cachedAll,
-    });
+  };
+
+  let indicators: IndicatorEnrichment[];
+  try {
+    indicators = await Promise.all(alert.iocs.map(async (ioc) => {
+      const outcomes = await Promise.all(deps.providers.filter((x) => x.supports(ioc.type)).map((p) => lookupOne(p, ioc)));
+      const sources = outcomes.map((o) => o.source).filter((s): s is Source => s !== null);
+      const tags = new Set<string>();
+      if (ioc.type === "ip") tags.add(ioc.internal ? "internal" : "external");
+      let geo: IndicatorEnrichment["geo"] = null;
+      for (const o of outcomes) {
+        o.answer?.tags?.forEach((t) => tags.add(t.slice(0, 64)));
+        geo ??= o.answer?.geo ?? null;
+      }
+      const online = outcomes.filter((o) => o.online && o.source);
+      return {
+        type: ioc.type,
+        value: ioc.value,
+        verdict: worstVerdict(sources.map((s) => s.verdict)),
+        sources,
+        tags: [...tags].slice(0, 50),
+        geo,
+        cached: online.length > 0 && online.every((o) => o.cached),
+      };
+    }));
+  } finally {
+    clearTimeout(timer);
   }
   const count = (v: string) => indicators.filter((i) => i.verdict === v).length;
   return {
