@@ -96,7 +96,8 @@ describe("bench report with 20 alerts", () => {
   });
 
   it("removes its temporary store", () => {
-    expect(benchDirs()).toEqual(dirsBefore);
+    // Only new folders count: another bench on the same machine may remove its own meanwhile.
+    expect(benchDirs().filter((d) => !dirsBefore.includes(d))).toEqual([]);
   });
 
   it("renders every section, and JSON round-trips", () => {
