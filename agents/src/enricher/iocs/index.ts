@@ -5,7 +5,9 @@ import type { Ioc, IocType } from "@secops/contracts";
 import { checkDomain } from "./domain.js";
 import { hashTypeOf, isMeaningfulHash } from "./hash.js";
 import { classifyIp, internalChecker, isMeaninglessIp } from "./ip.js";
-import { isVendorHost, urlHostname } from "./not-indicators.js";
+import { isLinkBackKey, isVendorHost, urlHostname } from "./not-indicators.js";
+
+export { isLinkBackKey } from "./not-indicators.js";
 import { refang } from "./refang.js";
 import { scanText } from "./text.js";
 
@@ -94,8 +96,13 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
     const host = urlHostname(value);
     if (!host || isVendorHost(host)) return false;
     // A URL must point somewhere real: an IP or a host with a public suffix.
-    if (!classifyIp(host) && !checkDomain(host, false).ok) return false;
+    const hostIsIp = classifyIp(host) !== null;
+    if (!hostIsIp && !checkDomain(host, false).ok) return false;
     add("url", value, role, from, path);
+    // The URL's host is an indicator too (it is what a blocklist or a lookup takes), unless it
+    // is the alert's own host (the attacked web server).
+    if (hostIsIp) addIp(host, role, from, path);
+    else if (!ownHosts.has(host.toLowerCase())) addDomain(host, role, from, path, false);
     return true;
   };
   const addHash = (candidate: string, role: IocRole, from: "field" | "text", path: string): boolean => {
@@ -161,7 +168,7 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
   if (opts.scanRaw) {
     const all: { path: string; value: string }[] = [];
     walkStrings(raw, "", all);
-    for (const s of all) scan(s.value, s.path);
+    for (const s of all) if (!isLinkBackKey(s.path)) scan(s.value, s.path);
   }
   return [...byKey.values()];
 }

@@ -7,7 +7,7 @@ import { categorize } from "./category.js";
 import type { AlertDraft } from "./draft.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { LIMITS, clip } from "./limits.js";
-import { techniqueIds } from "./mitre.js";
+import { inferTechniques, techniqueIds, techniqueIdsInText } from "./mitre.js";
 import { text } from "./paths.js";
 import { DEFAULT_SEVERITY } from "./severity.js";
 import { toIsoUtc } from "./time.js";
@@ -42,6 +42,25 @@ function stringList(values: readonly unknown[] | undefined, max: number, maxLen:
   return out;
 }
 
+/**
+ * The vendor's own ATT&CK ids first; else ids written in the title or description; else the
+ * documented name table (mitre.ts) over the vendor's type names and the text. context.mitre_source
+ * says which, so an analyst can tell a vendor mapping from ours.
+ */
+function techniquesOf(draft: AlertDraft, title: string, description: string, categoryTexts: string[], context: Record<string, unknown>): string[] {
+  const vendor = techniqueIds(draft.mitre ?? []);
+  if (vendor.length > 0) return vendor.slice(0, LIMITS.mitre);
+  const inText = techniqueIdsInText([title, description]);
+  if (inText.length > 0) {
+    context.mitre_source = "text";
+    return inText.slice(0, LIMITS.mitre);
+  }
+  const types = stringList(draft.mitreTypes, 20, 512);
+  const inferred = inferTechniques(types, [title, description, ...categoryTexts]);
+  if (inferred.ids.length > 0) context.mitre_source = `name table (${[...new Set(inferred.rules.map((r) => r.source))].join(", ")})`;
+  return inferred.ids;
+}
+
 export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown, opts: BuildOptions): BuildResult {
   const title = clipped(draft.title, LIMITS.title);
   if (!title) {
@@ -70,11 +89,12 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
   const hostName = clipped(draft.hostName, LIMITS.name);
   const hostIp = clipped(draft.hostIp, LIMITS.ip);
   const userName = clipped(draft.userName, LIMITS.name);
-  const mitre = techniqueIds(draft.mitre ?? []).slice(0, LIMITS.mitre);
+  const categoryTexts = stringList(draft.categoryText, 50, 2048);
+  const mitre = techniquesOf(draft, title, description, categoryTexts, context);
   const tactics = stringList(draft.tactics, LIMITS.tactics, LIMITS.tactic);
   const assets = stringList(draft.assets, LIMITS.assets, LIMITS.name);
   const iocs = extractIocs(raw, draft.iocs, { internalRanges: opts.internalRanges, scanRaw: draft.scanRaw, ownHosts: [hostName, ...assets] });
-  const categoryText = [description, ...stringList(draft.categoryText, 50, 2048)];
+  const categoryText = [description, ...categoryTexts];
   const category = draft.category ?? categorize({ mitre, title, texts: categoryText });
 
   const candidate = {

@@ -22,6 +22,12 @@ export interface AlertDraft {
   /** Scan every string of the raw document for indicators (schema-less formats only). */
   scanRaw?: boolean;
   mitre?: unknown[];
+  /**
+   * The vendor's own type names for the alert (GuardDuty finding type, SCC category, Okta
+   * eventType, Zeek note, ET signature/classtype, Wazuh groups): read by the MITRE name table
+   * when the alert carries no technique id.
+   */
+  mitreTypes?: unknown[];
   tactics?: unknown[];
   sourceId?: unknown;
   /** Set when the structure says it (OCSF class 3002 is authentication); otherwise derived. */

@@ -34,7 +34,8 @@ export const crowdstrike: FormatNormalizer = {
       product: "Falcon",
       hostName: e.ComputerName ?? e.Hostname,
       hostIp: e.LocalIP ?? e.LocalIp,
-      userName: user && str(e.LogonDomain) ? `${str(e.LogonDomain)}\\${user}` : user,
+      // UserName exactly as Falcon sends it; the logon domain is context, not part of the name.
+      userName: user,
       assets: [e.ComputerName ?? e.Hostname],
       iocs: [
         at(o, "event.SHA256String", "sha256"),
@@ -47,11 +48,12 @@ export const crowdstrike: FormatNormalizer = {
         freeText("event.ParentCommandLine", e.ParentCommandLine),
         freeText("event.GrandparentCommandLine", e.GrandparentCommandLine),
       ],
-      mitre: [mitreAttack.map((m) => m.TechniqueID), e.TechniqueId, e.Technique],
+      mitre: [mitreAttack.map((m) => m.TechniqueID), e.TechniqueId, e.TechniqueID, e.Technique],
       tactics: [mitreAttack.map((m) => m.Tactic), e.Tactic],
       // DetectId (legacy) / CompositeId (EPP); metadata.offset is only unique per stream.
       sourceId: e.CompositeId ?? e.DetectId,
       categoryText: [e.Objective, e.Tactic, e.Technique, e.PatternDispositionDescription],
+      mitreTypes: [e.Technique],
       context: {
         event_type: pick(o, "metadata.eventType"),
         customer_id: pick(o, "metadata.customerIDString"),
@@ -64,6 +66,9 @@ export const crowdstrike: FormatNormalizer = {
         parent_process: e.ParentImageFileName,
         sensor_id: e.SensorId ?? e.AgentId,
         machine_domain: e.MachineDomain,
+        logon_domain: e.LogonDomain,
+        pattern_disposition_value: e.PatternDispositionValue,
+        prevented: isObject(e.PatternDispositionFlags) ? Object.entries(e.PatternDispositionFlags).filter(([k, v]) => v === true && /kill|quarantin|block|prevent/i.test(k)).map(([k]) => k) : undefined,
         pattern_disposition: e.PatternDispositionDescription,
         offset: text(pick(o, "metadata.offset")),
       },

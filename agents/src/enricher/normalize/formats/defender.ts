@@ -72,6 +72,7 @@ export const defender: FormatNormalizer = {
       tactics: [o.category],
       sourceId: o.id ?? o.providerAlertId,
       categoryText: [o.category, o.threatDisplayName, o.threatFamilyName],
+      mitreTypes: [o.threatDisplayName],
       context: {
         incident_id: o.incidentId,
         detection_source: o.detectionSource,

@@ -5,6 +5,7 @@ import type { FormatNormalizer } from "../draft.js";
 import { field, freeText, jsonObject } from "../hints.js";
 import { isObject, objects, pick, str, type JsonObject } from "../paths.js";
 import { fromWord } from "../severity.js";
+import { classifyIp } from "../../iocs/index.js";
 
 const FINDING_NAME = /^(organizations|projects|folders)\/[^/]+\/sources\/[^/]+\/(locations\/[^/]+\/)?findings\/[^/]+$/;
 
@@ -28,6 +29,15 @@ export const gcpScc: FormatNormalizer = {
     if (!found) return "expected a finding named organizations|projects/*/sources/*/findings/*, or a notification with `finding`";
     const { finding: f, resource } = found;
     const connections = objects(f.connections);
+    // Only a machine is a host: a VM, a GKE node or pod, a container. A dataset, bucket,
+    // project or service account is the affected resource (assets), not something to isolate.
+    const resourceType = str(pick(resource, "type")) ?? "";
+    const resourceName = str(f.resourceName) ?? "";
+    const isMachine = /^(google\.compute\.Instance|k8s\.core\.(Pod|Node)|container\.googleapis\.com\/(Node|Pod)|google\.container\.)/i.test(resourceType)
+      || /^\/\/compute\.googleapis\.com\/projects\/[^/]+\/zones\/[^/]+\/instances\//.test(resourceName)
+      || /^\/\/container\.googleapis\.com\/.*\/(pods|nodes)\//.test(resourceName);
+    const instanceName = /\/instances\/([^/]+)$/.exec(resourceName)?.[1];
+    const podName = objects(pick(f, "kubernetes.pods"))[0]?.name;
     const principal = str(pick(f, "access.principalEmail"));
     return {
       title: f.category,
@@ -37,9 +47,10 @@ export const gcpScc: FormatNormalizer = {
       time: f.eventTime ?? f.createTime,
       vendor: "Google",
       product: "Security Command Center",
-      hostName: pick(resource, "displayName") ?? f.resourceName,
+      hostName: isMachine ? (pick(resource, "displayName") ?? podName ?? instanceName ?? f.resourceName) : null,
+      hostIp: isMachine ? connections.map((c) => c.sourceIp).find((ip) => typeof ip === "string" && classifyIp(ip)?.internal) : null,
       userName: principal ?? pick(f, "access.userName"),
-      assets: [f.resourceName],
+      assets: [f.resourceName, pick(resource, "displayName")],
       iocs: [
         field("finding.indicator.ipAddresses", pick(f, "indicator.ipAddresses"), "ip"),
         field("finding.connections[].sourceIp", connections.map((c) => c.sourceIp), "ip", "source"),
@@ -56,6 +67,7 @@ export const gcpScc: FormatNormalizer = {
       // The finding name is stable across state changes.
       sourceId: f.canonicalName ?? f.name,
       categoryText: [f.findingClass, pick(f, "mitreAttack.primaryTactic")],
+      mitreTypes: [f.category],
       context: {
         finding_class: f.findingClass,
         state: f.state,
@@ -67,6 +79,8 @@ export const gcpScc: FormatNormalizer = {
         method_name: pick(f, "access.methodName"),
         service_name: pick(f, "access.serviceName"),
         exfiltrated_bytes: pick(f, "exfiltration.totalExfiltratedBytes"),
+        mute: f.mute,
+        external_targets: objects(pick(f, "exfiltration.targets")).map((t) => t.name).filter((x) => typeof x === "string"),
       },
     };
   },

@@ -63,6 +63,7 @@ export const guardduty: FormatNormalizer = {
       ],
       sourceId: g("id"),
       categoryText: [g("type")],
+      mitreTypes: [g("type")],
       context: {
         finding_type: g("type"),
         account_id: g("accountId"),
@@ -75,6 +76,9 @@ export const guardduty: FormatNormalizer = {
         access_key_id: g("resource.accessKeyDetails.accessKeyId"),
         instance_id: instanceId,
         archived: g("service.archived"),
+        blocked: pick(action, "networkConnectionAction.blocked", CI) ?? pick(action, "dnsRequestAction.blocked", CI) ?? pick(action, "portProbeAction.blocked", CI),
+        api: pick(action, "awsApiCallAction.api", CI),
+        user_agent: pick(action, "awsApiCallAction.userAgent", CI),
         threat_names: arr(g("service.ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames")).map((t) => pick(t, "name", CI)).filter((x) => typeof x === "string"),
       },
     };

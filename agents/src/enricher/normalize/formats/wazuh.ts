@@ -59,6 +59,7 @@ export const wazuh: FormatNormalizer = {
       // Wazuh ids are unique per manager only.
       sourceId: id ? (manager ? `${manager}:${id}` : id) : null,
       categoryText: [pick(o, "rule.groups"), pick(o, "decoder.name")],
+      mitreTypes: [pick(o, "rule.groups")],
       context: {
         rule_id: text(pick(o, "rule.id")),
         rule_level: pick(o, "rule.level"),
