@@ -223,3 +223,67 @@ describe("indicators", () => {
     expect(iocValues(vt)).toEqual([]);
   });
 });
+
+describe("severity: an intel match with no sign of execution is not high", () => {
+  it("Elastic threat_match without process fields is capped at medium; with a process it keeps the vendor's severity", () => {
+    const base = { "event.kind": "signal", "kibana.alert.rule.name": "Threat Intel IP Address Indicator Match", "kibana.alert.rule.type": "threat_match", "kibana.alert.severity": "critical", "@timestamp": "2026-01-01T00:00:00Z", "destination.ip": "198.51.100.9" };
+    const a = mustNormalize(j(base));
+    expect(a).toMatchObject({ severity: "medium", severityOriginal: "critical" });
+    expect(a.context.severity_capped).toContain("intel match");
+    expect(mustNormalize(j({ ...base, "process.name": "powershell.exe" })).severity).toBe("critical");
+  });
+
+  it("a title saying TI map is an intel match; 'no process execution' in the description does not count as execution", () => {
+    const row = (desc: string) => mustNormalize(j({ SystemAlertId: "s", AlertName: "TI map IP entity to SigninLogs", AlertSeverity: "High", StartTime: "2026-01-01T00:00:00Z", Description: desc }));
+    expect(row("A sign-in from an address on a threat intelligence list. No related process execution.").severity).toBe("medium");
+    expect(row("The listed binary was executed on the host.").severity).toBe("high");
+  });
+});
+
+describe("roles where the vendor gives no direction", () => {
+  it("Sentinel entities: an IP in a credential-access alert is the source, in C2 the destination; URLs/domains were contacted", () => {
+    const row = (tactics: string) => mustNormalize(j({ SystemAlertId: "s", AlertName: "n", StartTime: "2026-01-01T00:00:00Z", Tactics: tactics,
+      Entities: j([{ Type: "ip", Address: "203.0.113.88" }, { Type: "url", Url: "http://p.example.org/x" }]) }));
+    expect(ioc(row("CredentialAccess"), "ip", "203.0.113.88")?.role).toBe("source");
+    expect(ioc(row("CommandAndControl"), "ip", "203.0.113.88")?.role).toBe("destination");
+    expect(ioc(row("Execution"), "ip", "203.0.113.88")?.role).toBeNull();
+    expect(ioc(row("Execution"), "url", "http://p.example.org/x")?.role).toBe("destination");
+    expect(ioc(row("Execution"), "domain", "p.example.org")?.role).toBe("destination");
+  });
+
+  it("Defender evidence without roles follows the alert category; explicit roles win", () => {
+    const alert = (category: string, roles: string[]) => mustNormalize(j({ "@odata.type": "#microsoft.graph.security.alert", id: "a", title: "t", severity: "medium", category, createdDateTime: "2026-01-01T00:00:00Z",
+      evidence: [{ "@odata.type": "#microsoft.graph.security.ipEvidence", ipAddress: "203.0.113.61", roles }] }));
+    expect(ioc(alert("InitialAccess", []), "ip", "203.0.113.61")?.role).toBe("source");
+    expect(ioc(alert("CommandAndControl", []), "ip", "203.0.113.61")?.role).toBe("destination");
+    expect(ioc(alert("InitialAccess", ["commandAndControl"]), "ip", "203.0.113.61")?.role).toBe("destination");
+  });
+
+  it("Defender networkConnectionEvidence and dnsEvidence give addresses and names with direction", () => {
+    const a = mustNormalize(j({ "@odata.type": "#microsoft.graph.security.alert", id: "a", title: "t", severity: "medium", category: "Execution", createdDateTime: "2026-01-01T00:00:00Z",
+      evidence: [{ "@odata.type": "#microsoft.graph.security.networkConnectionEvidence", sourceAddress: { ipAddress: "10.1.1.1" }, destinationAddress: { ipAddress: "198.51.100.7" } },
+        { "@odata.type": "#microsoft.graph.security.dnsEvidence", domainName: "c2.example.net" }] }));
+    expect(ioc(a, "ip", "198.51.100.7")?.role).toBe("destination");
+    expect(ioc(a, "domain", "c2.example.net")?.role).toBe("destination");
+  });
+
+  it("SCC indicator IPs by category, OCSF observables by attribute name, CrowdStrike inbound connections", () => {
+    expect(ioc(mustNormalize(scc("Brute Force: SSH").replace('"resourceName"', '"indicator":{"ipAddresses":["203.0.113.3"]},"resourceName"')), "ip", "203.0.113.3")?.role).toBe("source");
+    const o = mustNormalize(j({ class_uid: 2004, metadata: { version: "1.1.0" }, finding_info: { title: "t", uid: "f" }, time: 1767225600000,
+      observables: [{ name: "src_endpoint.ip", type_id: 2, value: "203.0.113.4" }, { name: "dst_endpoint.ip", type_id: 2, value: "198.51.100.4" }] }));
+    expect(ioc(o, "ip", "203.0.113.4")?.role).toBe("source");
+    expect(ioc(o, "ip", "198.51.100.4")?.role).toBe("destination");
+    const cs = mustNormalize(j({ metadata: { eventType: "DetectionSummaryEvent", eventCreationTime: 1767225600000 }, event: { DetectName: "x", ComputerName: "H", SeverityName: "High",
+      NetworkAccesses: [{ RemoteAddress: "203.0.113.5", ConnectionDirection: 1 }, { RemoteAddress: "198.51.100.5", ConnectionDirection: 0 }] } }));
+    expect(ioc(cs, "ip", "203.0.113.5")?.role).toBe("source");
+    expect(ioc(cs, "ip", "198.51.100.5")?.role).toBe("destination");
+  });
+});
+
+describe("links back to a product are not indicators, in any field naming", () => {
+  it("camelCase link keys in Sentinel ExtendedProperties, the rule query is not read, other properties are", () => {
+    const a = mustNormalize(j({ SystemAlertId: "s", AlertName: "n", StartTime: "2026-01-01T00:00:00Z",
+      ExtendedProperties: j({ EdrAlertLink: "https://edr.example.com/alerts/1", Query: "SigninLogs | where IPAddress != '198.51.100.250'", "Source Address": "203.0.113.44" }) }));
+    expect(iocValues(a)).toEqual(["203.0.113.44"]);
+  });
+});

@@ -30,7 +30,8 @@ const LINK_KEY = /(^|[_.\-\s])(console|portal|permalink|weburl|web_url|alertwebu
 export function isLinkBackKey(key: string): boolean {
   const k = key.replace(/\[\d+\]$/, "");
   const last = k.split(".").pop() ?? k;
-  return LINK_KEY.test(last) || /(console|portal)(url|link|_url|_link)?$/i.test(last);
+  // camelCase names ending in a link word (AlertLink, incidentWebUrl, MicrosoftDefenderForEndpointLink).
+  return LINK_KEY.test(last) || /(console|portal)(url|link|_url|_link)?$/i.test(last) || /[a-z0-9](Link|Links|WebUrl|WebURL|Permalink|PortalUrl|ConsoleUrl|DeepLink)$/.test(last);
 }
 
 const SUFFIXES = [".console.aws.amazon.com", ".portal.azure.com", ".security.microsoft.com", ".crowdstrike.com", ".wazuh.com", ".elastic.co", ".splunk.com", ".mitre.org", ".okta.com", ".okta-emea.com", ".oktapreview.com"];

@@ -42,6 +42,18 @@ function stringList(values: readonly unknown[] | undefined, max: number, maxLen:
   return out;
 }
 
+const INTEL_MATCH = /\b(threat intel(ligence)?( indicator)? match|indicator match|intel(ligence)? (hit|match)|ioc (match|hit)|matched (a |an )?(known |threat )?(intel\w*|indicator|ioc)|ti map|reputation (list|match|hit)|watchlist (match|hit))\b/i;
+const NO_EXECUTION = /\bno (related |sign of |evidence of |observed )?(process )?(execution|process (activity|execution))\b/i;
+const EXECUTION = /\b(executed|execution of|process (started|created|launched)|spawned|was run|ran)\b/i;
+
+/** A threat-intel match (the vendor says so, or the title does) with no process or execution in it. */
+function isUnexecutedIntelMatch(draft: AlertDraft, title: string): boolean {
+  const intel = draft.intelMatch ?? INTEL_MATCH.test(title);
+  if (!intel || draft.executed) return false;
+  const desc = text(draft.description) ?? "";
+  return NO_EXECUTION.test(desc) || !EXECUTION.test(desc);
+}
+
 /**
  * The vendor's own ATT&CK ids first; else ids written in the title or description; else the
  * documented name table (mitre.ts) over the vendor's type names and the text. context.mitre_source
@@ -73,8 +85,13 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
     if (cv !== undefined) Object.defineProperty(context, k.slice(0, 128), { value: cv, enumerable: true, writable: true, configurable: true });
   }
 
-  const severity: Severity = draft.severity.severity ?? DEFAULT_SEVERITY;
+  let severity: Severity = draft.severity.severity ?? DEFAULT_SEVERITY;
   if (draft.severity.severity === null) context.severity_mapping = "default";
+  if ((severity === "high" || severity === "critical") && isUnexecutedIntelMatch(draft, title)) {
+    // An indicator seen on the wire or in a log is not a compromise until something runs.
+    context.severity_capped = `intel match without a sign of execution: ${severity} -> medium`;
+    severity = "medium";
+  }
 
   let time = toIsoUtc(draft.time);
   if (!time) {

@@ -30,6 +30,10 @@ export interface AlertDraft {
   mitreTypes?: unknown[];
   tactics?: unknown[];
   sourceId?: unknown;
+  /** The alert is a match against threat intelligence (an indicator list), as the vendor says. */
+  intelMatch?: boolean;
+  /** The alert shows something ran (a process, a command line): an intel match with it stays high. */
+  executed?: boolean;
   /** Set when the structure says it (OCSF class 3002 is authentication); otherwise derived. */
   category?: AlertCategory;
   /** Extra text that helps categorize (type names, rule groups). */

@@ -139,6 +139,20 @@ const BY_NAME = new Map<string, string>(Object.entries({
   "defacement": "T1491",
   "user execution: malicious file": "T1204.002",
   "command and control": "T1071",
+  // Technique names ATT&CK retired but vendors still send (CrowdStrike, older SIEM content).
+  "credential dumping": "T1003",
+  "indicator removal on host": "T1070",
+  "signed binary proxy execution": "T1218",
+  "remote file copy": "T1105",
+  "standard application layer protocol": "T1071",
+  "commonly used port": "T1071",
+  "regsvr32": "T1218.010",
+  "mshta": "T1218.005",
+  "windows management instrumentation": "T1047",
+  "bypass user account control": "T1548.002",
+  "data compressed": "T1560",
+  "exfiltration over command and control channel": "T1041",
+  "spearphishing via service": "T1566.003",
 }));
 
 /** Google SCC MITRE enum names that differ from the technique name with spaces. */
@@ -320,12 +334,14 @@ export const NAME_RULES: readonly NameRule[] = [
   // Suricata / Emerging Threats signature prefixes and classtypes (ET rule naming; classification.config).
   { source: "Suricata/ET", match: /^ET (COINMINER|POLICY Crypto ?Coin)|^Crypto Currency Mining Activity Detected$/i, technique: "T1496" },
   { source: "Suricata/ET", match: /^ET SCAN |^(Detection of a Network Scan|Attempted Information Leak)$/i, technique: "T1046" },
-  { source: "Suricata/ET", match: /^ET (CNC|MALWARE|TROJAN) /i, technique: "T1071" },
+  { source: "Suricata/ET", match: /^ET (CNC|MALWARE|TROJAN) |^(A Network Trojan was detected|Malware Command and Control Activity Detected)$/i, technique: "T1071" },
   { source: "Suricata/ET", match: /^Web Application Attack$|^ET (WEB_SERVER|WEB_SPECIFIC_APPS|EXPLOIT) /i, technique: "T1190" },
 
   // Wazuh rule groups (ruleset groups of the same name).
   { source: "Wazuh rule group", match: /^(authentication_failures|brute_force)$/, technique: "T1110" },
   { source: "Wazuh rule group", match: /^(log_clearing|logs_cleared)$/, technique: "T1070" },
+  { source: "Wazuh rule group", match: /^sql_injection$/, technique: "T1190" },
+  { source: "Wazuh rule group", match: /^(web_scan|recon|scan)$/, technique: "T1595" },
 
   // Well-known names, in titles, descriptions, CEF names and any vendor's type text.
   { source: "well-known name", match: /\bdcsync\b|\bdrsuapi\b.*\breplicat/i, technique: "T1003.006" },

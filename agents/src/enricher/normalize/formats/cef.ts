@@ -85,6 +85,8 @@ export const cef: FormatNormalizer = {
       sourceId: x.externalId ?? x.deviceExternalId ?? null,
       categoryText: [x.cat, x.act, line.signatureId],
       mitreTypes: [line.name, x.cat],
+      // Vendors put ATT&CK in csN fields labelled mitre/technique (e.g. cs3Label=MITRE Technique).
+      mitre: Object.entries(labelled).filter(([k]) => /mitre|technique|attack/.test(k)).map(([, v]) => v),
       context: {
         signature_id: line.signatureId,
         device_version: line.deviceVersion,

@@ -32,8 +32,8 @@ export const crowdstrike: FormatNormalizer = {
       time: pick(o, "metadata.eventCreationTime") ?? e.ProcessStartTime,
       vendor: "CrowdStrike",
       product: "Falcon",
-      hostName: e.ComputerName ?? e.Hostname,
-      hostIp: e.LocalIP ?? e.LocalIp,
+      hostName: e.ComputerName ?? e.Hostname ?? pick(e, "device.hostname"),
+      hostIp: e.LocalIP ?? e.LocalIp ?? pick(e, "device.local_ip"),
       // UserName exactly as Falcon sends it; the logon domain is context, not part of the name.
       userName: user,
       assets: [e.ComputerName ?? e.Hostname],
@@ -41,8 +41,10 @@ export const crowdstrike: FormatNormalizer = {
         at(o, "event.SHA256String", "sha256"),
         at(o, "event.SHA1String", "sha1"),
         at(o, "event.MD5String", "md5"),
-        field("event.IOCValue", e.IOCValue, iocKind),
-        field("event.NetworkAccesses[].RemoteAddress", network.map((n) => n.RemoteAddress), "ip", "destination"),
+        field("event.IOCValue", e.IOCValue, iocKind, iocKind === "domain" ? "destination" : null),
+        // ConnectionDirection 0 outbound (the remote end was contacted), 1 inbound (it connected in).
+        field("event.NetworkAccesses[].RemoteAddress", network.filter((n) => String(n.ConnectionDirection) !== "1").map((n) => n.RemoteAddress), "ip", "destination"),
+        field("event.NetworkAccesses[].RemoteAddress", network.filter((n) => String(n.ConnectionDirection) === "1").map((n) => n.RemoteAddress), "ip", "source"),
         field("event.DnsRequests[].DomainName", objects(e.DnsRequests).map((d) => d.DomainName), "domain", "destination"),
         freeText("event.CommandLine", e.CommandLine),
         freeText("event.ParentCommandLine", e.ParentCommandLine),
@@ -53,6 +55,9 @@ export const crowdstrike: FormatNormalizer = {
       // DetectId (legacy) / CompositeId (EPP); metadata.offset is only unique per stream.
       sourceId: e.CompositeId ?? e.DetectId,
       categoryText: [e.Objective, e.Tactic, e.Technique, e.PatternDispositionDescription],
+      intelMatch: typeof e.IOCType === "string" && e.IOCType !== "" ? true : undefined,
+      // A hash indicator on a process that ran is execution, a domain lookup is not.
+      executed: (iocKind === "hash" && !!str(e.CommandLine)) || undefined,
       mitreTypes: [e.Technique],
       context: {
         event_type: pick(o, "metadata.eventType"),

@@ -2,7 +2,7 @@
 // ({notificationConfigName, finding, resource}). No title field: `category` names the finding.
 // MITRE comes as enum names (mitre.ts). externalUri is a console link, never an IoC.
 import type { FormatNormalizer } from "../draft.js";
-import { field, freeText, jsonObject } from "../hints.js";
+import { field, freeText, jsonObject, linkFreeText } from "../hints.js";
 import { isObject, objects, pick, str, type JsonObject } from "../paths.js";
 import { fromWord } from "../severity.js";
 import { classifyIp } from "../../iocs/index.js";
@@ -39,6 +39,12 @@ export const gcpScc: FormatNormalizer = {
     const instanceName = /\/instances\/([^/]+)$/.exec(resourceName)?.[1];
     const podName = objects(pick(f, "kubernetes.pods"))[0]?.name;
     const principal = str(pick(f, "access.principalEmail"));
+    // indicator.* has no direction; the category says it (ETD finding list): brute force,
+    // initial access, scans and anonymizing proxies come in; malware, mining and exfiltration
+    // contact the indicator.
+    const category = str(f.category) ?? "";
+    const indicatorRole = /^(Brute Force|Initial Access|Active Scan|Evasion|Persistence: New Geography|Credential Access)/i.test(category) ? "source"
+      : /^(Malware|Log4j Malware|Exfiltration|Execution: Cryptocurrency)/i.test(category) ? "destination" : null;
     return {
       title: f.category,
       titlePaths: "finding.category",
@@ -52,15 +58,17 @@ export const gcpScc: FormatNormalizer = {
       userName: principal ?? pick(f, "access.userName"),
       assets: [f.resourceName, pick(resource, "displayName")],
       iocs: [
-        field("finding.indicator.ipAddresses", pick(f, "indicator.ipAddresses"), "ip"),
+        field("finding.indicator.ipAddresses", pick(f, "indicator.ipAddresses"), "ip", indicatorRole),
         field("finding.connections[].sourceIp", connections.map((c) => c.sourceIp), "ip", "source"),
         field("finding.connections[].destinationIp", connections.map((c) => c.destinationIp), "ip", "destination"),
         field("finding.access.callerIp", pick(f, "access.callerIp"), "ip", "source"),
-        field("finding.indicator.domains", pick(f, "indicator.domains"), "domain"),
-        field("finding.indicator.uris", pick(f, "indicator.uris"), "url"),
+        field("finding.indicator.domains", pick(f, "indicator.domains"), "domain", "destination"),
+        field("finding.indicator.uris", pick(f, "indicator.uris"), "url", "destination"),
         field("finding.files[].sha256", objects(f.files).map((x) => x.sha256), "sha256"),
         field("finding.processes[].binary.sha256", objects(f.processes).map((p) => pick(p, "binary.sha256")), "sha256"),
         freeText("finding.processes[].args", objects(f.processes).map((p) => p.args)),
+        field("finding.processes[].script.sha256", objects(f.processes).map((p) => pick(p, "script.sha256")), "sha256"),
+        ...linkFreeText("finding.sourceProperties", f.sourceProperties),
       ],
       mitre: [pick(f, "mitreAttack.primaryTechniques"), pick(f, "mitreAttack.additionalTechniques")],
       tactics: [pick(f, "mitreAttack.primaryTactic")],

@@ -53,7 +53,10 @@ export const ocsf: FormatNormalizer = {
     });
     objects(o.observables).forEach((ob, i) => {
       const t = OBSERVABLE_TYPES[numeric(ob.type_id) ?? 0];
-      if (t) hints.push(field(`observables[${i}].value`, ob.value, t));
+      // observables[].name is the attribute path ("src_endpoint.ip"): it gives the direction.
+      const name = str(ob.name) ?? "";
+      const role = /^(src_endpoint|actor|client)/.test(name) ? "source" : /^(dst_endpoint|server|query|url|http_request)/.test(name) ? "destination" : null;
+      if (t) hints.push(field(`observables[${i}].value`, ob.value, t, role));
     });
     const attacks = objects(pick(o, "finding_info.attacks")).concat(objects(o.attacks));
     const statusId = numeric(o.status_id);

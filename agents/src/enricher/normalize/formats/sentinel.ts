@@ -2,7 +2,7 @@
 // inside JSON; Techniques is a JSON-array string) and ARM incidents. Severity stops at High.
 import type { FieldHint } from "../../iocs/index.js";
 import type { FormatNormalizer } from "../draft.js";
-import { field, freeText, jsonObject } from "../hints.js";
+import { field, freeText, jsonObject, linkFreeText } from "../hints.js";
 import { embeddedJson, isObject, objects, pick, str, type JsonObject } from "../paths.js";
 import { fromWord } from "../severity.js";
 
@@ -50,16 +50,30 @@ function isAlertRow(o: JsonObject): boolean {
   return typeof o.SystemAlertId === "string" && typeof o.AlertName === "string";
 }
 
-function entityHints(entities: JsonObject[]): { hints: FieldHint[]; host: unknown; user: unknown; hosts: unknown[] } {
+/**
+ * Sentinel entities carry no direction. It follows from what the alert is about (its tactics,
+ * or its name): an outside address in a sign-in, spraying or reconnaissance alert is the source;
+ * in command-and-control or exfiltration it was contacted (destination). URLs and domains are
+ * what was contacted. Anything else stays null.
+ */
+export type EntityDirection = { ip: "source" | "destination" | null; contacted: "destination" };
+function directionOf(tactics: string, name: string): EntityDirection {
+  const t = `${tactics} ${name}`;
+  if (/commandandcontrol|command and control|exfiltration|\bc2\b|beacon/i.test(t)) return { ip: "destination", contacted: "destination" };
+  if (/initialaccess|credentialaccess|reconnaissance|initial access|credential access|sign-?in|log-?on|login|brute|spray|mfa|password|impossible travel/i.test(t)) return { ip: "source", contacted: "destination" };
+  return { ip: null, contacted: "destination" };
+}
+
+function entityHints(entities: JsonObject[], dir: EntityDirection = { ip: null, contacted: "destination" }): { hints: FieldHint[]; host: unknown; user: unknown; hosts: unknown[] } {
   const hints: FieldHint[] = [];
   let host: unknown; let user: unknown;
   const hosts: unknown[] = [];
   entities.forEach((e, i) => {
     const p = `Entities[${i}]`;
     switch (String(e.Type ?? "").toLowerCase()) {
-      case "ip": hints.push(field(`${p}.Address`, e.Address, "ip")); break;
-      case "url": hints.push(field(`${p}.Url`, e.Url, "url")); break;
-      case "dns": hints.push(field(`${p}.DomainName`, e.DomainName, "domain")); break;
+      case "ip": hints.push(field(`${p}.Address`, e.Address, "ip", dir.ip)); break;
+      case "url": hints.push(field(`${p}.Url`, e.Url, "url", dir.contacted)); break;
+      case "dns": hints.push(field(`${p}.DomainName`, e.DomainName, "domain", dir.contacted)); break;
       case "filehash": hints.push(field(`${p}.Value`, e.Value, "hash")); break;
       case "file": hints.push(...objects(e.FileHashes).map((h, j) => field(`${p}.FileHashes[${j}].Value`, h.Value, "hash"))); break;
       case "mailmessage": hints.push(field(`${p}.Sender`, e.Sender ?? e.P1Sender, "email", "source"), field(`${p}.SenderIP`, e.SenderIP, "ip", "source"), field(`${p}.Urls`, e.Urls, "url")); break;
@@ -94,7 +108,8 @@ export const sentinel: FormatNormalizer = {
     const incident = incidentOf(o);
     if (incident) {
       const p = incident.properties as JsonObject;
-      const related = entityHints(flattenEntities(objects(p.relatedEntities).map(fromIncidentEntity)));
+      const tactics = pick(p, "additionalData.tactics");
+      const related = entityHints(flattenEntities(objects(p.relatedEntities).map(fromIncidentEntity)), directionOf(Array.isArray(tactics) ? tactics.join(" ") : String(tactics ?? ""), String(p.title ?? "")));
       return {
         title: p.title,
         titlePaths: "properties.title",
@@ -117,7 +132,7 @@ export const sentinel: FormatNormalizer = {
     const entities = embeddedJson(o.Entities);
     if (o.Entities !== undefined && entities === undefined) return "Entities is not valid JSON (expected a JSON-encoded array of entities)";
     const ext = embeddedJson(o.ExtendedProperties);
-    const { hints, host, user, hosts } = entityHints(flattenEntities(objects(entities)));
+    const { hints, host, user, hosts } = entityHints(flattenEntities(objects(entities)), directionOf(String(o.Tactics ?? ""), String(o.AlertName ?? "")));
     const extObj = isObject(ext) ? ext : {};
     return {
       title: o.AlertName ?? o.DisplayName,
@@ -130,7 +145,8 @@ export const sentinel: FormatNormalizer = {
       hostName: host ?? o.CompromisedEntity,
       userName: user,
       assets: [...hosts, o.CompromisedEntity],
-      iocs: [...hints, freeText("Description", o.Description)],
+      iocs: [...hints, freeText("Description", o.Description), // The analytic rule's query lists exclusions as often as indicators: not read.
+        ...linkFreeText("ExtendedProperties", Object.fromEntries(Object.entries(extObj).filter(([k]) => !/query/i.test(k))))],
       mitre: [embeddedJson(o.Techniques) ?? o.Techniques, o.SubTechniques],
       tactics: [typeof o.Tactics === "string" ? o.Tactics.split(",").map((t) => t.trim()) : o.Tactics],
       sourceId: o.SystemAlertId,

@@ -19,7 +19,7 @@ export const wazuh: FormatNormalizer = {
   map(doc) {
     const o = jsonObject(doc);
     if (!o || !isObject(o.rule)) return "expected an object with a `rule` object (rule.level, rule.description)";
-    const user = pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "syscheck.uname_after"]);
+    const user = pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "data.win.eventdata.user", "data.user", "syscheck.uname_after", "syscheck.audit.effective_user.name", "syscheck.audit.login_user.name", "data.aws.userIdentity.userName"]);
     const agentId = text(pick(o, "agent.id"));
     const manager = text(pick(o, "manager.name")) ?? text(pick(o, "cluster.node"));
     const id = text(o.id);
@@ -51,6 +51,16 @@ export const wazuh: FormatNormalizer = {
         at(o, "data.url", "url"),
         at(o, "data.hostname", "domain", "destination"),
         at(o, "data.win.eventdata.queryName", "domain", "destination"),
+        at(o, "data.win.eventdata.destinationHostname", "domain", "destination"),
+        at(o, "data.win.eventdata.sourceHostname", "domain", "source"),
+        // Suricata, AWS and other JSON logs decoded by Wazuh keep their own names under data.
+        at(o, "data.src_ip", "ip", "source"),
+        at(o, "data.dest_ip", "ip", "destination"),
+        at(o, "data.http.hostname", "domain", "destination"),
+        at(o, "data.tls.sni", "domain", "destination"),
+        at(o, "data.dns.rrname", "domain", "destination"),
+        at(o, "data.aws.sourceIPAddress", "ip", "source"),
+        at(o, "data.virustotal.source.sha256", "sha256"),
         freeText("full_log", o.full_log),
         freeText("data.win.eventdata.commandLine", pick(o, "data.win.eventdata.commandLine")),
       ],

@@ -16,7 +16,7 @@ const HOST_PATHS = ["host", "hostname", "host_name", "asset", "device", "compute
 const HOST_NAME_KEYS = ["name", "hostname", "host_name", "fqdn", "computer_name", "display_name"];
 const HOST_IP_KEYS = ["ip", "ip_address", "ipv4", "address", "ips"];
 const USER_PATHS = ["user", "username", "user_name", "account", "account_name", "principal", "actor", "identity", "alert.user"];
-const USER_NAME_KEYS = ["name", "username", "user_name", "login", "email", "upn", "id"];
+const USER_NAME_KEYS = ["name", "username", "user_name", "login", "email", "upn", "user", "id"];
 
 function titleOf(o: Record<string, unknown>): { value: unknown; path: string } | undefined {
   for (const p of TITLE_PATHS) {
@@ -81,7 +81,10 @@ export const webhook: FormatNormalizer = {
         at(o, "src_ip", "ip", "source"), at(o, "source_ip", "ip", "source"), at(o, "source.ip", "ip", "source"), at(o, "attacker_ip", "ip", "source"), at(o, "remote_ip", "ip", "source"), at(o, "client_ip", "ip", "source"),
         at(o, "dst_ip", "ip", "destination"), at(o, "dest_ip", "ip", "destination"), at(o, "destination_ip", "ip", "destination"), at(o, "destination.ip", "ip", "destination"),
         at(o, "sha256", "sha256"), at(o, "sha1", "sha1"), at(o, "md5", "md5"), at(o, "hash", "hash"), at(o, "file_hash", "hash"),
-        at(o, "url", "url"), at(o, "domain", "domain"), at(o, "fqdn", "domain"), at(o, "email", "email"),
+        at(o, "src", "ip", "source"), at(o, "source_address", "ip", "source"), at(o, "remote_addr", "ip", "source"), at(o, "src.ip", "ip", "source"),
+        at(o, "dst", "ip", "destination"), at(o, "dest", "ip", "destination"), at(o, "destination_address", "ip", "destination"), at(o, "dst.ip", "ip", "destination"),
+        at(o, "url", "url"), at(o, "domain", "domain"), at(o, "fqdn", "domain"), at(o, "email", "email"), at(o, "sender", "email", "source"),
+        at(o, "query", "domain", "destination"), at(o, "dns_query", "domain", "destination"), at(o, "dns.query", "domain", "destination"), at(o, "qname", "domain", "destination"),
         at(o, "indicators", "auto"), at(o, "iocs", "auto"), at(o, "observables", "auto"),
       ],
       scanRaw: true,
