@@ -28,6 +28,9 @@ describe("MITRE from vendor type names and well-known names (mitre.ts NAME_RULES
     ["UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", "T1552.005"],
     ["Stealth:IAMUser/CloudTrailLoggingDisabled", "T1562.008"],
     ["UnauthorizedAccess:EC2/TorClient", "T1090.003"],
+    ["Execution:Kubernetes/ExecInKubeSystemPod", "T1609"],
+    ["PrivilegeEscalation:Kubernetes/PrivilegedContainer", "T1611"],
+    ["Persistence:IAMUser/AnomalousBehavior", "T1098"],
   ])("GuardDuty %s → %s", (type, technique) => {
     expect(mustNormalize(gd(type)).mitre).toEqual([technique]);
   });
@@ -84,6 +87,8 @@ describe("MITRE from vendor type names and well-known names (mitre.ts NAME_RULES
     ["Cryptocurrency miner connected to a mining pool", "T1496"],
     ["Password spray against the VPN", "T1110.003"],
     ["Shadow copy deletion via vssadmin delete shadows", "T1490"],
+    ["Suspicious DNS tunneling pattern", "T1071.004"],
+    ["DNS exfiltration to a rare domain", "T1048.003"],
   ])("CEF name %j → %s", (name, technique) => {
     expect(mustNormalize(`CEF:0|Example|Sensor|1.0|100|${name}|5|src=10.0.0.5`).mitre).toEqual([technique]);
   });
@@ -205,6 +210,13 @@ describe("indicators", () => {
   it("the domain (or IP) of every URL is an indicator too", () => {
     const a = mustNormalize(j({ title: "t", description: "fetched http://203.0.113.180/u and https://files.example.net/x" }));
     expect(iocValues(a)).toEqual(expect.arrayContaining(["http://203.0.113.180/u", "203.0.113.180", "https://files.example.net/x", "files.example.net"]));
+  });
+
+  it("a URL field logged without a scheme (PAN-OS request=host/path) is read as http, with its domain", () => {
+    const a = mustNormalize("CEF:0|Palo Alto Networks|PAN-OS|10.1|spyware|THREAT|9|src=10.0.7.7 dst=198.51.100.77 request=cdn.example-c2.net/pixel.gif act=reset-both");
+    expect(ioc(a, "url", "http://cdn.example-c2.net/pixel.gif")).toMatchObject({ role: "destination" });
+    expect(ioc(a, "domain", "cdn.example-c2.net")).toMatchObject({ role: "destination" });
+    expect(a.host).toEqual({ name: null, ip: "10.0.7.7" });
   });
 
   it("Suricata: the URL is rebuilt from http.hostname + http.url", () => {

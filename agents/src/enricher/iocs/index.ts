@@ -140,7 +140,8 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
       switch (type) {
         case "ip": addIp(p, role, "field", hint.path); break;
         case "domain": if (!addIp(p, role, "field", hint.path)) addDomain(p, role, "field", hint.path, false); break;
-        case "url": addUrl(p, role, "field", hint.path); break;
+        // A URL field without a scheme ("cdn.example.net/pixel.gif", as PAN-OS and proxies log it) is read as http.
+        case "url": addUrl(!/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && /^[a-z0-9.-]+\.[a-z]{2,63}(:\d+)?(\/|$)/i.test(p) ? `http://${p}` : p, role, "field", hint.path); break;
         case "email": addEmail(p, role, "field", hint.path); break;
         case "md5": case "sha1": case "sha256": case "hash": {
           // "SHA256=…,MD5=…" (Sysmon hashes) names the algorithm before each value.

@@ -73,7 +73,8 @@ export const ocsf: FormatNormalizer = {
     const srcEp = isObject(o.src_endpoint) ? o.src_endpoint : null;
     const dstEp = isObject(o.dst_endpoint) ? o.dst_endpoint : null;
     const netSide = internal(pick(dstEp, "ip")) && !(internal(pick(srcEp, "ip")) && /outbound/i.test(String(pick(o, "connection_info.direction") ?? ""))) ? dstEp : internal(pick(srcEp, "ip")) ? srcEp : null;
-    let title: unknown = pick(o, "finding_info.title");
+    // OCSF 1.0 Security Finding (2001) used `finding` where 1.1+ classes use `finding_info`.
+    let title: unknown = pick(o, "finding_info.title") ?? pick(o, "finding.title");
     let titlePaths = "finding_info.title";
     let category: AlertCategory | undefined;
     if (classUid === 3002) {
@@ -82,13 +83,13 @@ export const ocsf: FormatNormalizer = {
       title = str(o.message) ?? `${activity}${outcome ? ` ${outcome}` : ""}${str(pick(o, "user.name")) ? ` for ${str(pick(o, "user.name"))}` : ""}`;
       titlePaths = "message, activity_name";
     } else if (classUid !== 2004) {
-      title = pickFirst(o, ["finding_info.title", "message", "class_name", "type_name"])?.value;
+      title = pickFirst(o, ["finding_info.title", "finding.title", "message", "class_name", "type_name"])?.value;
       titlePaths = "finding_info.title, message, class_name, type_name";
     }
     return {
       title,
       titlePaths,
-      description: str(pick(o, "finding_info.desc")) ?? str(o.message) ?? str(o.status_detail) ?? undefined,
+      description: str(pick(o, "finding_info.desc")) ?? str(pick(o, "finding.desc")) ?? str(o.message) ?? str(o.status_detail) ?? undefined,
       severity: ocsfSeverity(o.severity_id, o.severity),
       time: o.time ?? o.time_dt ?? pick(o, "finding_info.first_seen_time"),
       vendor: str(pick(o, "metadata.product.vendor_name")) ?? "OCSF",
@@ -100,10 +101,10 @@ export const ocsf: FormatNormalizer = {
       iocs: hints,
       mitre: [attacks.map((a) => pick(a, "sub_technique.uid") ?? pick(a, "technique.uid")), attacks.map((a) => pick(a, "technique.uid"))],
       tactics: [attacks.map((a) => pick(a, "tactic.name"))],
-      sourceId: pickFirst(o, ["finding_info.uid", "metadata.uid"])?.value,
+      sourceId: pickFirst(o, ["finding_info.uid", "finding.uid", "metadata.uid"])?.value,
       category,
       categoryText: [o.class_name, o.category_name, pick(o, "finding_info.types"), o.type_name, o.message],
-      mitreTypes: [pick(o, "finding_info.types"), pick(o, "finding_info.title")],
+      mitreTypes: [pick(o, "finding_info.types"), pick(o, "finding.types")],
       context: {
         class_uid: classUid,
         class_name: o.class_name,
