@@ -299,3 +299,28 @@ describe("links back to a product are not indicators, in any field naming", () =
     expect(iocValues(a)).toEqual(["203.0.113.44"]);
   });
 });
+
+describe("what is ours is not an indicator", () => {
+  it("a homoglyph address is not cut into a different one; the user's own name is not a domain", () => {
+    const a = mustNormalize(j({ title: "t", description: "user аdmin@corp.example.com signed in", account: { name: "t.ng" }, note: "t.ng logged in" }));
+    expect(iocValues(a, "email")).toEqual([]);
+    expect(iocValues(a, "domain")).toEqual([]);
+    expect(a.user.name).toBe("t.ng");
+  });
+
+  it("Suricata: an inbound attack's Host header is our site (an asset), not an indicator; an outside server's is", () => {
+    const eve = (src: string, dest: string) => mustNormalize(j({ event_type: "alert", src_ip: src, dest_ip: dest, dest_port: 80, timestamp: "2026-01-01T00:00:00Z",
+      alert: { signature_id: 1, signature: "ET WEB_SERVER probe", severity: 2 }, http: { hostname: "shop.example.com", url: "/x" } }));
+    const inbound = eve("198.51.100.23", "10.0.2.10");
+    expect(iocValues(inbound, "domain")).toEqual([]);
+    expect(inbound.assets).toContain("shop.example.com");
+    expect(iocValues(inbound, "url")).toEqual(["http://shop.example.com/x"]);
+    expect(iocValues(eve("10.0.2.10", "198.51.100.23"), "domain")).toEqual(["shop.example.com"]);
+  });
+
+  it("GuardDuty: the instance's own public IP is an asset, not an indicator", () => {
+    const a = mustNormalize(gd("UnauthorizedAccess:EC2/SSHBruteForce", { resource: { resourceType: "Instance", instanceDetails: { instanceId: "i-1", networkInterfaces: [{ privateIpAddress: "10.10.1.5", publicIp: "192.0.2.201" }] } } }));
+    expect(iocValues(a)).not.toContain("192.0.2.201");
+    expect(a.assets).toContain("192.0.2.201");
+  });
+});

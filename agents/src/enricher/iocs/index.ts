@@ -36,7 +36,7 @@ export interface ExtractOptions {
   scanRaw?: boolean;
   max?: number;
   /**
-   * The alert's own hosts (host name, assets). Free text names them all the time ("login on
+   * The alert's own hosts (host name, assets) and its user name ("t.ng" is a person, not Nigeria). Free text names them all the time ("login on
    * vpn.corp.example.com"); they are what was attacked, not an indicator to look up or block.
    */
   ownHosts?: readonly (string | null | undefined)[];

@@ -110,7 +110,7 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
   const mitre = techniquesOf(draft, title, description, categoryTexts, context);
   const tactics = stringList(draft.tactics, LIMITS.tactics, LIMITS.tactic);
   const assets = stringList(draft.assets, LIMITS.assets, LIMITS.name);
-  const iocs = extractIocs(raw, draft.iocs, { internalRanges: opts.internalRanges, scanRaw: draft.scanRaw, ownHosts: [hostName, ...assets] });
+  const iocs = extractIocs(raw, draft.iocs, { internalRanges: opts.internalRanges, scanRaw: draft.scanRaw, ownHosts: [hostName, ...assets, userName] });
   const categoryText = [description, ...categoryTexts];
   const category = draft.category ?? categorize({ mitre, title, texts: categoryText });
 

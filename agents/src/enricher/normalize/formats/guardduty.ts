@@ -49,7 +49,8 @@ export const guardduty: FormatNormalizer = {
       hostName: str(pick(nameTag, "value", CI)) ?? instanceId,
       hostIp: interfaces.map((n) => pick(n, "privateIpAddress", CI)).find((x) => typeof x === "string"),
       userName: g("resource.accessKeyDetails.userName") ?? g("resource.kubernetesDetails.kubernetesUserDetails.username") ?? g("resource.rdsDbUserDetails.user"),
-      assets: [instanceId],
+      // The instance's own public address is ours, not an indicator.
+      assets: [instanceId, ...interfaces.map((n) => pick(n, "publicIp", CI))],
       iocs: [
         field("service.action.networkConnectionAction.remoteIpDetails.ipAddressV4", pick(action, "networkConnectionAction.remoteIpDetails.ipAddressV4", CI), "ip", remoteRole),
         field("service.action.networkConnectionAction.localIpDetails.ipAddressV4", pick(action, "networkConnectionAction.localIpDetails.ipAddressV4", CI), "ip", localRole),
@@ -63,7 +64,6 @@ export const guardduty: FormatNormalizer = {
         field("service.action.dnsRequestAction.domain", pick(action, "dnsRequestAction.domain", CI), "domain", "destination"),
         field("service.runtimeDetails.process.executableSha256", g("service.runtimeDetails.process.executableSha256"), "sha256"),
         field("…threatNames[].filePaths[].hash", threatPaths.map((p) => pick(p, "hash", CI)), "hash"),
-        field("resource.instanceDetails.networkInterfaces[].publicIp", interfaces.map((n) => pick(n, "publicIp", CI)), "ip", localRole),
       ],
       sourceId: g("id"),
       categoryText: [g("type")],

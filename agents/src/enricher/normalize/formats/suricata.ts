@@ -56,7 +56,7 @@ export const suricata: FormatNormalizer = {
       product: "Suricata",
       hostName: null,
       hostIp: internalSide,
-      assets: [internalSide],
+      assets: [internalSide, internal(server) ? httpHost : null, internal(server) ? str(pick(o, "tls.sni")) : null],
       iocs: [
         at(o, "flow.src_ip", "ip", "source"),
         at(o, "flow.dest_ip", "ip", "destination"),
@@ -64,9 +64,11 @@ export const suricata: FormatNormalizer = {
         field("dest_ip", dest, "ip", "destination"),
         at(o, "alert.source.ip", "ip", "source"),
         at(o, "alert.target.ip", "ip", "destination"),
-        at(o, "http.hostname", "domain", "destination"),
+        // The server's name is an indicator when the server is outside; an inbound attack's
+        // Host header names our own site (kept as an asset, and in the rebuilt URL).
+        field("http.hostname", internal(server) ? undefined : httpHost, "domain", "destination"),
         field("http.hostname+http.url", rebuilt, "url", null),
-        at(o, "tls.sni", "domain", "destination"),
+        field("tls.sni", internal(server) ? undefined : pick(o, "tls.sni"), "domain", "destination"),
         at(o, "dns.query", "domain"),
         field("dns.queries[].rrname", objects(pick(o, "dns.queries")).map((q) => q.rrname), "domain"),
         field("dns.query[].rrname", objects(pick(o, "dns.query")).map((q) => q.rrname), "domain"),
