@@ -324,3 +324,20 @@ describe("what is ours is not an indicator", () => {
     expect(a.assets).toContain("192.0.2.201");
   });
 });
+
+describe("vendor outcome and intel fields reach the canonical alert", () => {
+  it("Splunk ES threat-list activity is an intel match: capped at medium, the collection kept", () => {
+    const a = mustNormalize(j({ _time: "1770100000", event_id: "A@@notable@@b", index: "notable", search_name: "Threat - Threat List Activity - Rule", rule_title: "Threat list activity to 198.51.100.44",
+      urgency: "high", src: "10.3.3.30", src_nt_host: "WS-30", dest: "198.51.100.44", threat_match_field: "dest", threat_collection: "ip_intel" }));
+    expect(a).toMatchObject({ severity: "medium", severityOriginal: "high", host: { name: "WS-30", ip: "10.3.3.30" } });
+    expect(a.context.threat_collection).toBe("ip_intel");
+  });
+
+  it("OCSF disposition_id, Sentinel Status and webhook local_ip are carried", () => {
+    const o = mustNormalize(j({ class_uid: 2004, metadata: { version: "1.1.0" }, finding_info: { title: "t", uid: "f" }, disposition_id: 2, time: 1767225600000 }));
+    expect(o.context.disposition).toBe("Blocked");
+    const s = mustNormalize(j({ SystemAlertId: "s", AlertName: "n", StartTime: "2026-01-01T00:00:00Z", Status: "Resolved" }));
+    expect(s.context.status).toBe("Resolved");
+    expect(mustNormalize(j({ title: "t", device: { hostname: "LT-55", local_ip: "10.5.5.55" } })).host).toEqual({ name: "LT-55", ip: "10.5.5.55" });
+  });
+});

@@ -42,7 +42,7 @@ function stringList(values: readonly unknown[] | undefined, max: number, maxLen:
   return out;
 }
 
-const INTEL_MATCH = /\b(threat intel(ligence)?( indicator)? match|indicator match|intel(ligence)? (hit|match)|ioc (match|hit)|matched (a |an )?(known |threat )?(intel\w*|indicator|ioc)|ti map|reputation (list|match|hit)|watchlist (match|hit))\b/i;
+const INTEL_MATCH = /\b(threat intel(ligence)?( indicator)? match|indicator match|intel(ligence)? (hit|match)|threat list (activity|match|hit)|ioc (match|hit)|matched (a |an )?(known |threat )?(intel\w*|indicator|ioc)|ti map|reputation (list|match|hit)|watchlist (match|hit))\b/i;
 const NO_EXECUTION = /\bno (related |sign of |evidence of |observed )?(process )?(execution|process (activity|execution))\b/i;
 const EXECUTION = /\b(executed|execution of|process (started|created|launched)|spawned|was run|ran)\b/i;
 

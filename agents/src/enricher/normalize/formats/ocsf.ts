@@ -119,7 +119,8 @@ export const ocsf: FormatNormalizer = {
         user_email: pick(o, "user.email_addr"),
         ocsf_version: pick(o, "metadata.version"),
         comment: o.comment,
-        disposition: o.disposition,
+        // disposition_id (security_control profile): 1 Allowed, 2 Blocked, 3 Quarantined, 4 Isolated, 5 Deleted, 6 Dropped, ...
+        disposition: o.disposition ?? ({ 1: "Allowed", 2: "Blocked", 3: "Quarantined", 4: "Isolated", 5: "Deleted", 6: "Dropped", 7: "Custom Action", 8: "Approved", 9: "Restored", 10: "Exonerated", 11: "Corrected", 12: "Partially Corrected", 13: "Uncorrected", 14: "Delayed", 15: "Detected", 16: "No Action", 17: "Logged", 18: "Tagged", 19: "Alert" } as Record<number, string>)[numeric(o.disposition_id) ?? -1],
         action: o.action,
         direction: pick(o, "connection_info.direction"),
         bytes_out: pick(o, "traffic.bytes_out"),

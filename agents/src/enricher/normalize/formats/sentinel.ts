@@ -153,6 +153,8 @@ export const sentinel: FormatNormalizer = {
       categoryText: [o.AlertType, extObj["Query"]],
       context: {
         alert_type: o.AlertType,
+        status: o.Status,
+        remediation_steps: typeof o.RemediationSteps === "string" ? o.RemediationSteps : undefined,
         vendor_original_id: o.VendorOriginalId,
         provider_name: o.ProviderName,
         compromised_entity: o.CompromisedEntity,

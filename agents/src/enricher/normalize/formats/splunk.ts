@@ -88,6 +88,8 @@ export const splunk: FormatNormalizer = {
         sourceId: `${text(o.sid) ?? ""}:${sha256Hex(JSON.stringify(row)).slice(0, 16)}`,
         categoryText: [o.search_name, row.signature, row.action, row.category],
         mitreTypes: [o.search_name, row.signature],
+        // ES threat-list matches (Threat Intelligence framework) name the matched field and collection.
+        intelMatch: row.threat_match_field !== undefined || row.threat_collection !== undefined || undefined,
         // Every field the search returned is analyst context (change_ticket, action, category, ...).
         context: { ...Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith("_")).slice(0, 60)), sid: o.sid, owner: o.owner, app: o.app, search_name: o.search_name, action: row.action, signature: row.signature, count: row.count },
       };
@@ -111,7 +113,8 @@ export const splunk: FormatNormalizer = {
       sourceId: o.event_id,
       categoryText: [o.security_domain, o.search_name],
       mitreTypes: [o.search_name, o.rule_name, o.signature],
-      context: { urgency: o.urgency, severity: o.severity, security_domain: o.security_domain, status_label: o.status_label, owner: o.owner, search_name: o.search_name, src_user: o.src_user, action: o.action, count: o.count },
+      intelMatch: o.threat_match_field !== undefined || o.threat_collection !== undefined || /threat list activity|threat intel/i.test(String(o.search_name ?? "")) || undefined,
+      context: { threat_collection: o.threat_collection, threat_match_field: o.threat_match_field, urgency: o.urgency, severity: o.severity, security_domain: o.security_domain, status_label: o.status_label, owner: o.owner, search_name: o.search_name, src_user: o.src_user, action: o.action, count: o.count },
     };
   },
 };

@@ -80,6 +80,9 @@ export const wazuh: FormatNormalizer = {
         manager: manager,
         src_user: pick(o, "data.srcuser"),
         syscheck_path: pick(o, "syscheck.path"),
+        action: pick(o, "data.action") ?? pick(o, "data.alert.action"),
+        status: pick(o, "data.status"),
+        command: pick(o, "data.command") ?? pick(o, "data.win.eventdata.commandLine"),
       },
     };
   },

@@ -14,7 +14,7 @@ const TIME_PATHS = ["timestamp", "time", "@timestamp", "created_at", "createdAt"
 // Where the affected host and account sit: a string, or an object with a name (and an ip).
 const HOST_PATHS = ["host", "hostname", "host_name", "asset", "device", "computer_name", "computer", "endpoint", "machine", "affected_host", "target_host", "alert.host"];
 const HOST_NAME_KEYS = ["name", "hostname", "host_name", "fqdn", "computer_name", "display_name"];
-const HOST_IP_KEYS = ["ip", "ip_address", "ipv4", "address", "ips"];
+const HOST_IP_KEYS = ["ip", "ip_address", "ipv4", "local_ip", "private_ip", "internal_ip", "address", "ips"];
 const USER_PATHS = ["user", "username", "user_name", "account", "account_name", "principal", "actor", "identity", "alert.user"];
 const USER_NAME_KEYS = ["name", "username", "user_name", "login", "email", "upn", "user", "id"];
 
