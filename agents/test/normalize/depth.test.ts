@@ -341,3 +341,14 @@ describe("vendor outcome and intel fields reach the canonical alert", () => {
     expect(mustNormalize(j({ title: "t", device: { hostname: "LT-55", local_ip: "10.5.5.55" } })).host).toEqual({ name: "LT-55", ip: "10.5.5.55" });
   });
 });
+
+describe("Defender message evidence", () => {
+  it("sender IP and addresses are sources, the message's links destinations", () => {
+    const a = mustNormalize(j({ "@odata.type": "#microsoft.graph.security.alert", id: "m", title: "Email messages containing malicious URL removed after delivery", severity: "medium", category: "InitialAccess", createdDateTime: "2026-01-01T00:00:00Z",
+      evidence: [{ "@odata.type": "#microsoft.graph.security.analyzedMessageEvidence", senderIp: "192.0.2.88", p1Sender: { emailAddress: "billing@example-billing.net" }, urls: ["https://invoice.example-billing.net/pay"] }] }));
+    expect(ioc(a, "ip", "192.0.2.88")?.role).toBe("source");
+    expect(ioc(a, "email", "billing@example-billing.net")?.role).toBe("source");
+    expect(ioc(a, "url", "https://invoice.example-billing.net/pay")?.role).toBe("destination");
+    expect(ioc(a, "domain", "invoice.example-billing.net")?.role).toBe("destination");
+  });
+});

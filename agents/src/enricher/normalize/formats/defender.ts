@@ -70,7 +70,9 @@ export const defender: FormatNormalizer = {
           userName ??= pick(e, "userAccount.accountName");
           break;
         case "analyzedmessageevidence":
-          hints.push(field(`${p}.senderIp`, e.senderIp, "ip", "source"), field(`${p}.p1Sender.emailAddress`, pick(e, "p1Sender.emailAddress"), "email", "source"), field(`${p}.urls`, e.urls, "url"));
+          // Links in a message are what a recipient would open: destinations.
+          hints.push(field(`${p}.senderIp`, e.senderIp, "ip", "source"), field(`${p}.p1Sender.emailAddress`, pick(e, "p1Sender.emailAddress"), "email", "source"),
+            field(`${p}.p2Sender.emailAddress`, pick(e, "p2Sender.emailAddress"), "email", "source"), field(`${p}.urls`, e.urls, "url", "destination"));
           break;
         case "mailboxevidence": hints.push(field(`${p}.primaryAddress`, e.primaryAddress, "email", "destination")); break;
         default: break;
