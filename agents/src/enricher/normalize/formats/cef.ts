@@ -38,6 +38,7 @@ export const cef: FormatNormalizer = {
       const label = Object.hasOwn(x, `${k}Label`) ? x[`${k}Label`]!.replace(/\s+/g, "_").toLowerCase() : null;
       if (m && label) Object.defineProperty(labelled, label, { value: v, enumerable: true, writable: true, configurable: true });
     }
+    const threatNames = Object.entries(labelled).filter(([k]) => /threat|signature|attack|malware|virus|detection/.test(k)).map(([, v]) => v);
     const src = x.src ?? x.c6a2;
     const dst = x.dst ?? x.c6a3;
     const internal = (ip: string | undefined) => !!ip && classifyIp(ip)?.internal === true;
@@ -83,8 +84,9 @@ export const cef: FormatNormalizer = {
         ...Object.entries(labelled).filter(([k]) => !isLinkBackKey(k)).map(([k, v]) => freeText(`cs:${k}`, v)),
       ],
       sourceId: x.externalId ?? x.deviceExternalId ?? null,
-      categoryText: [x.cat, x.act, line.signatureId],
-      mitreTypes: [line.name, x.cat],
+      // The threat or signature name often sits in a csN field (PAN-OS "Threat Name", FortiGate "attack").
+      categoryText: [x.cat, x.act, line.signatureId, ...threatNames],
+      mitreTypes: [line.name, x.cat, ...threatNames],
       // Vendors put ATT&CK in csN fields labelled mitre/technique (e.g. cs3Label=MITRE Technique).
       mitre: Object.entries(labelled).filter(([k]) => /mitre|technique|attack/.test(k)).map(([, v]) => v),
       context: {
