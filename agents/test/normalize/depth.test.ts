@@ -352,3 +352,17 @@ describe("Defender message evidence", () => {
     expect(ioc(a, "domain", "invoice.example-billing.net")?.role).toBe("destination");
   });
 });
+
+describe("links into a product's own UI and forwarder shapes", () => {
+  it("Kibana/Wazuh/Splunk app paths are the console on any host; the same host elsewhere is not", () => {
+    const a = mustNormalize(j({ title: "t", description: "see https://kibana.corp-example.net/app/security/alerts/redirect/abc and https://siem.example.net/en-US/app/search/search?sid=1 and https://files.example.net/app/update.exe" }));
+    expect(iocValues(a, "url")).toEqual(["https://files.example.net/app/update.exe"]);
+  });
+
+  it("Alertmanager and Grafana link fields are not indicators; commonAnnotations.summary is a title", () => {
+    const a = mustNormalize(j({ receiver: "soc", status: "firing", commonLabels: { alertname: "SSHBruteForce", severity: "critical" }, commonAnnotations: { summary: "SSH brute force from 203.0.113.77" },
+      externalURL: "http://alertmanager.corp-example.net:9093", alerts: [{ generatorURL: "http://prometheus.corp-example.net:9090/graph?g0.expr=x", labels: { instance: "web-01:9100" } }] }));
+    expect(a).toMatchObject({ format: "webhook", title: "SSH brute force from 203.0.113.77", severity: "critical" });
+    expect(iocValues(a)).toEqual(["203.0.113.77"]);
+  });
+});

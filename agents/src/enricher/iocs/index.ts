@@ -5,7 +5,7 @@ import type { Ioc, IocType } from "@secops/contracts";
 import { checkDomain } from "./domain.js";
 import { hashTypeOf, isMeaningfulHash } from "./hash.js";
 import { classifyIp, internalChecker, isMeaninglessIp } from "./ip.js";
-import { isLinkBackKey, isVendorHost, urlHostname } from "./not-indicators.js";
+import { isConsoleUrl, isLinkBackKey, isVendorHost, urlHostname } from "./not-indicators.js";
 
 export { isLinkBackKey } from "./not-indicators.js";
 import { refang } from "./refang.js";
@@ -94,7 +94,7 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
   const addUrl = (candidate: string, role: IocRole, from: "field" | "text", path: string): boolean => {
     const value = refang(candidate.trim());
     const host = urlHostname(value);
-    if (!host || isVendorHost(host)) return false;
+    if (!host || isVendorHost(host) || isConsoleUrl(value)) return false;
     // A URL must point somewhere real: an IP or a host with a public suffix.
     const hostIsIp = classifyIp(host) !== null;
     if (!hostIsIp && !checkDomain(host, false).ok) return false;

@@ -31,7 +31,26 @@ export function isLinkBackKey(key: string): boolean {
   const k = key.replace(/\[\d+\]$/, "");
   const last = k.split(".").pop() ?? k;
   // camelCase names ending in a link word (AlertLink, incidentWebUrl, MicrosoftDefenderForEndpointLink).
-  return LINK_KEY.test(last) || /(console|portal)(url|link|_url|_link)?$/i.test(last) || /[a-z0-9](Link|Links|WebUrl|WebURL|Permalink|PortalUrl|ConsoleUrl|DeepLink)$/.test(last);
+  return LINK_KEY.test(last) || /(console|portal)(url|link|_url|_link)?$/i.test(last) || /[a-z0-9](Link|Links|WebUrl|WebURL|Permalink|PortalUrl|ConsoleUrl|DeepLink)$/.test(last)
+    // Alertmanager generatorURL/externalURL/silenceURL, Grafana ruleUrl/imageUrl/dashboardURL, PagerDuty html_url.
+    || /^(generator|external|silence|dashboard|panel|image|rule|alert|incident|html|self|results?|report|detail|details|case|ticket)_?(url|uri|link)s?$/i.test(last);
+}
+
+/**
+ * Paths into a security product's own web UI, on whatever host it runs: Kibana / Elastic
+ * Security and the Wazuh and OpenSearch dashboards (`/app/…`, `/_dashboards/app/…`), Splunk
+ * (`/en-US/app/…`). A link there is the
+ * alert pointing back at itself, never an indicator.
+ */
+const CONSOLE_PATH = /^\/(?:(?:_dashboards|_plugin\/kibana|s\/[^/]+)\/)?app\/(?:security|siem|kibana|discover|dashboards|wazuh|threat-hunting|endpoints?|fim|vulnerability-detection|data-explorer|observability|management|alerts|cases|investigate|search|SplunkEnterpriseSecuritySuite|missioncontrol)\b|^\/[a-z]{2}-[A-Z]{2}\/app\//;
+
+export function isConsoleUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return CONSOLE_PATH.test(u.pathname);
+  } catch {
+    return false;
+  }
 }
 
 const SUFFIXES = [".console.aws.amazon.com", ".portal.azure.com", ".security.microsoft.com", ".crowdstrike.com", ".wazuh.com", ".elastic.co", ".splunk.com", ".mitre.org", ".okta.com", ".okta-emea.com", ".oktapreview.com"];

@@ -7,8 +7,9 @@ import { at, jsonObject } from "../hints.js";
 import { isObject, pick, pickFirst, str, text, type JsonObject } from "../paths.js";
 import { firstMapped, genericSeverity, priority, riskScore } from "../severity.js";
 
-const TITLE_PATHS = ["title", "name", "summary", "alert.title", "alert.name", "rule.name", "rule.description", "rule", "message", "alert"] as const;
-const DESCRIPTION_PATHS = ["description", "details", "summary", "message", "body", "text", "alert.description"];
+// Also the common shapes of forwarders: Opsgenie (alert.message), Alertmanager (commonAnnotations.summary, commonLabels.alertname).
+const TITLE_PATHS = ["title", "name", "summary", "alert.title", "alert.name", "alert.message", "alert.summary", "rule.name", "rule.description", "rule", "message", "alert", "commonAnnotations.summary", "commonLabels.alertname"] as const;
+const DESCRIPTION_PATHS = ["description", "details", "summary", "message", "body", "text", "alert.description", "commonAnnotations.description"];
 const TIME_PATHS = ["timestamp", "time", "@timestamp", "created_at", "createdAt", "event_time", "eventTime", "occurred_at", "detected_at", "ts", "date", "start_time", "alert.timestamp", "alert.time"];
 
 // Where the affected host and account sit: a string, or an object with a name (and an ip).
@@ -67,6 +68,8 @@ export const webhook: FormatNormalizer = {
         genericSeverity(pick(o, "severity"), pick(o, "severity_scale") ?? pick(o, "severity_max")),
         priority(pick(o, "priority")),
         genericSeverity(pick(o, "alert.severity")),
+        priority(pick(o, "alert.priority")),
+        genericSeverity(pick(o, "commonLabels.severity")),
         genericSeverity(pick(o, "level")),
         riskScore(pick(o, "risk_score") ?? pick(o, "risk") ?? pick(o, "score")),
       ),
