@@ -407,7 +407,8 @@ export function inferTechniques(typeNames: readonly string[], texts: readonly st
   const ids: string[] = [];
   const rules: NameRule[] = [];
   const types = typeNames.map((t) => t.trim()).filter(Boolean);
-  const all = [...types, ...texts.map((t) => t.slice(0, 20_000))];
+  // Names sit near the start of a text; a 16 kB description is not read 90 times over.
+  const all = [...types, ...texts.map((t) => t.slice(0, 4_000))];
   for (const rule of NAME_RULES) {
     const pool = rule.source === "well-known name" ? all : types;
     if (!pool.some((t) => rule.match.test(t))) continue;
