@@ -169,6 +169,12 @@ describe("affected host and user: the internal asset and the account, wherever t
     expect(mustNormalize(okta("user.account.privilege.grant", { target: [{ type: "User", alternateId: "c@example.com" }] })).user.name).toBe("c@example.com");
   });
 
+  it("Wazuh: for sudo/su the account involved is srcuser (who ran it), not dstuser (root); for sshd it is dstuser", () => {
+    const w = (decoder: string, data: Record<string, string>) => mustNormalize(j({ timestamp: "2026-01-01T00:00:00.000+0000", rule: { level: 3, description: "d", id: "1" }, agent: { id: "1", name: "h" }, manager: { name: "m" }, decoder: { name: decoder }, data }));
+    expect(w("sudo", { srcuser: "svc-patch", dstuser: "root" }).user.name).toBe("svc-patch");
+    expect(w("sshd", { srcip: "203.0.113.1", dstuser: "root" }).user.name).toBe("root");
+  });
+
   it("CrowdStrike: UserName byte-exact, the logon domain beside it", () => {
     const a = mustNormalize(j({ metadata: { eventType: "DetectionSummaryEvent", eventCreationTime: 1767225600000 }, event: { DetectName: "x", ComputerName: "H", UserName: "svc_sql", LogonDomain: "CORP", SeverityName: "High" } }));
     expect(a.user.name).toBe("svc_sql");

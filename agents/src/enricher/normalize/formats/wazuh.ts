@@ -19,7 +19,10 @@ export const wazuh: FormatNormalizer = {
   map(doc) {
     const o = jsonObject(doc);
     if (!o || !isObject(o.rule)) return "expected an object with a `rule` object (rule.level, rule.description)";
-    const user = pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "data.win.eventdata.user", "data.user", "syscheck.uname_after", "syscheck.audit.effective_user.name", "syscheck.audit.login_user.name", "data.aws.userIdentity.userName"]);
+    // dstuser means different things per decoder: the target of a login (sshd, Windows), but for
+    // sudo/su it is the account switched to (root) while srcuser is the person who did it.
+    const switchesUser = /^(sudo|su)$/.test(String(pick(o, "decoder.parent") ?? pick(o, "decoder.name") ?? ""));
+    const user = switchesUser && str(pick(o, "data.srcuser")) ? { value: pick(o, "data.srcuser") } : pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "data.win.eventdata.user", "data.user", "syscheck.uname_after", "syscheck.audit.effective_user.name", "syscheck.audit.login_user.name", "data.aws.userIdentity.userName"]);
     const agentId = text(pick(o, "agent.id"));
     const manager = text(pick(o, "manager.name")) ?? text(pick(o, "cluster.node"));
     const id = text(o.id);
@@ -79,6 +82,7 @@ export const wazuh: FormatNormalizer = {
         agent_id: agentId,
         manager: manager,
         src_user: pick(o, "data.srcuser"),
+        dst_user: pick(o, "data.dstuser"),
         syscheck_path: pick(o, "syscheck.path"),
         action: pick(o, "data.action") ?? pick(o, "data.alert.action"),
         status: pick(o, "data.status"),
