@@ -277,6 +277,12 @@ describe("roles where the vendor gives no direction", () => {
     expect(ioc(alert("InitialAccess", ["commandAndControl"]), "ip", "203.0.113.61")?.role).toBe("destination");
   });
 
+  it("Defender: without device evidence, an internal IP evidence is the host", () => {
+    const a = mustNormalize(j({ "@odata.type": "#microsoft.graph.security.alert", id: "a", title: "t", severity: "medium", category: "CommandAndControl", createdDateTime: "2026-01-01T00:00:00Z",
+      evidence: [{ "@odata.type": "#microsoft.graph.security.ipEvidence", ipAddress: "10.2.3.4", roles: ["compromised"] }, { "@odata.type": "#microsoft.graph.security.ipEvidence", ipAddress: "198.51.100.7", roles: [] }] }));
+    expect(a.host).toEqual({ name: null, ip: "10.2.3.4" });
+  });
+
   it("Defender networkConnectionEvidence and dnsEvidence give addresses and names with direction", () => {
     const a = mustNormalize(j({ "@odata.type": "#microsoft.graph.security.alert", id: "a", title: "t", severity: "medium", category: "Execution", createdDateTime: "2026-01-01T00:00:00Z",
       evidence: [{ "@odata.type": "#microsoft.graph.security.networkConnectionEvidence", sourceAddress: { ipAddress: "10.1.1.1" }, destinationAddress: { ipAddress: "198.51.100.7" } },

@@ -6,6 +6,7 @@ import type { FormatNormalizer } from "../draft.js";
 import { field, freeText, jsonObject } from "../hints.js";
 import { arr, isObject, objects, pick, str, type JsonObject } from "../paths.js";
 import { fromWord } from "../severity.js";
+import { classifyIp } from "../../iocs/index.js";
 
 function evidenceType(e: JsonObject): string {
   return (str(e["@odata.type"]) ?? "").replace(/^#microsoft\.graph\.security\./, "").toLowerCase();
@@ -87,7 +88,8 @@ export const defender: FormatNormalizer = {
       vendor: "Microsoft",
       product: str(o.serviceSource) ?? str(o.productName) ?? "Microsoft Defender XDR",
       hostName,
-      hostIp,
+      // No device evidence: an internal address in the evidence is the host, known only by its IP.
+      hostIp: hostIp ?? (hostName ? undefined : evidence.filter((e) => evidenceType(e) === "ipevidence").map((e) => str(e.ipAddress)).find((ip) => !!ip && classifyIp(ip)?.internal)),
       userName,
       assets,
       iocs: [...hints, freeText("description", o.description)],
