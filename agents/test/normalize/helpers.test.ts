@@ -18,6 +18,16 @@ describe("MITRE names → ids", () => {
   });
 });
 
+describe("more time shapes", () => {
+  it("a space before the zone, a UTC/GMT word, and RFC 2822 dates", () => {
+    expect(toIsoUtc("2026-04-01 09:15:00 +0200")).toBe("2026-04-01T07:15:00.000Z");
+    expect(toIsoUtc("2026-04-01T09:15:00 UTC")).toBe("2026-04-01T09:15:00.000Z");
+    expect(toIsoUtc("Wed, 01 Apr 2026 09:15:00 +0200")).toBe("2026-04-01T07:15:00.000Z");
+    expect(toIsoUtc("01 Apr 2026 09:15:00 GMT")).toBe("2026-04-01T09:15:00.000Z");
+    expect(toIsoUtc("yesterday")).toBeNull();
+  });
+});
+
 describe("severity scales", () => {
   it("wazuh 0-6 low, 7-11 medium, 12-14 high, 15-16 critical", () => {
     expect([0, 6, 7, 11, 12, 14, 15, 16, 17].map((n) => wazuhLevel(n).severity)).toEqual(["low", "low", "medium", "medium", "high", "high", "critical", "critical", null]);
