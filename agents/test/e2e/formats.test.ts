@@ -29,9 +29,9 @@ const EXPECTED_CATEGORY: Record<string, CanonicalAlert["category"]> = {
   "cef/lines.cef:1": "data_exfiltration",
   "cef/lines.cef:2": "malware",
   "crowdstrike/detection-summary.json": "malware",
-  "crowdstrike/epp-detection.json": "authentication",
+  "crowdstrike/epp-detection.json": "malware", // credential dumping (LSASS) is malware, not authentication (issue 8)
   "defender/alert-v2.json": "other",
-  "elastic/flat-dotted.json": "authentication",
+  "elastic/flat-dotted.json": "malware", // LSASS dump: credential dumping is malware (issue 8)
   "elastic/search-hit.json": "other",
   "gcp_scc/bare-finding.json": "data_exfiltration",
   "gcp_scc/notification.json": "malware",
@@ -53,7 +53,7 @@ const EXPECTED_CATEGORY: Record<string, CanonicalAlert["category"]> = {
   "wazuh/fim-sysmon.json": "malware",
   "wazuh/sshd-brute-force.json": "authentication",
   "webhook/custom.json": "authentication",
-  "webhook/epoch-ms.json": "other",
+  "webhook/epoch-ms.json": "malware", // DNS tunneling maps to T1071.004 (C2 over DNS) through the MITRE name table
   "zeek/notice.jsonl:1": "network_scan",
   "zeek/notice.jsonl:2": "malware",
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { techniqueIds } from "../../src/enricher/normalize/mitre.js";
-import { cefSeverity, crowdstrikeSeverity, guarddutySeverity, ocsfSeverity, oktaSeverity, priority, suricataSeverity, wazuhLevel, fromWord } from "../../src/enricher/normalize/severity.js";
+import { cefSeverity, crowdstrikeSeverity, genericSeverity, guarddutySeverity, ocsfSeverity, oktaSeverity, priority, suricataSeverity, wazuhLevel, fromWord } from "../../src/enricher/normalize/severity.js";
 import { toIsoUtc } from "../../src/enricher/normalize/time.js";
 import { clip } from "../../src/enricher/normalize/limits.js";
 import { parseCefLine } from "../../src/enricher/normalize/cef-line.js";
@@ -15,6 +15,16 @@ describe("MITRE names → ids", () => {
   });
   it("drops unknown names instead of guessing, de-duplicates, reads comma lists", () => {
     expect(techniqueIds(["Machine Learning", "Malware", ["T1078", "Valid Accounts"], "T1110,T1078"])).toEqual(["T1078", "T1110"]);
+  });
+});
+
+describe("more time shapes", () => {
+  it("a space before the zone, a UTC/GMT word, and RFC 2822 dates", () => {
+    expect(toIsoUtc("2026-04-01 09:15:00 +0200")).toBe("2026-04-01T07:15:00.000Z");
+    expect(toIsoUtc("2026-04-01T09:15:00 UTC")).toBe("2026-04-01T09:15:00.000Z");
+    expect(toIsoUtc("Wed, 01 Apr 2026 09:15:00 +0200")).toBe("2026-04-01T07:15:00.000Z");
+    expect(toIsoUtc("01 Apr 2026 09:15:00 GMT")).toBe("2026-04-01T09:15:00.000Z");
+    expect(toIsoUtc("yesterday")).toBeNull();
   });
 });
 
@@ -39,10 +49,29 @@ describe("severity scales", () => {
   it("cef numbers and words", () => {
     expect(["0", "3", "4", "6", "7", "8", "9", "10", "Very-High", "Unknown"].map((v) => cefSeverity(v).severity)).toEqual(["low", "low", "medium", "medium", "high", "high", "critical", "critical", "critical", null]);
   });
-  it("okta log levels, raised by threatSuspected", () => {
+  it("okta: the log level is not the severity; threat signals and sensitive event types are", () => {
     expect(oktaSeverity("INFO", false).severity).toBe("low");
     expect(oktaSeverity("INFO", true).severity).toBe("high");
-    expect(oktaSeverity("ERROR", false).severity).toBe("high");
+    // ERROR is a failed call as often as an attack: never above medium on its own.
+    expect(oktaSeverity("ERROR", false).severity).toBe("medium");
+    expect(oktaSeverity("WARN", false).severity).toBe("medium");
+    // A Super Administrator grant is logged at INFO.
+    expect(oktaSeverity("INFO", false, { eventType: "user.account.privilege.grant" }).severity).toBe("medium");
+    expect(oktaSeverity("WARN", false, { eventType: "user.mfa.okta_verify.deny_push", riskLevel: "HIGH" }).severity).toBe("high");
+    expect(oktaSeverity("WARN", false, { eventType: "security.threat.detected" }).severity).toBe("high");
+    expect(oktaSeverity("INFO", false, { eventType: "user.session.start", riskLevel: "MEDIUM" }).severity).toBe("medium");
+  });
+  it("generic numeric severity: higher is worse; 1-5, 0-10 and 0-100 read from the value or a scale hint", () => {
+    expect([1, 2, 3, 4, 5].map((n) => genericSeverity(n).severity)).toEqual(["low", "low", "medium", "high", "critical"]);
+    expect([0, 3.5, 6, 7.5, 9].map((n) => genericSeverity(n).severity)).toEqual(["low", "low", "medium", "high", "critical"]);
+    expect([10, 39, 40, 69, 70, 89, 90, 100].map((n) => genericSeverity(n).severity)).toEqual(["critical", "low", "medium", "medium", "high", "high", "critical", "critical"]);
+    expect(genericSeverity(4, "0-10").severity).toBe("medium");
+    expect(genericSeverity(5, "1-5").severity).toBe("critical");
+    expect(genericSeverity("8/10").severity).toBe("high");
+    expect(genericSeverity("P2").severity).toBe("high");
+    expect(genericSeverity("sev1").severity).toBe("critical");
+    expect(genericSeverity("High").severity).toBe("high");
+    expect(genericSeverity(250)).toEqual({ severity: null, original: 250 });
   });
   it("generic priorities: P1 is critical; unknown words are unmapped and keep their original", () => {
     expect(priority("P1").severity).toBe("critical");

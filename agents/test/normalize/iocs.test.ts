@@ -30,7 +30,7 @@ describe("IP classification", () => {
 describe("free-text extraction", () => {
   it("refangs hxxp, [.], (.), [at]", () => {
     expect(values([text("go to hxxps://evil[.]example-bad.com/a and mail bob[at]phish-example(.)net, host c2{.}bad-example.org")])).toEqual([
-      "url:https://evil.example-bad.com/a", "email:bob@phish-example.net", "domain:c2.bad-example.org",
+      "url:https://evil.example-bad.com/a", "domain:evil.example-bad.com", "email:bob@phish-example.net", "domain:c2.bad-example.org",
     ]);
   });
 

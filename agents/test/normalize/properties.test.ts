@@ -82,8 +82,9 @@ describe("normalizeAlert properties", () => {
 
   it("an unknown severity word is never silently mapped: the original is kept and the default is flagged", () => {
     fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !/^\s*(informational|info|information|low|minor|medium|moderate|warning|major|high|critical|very-high|very high|fatal|p[1-5]|[1-5])\s*$/i.test(s) && s.trim() !== ""
-      // "01" and "3.0" are priorities 1 and 3 written as numbers: mapped on purpose.
-      && ![1, 2, 3, 4, 5].includes(Number(s.trim()))), (sev) => {
+      // Numbers 0-100 are read on the documented 1-5 / 0-10 / 0-100 scales, "sev2" and "8/10"
+      // too (normalize/README.md, generic webhook): mapped on purpose.
+      && !(/^\s*\d+(\.\d+)?\s*$/.test(s) && Number(s) <= 100) && !/^\s*sev(erity)?[ -]?[1-5]\s*$/i.test(s) && !/^\s*\d+(\.\d+)?\s*\/\s*\d+\s*$/.test(s)), (sev) => {
       const r = normalizeAlert(JSON.stringify({ title: "t", severity: sev }));
       expect(r.ok).toBe(true);
       if (r.ok) {

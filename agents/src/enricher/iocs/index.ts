@@ -5,7 +5,9 @@ import type { Ioc, IocType } from "@secops/contracts";
 import { checkDomain } from "./domain.js";
 import { hashTypeOf, isMeaningfulHash } from "./hash.js";
 import { classifyIp, internalChecker, isMeaninglessIp } from "./ip.js";
-import { isVendorHost, urlHostname } from "./not-indicators.js";
+import { isConsoleUrl, isLinkBackKey, isVendorHost, urlHostname } from "./not-indicators.js";
+
+export { isLinkBackKey } from "./not-indicators.js";
 import { refang } from "./refang.js";
 import { scanText } from "./text.js";
 
@@ -34,7 +36,7 @@ export interface ExtractOptions {
   scanRaw?: boolean;
   max?: number;
   /**
-   * The alert's own hosts (host name, assets). Free text names them all the time ("login on
+   * The alert's own hosts (host name, assets) and its user name ("t.ng" is a person, not Nigeria). Free text names them all the time ("login on
    * vpn.corp.example.com"); they are what was attacked, not an indicator to look up or block.
    */
   ownHosts?: readonly (string | null | undefined)[];
@@ -92,10 +94,15 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
   const addUrl = (candidate: string, role: IocRole, from: "field" | "text", path: string): boolean => {
     const value = refang(candidate.trim());
     const host = urlHostname(value);
-    if (!host || isVendorHost(host)) return false;
+    if (!host || isVendorHost(host) || isConsoleUrl(value)) return false;
     // A URL must point somewhere real: an IP or a host with a public suffix.
-    if (!classifyIp(host) && !checkDomain(host, false).ok) return false;
+    const hostIsIp = classifyIp(host) !== null;
+    if (!hostIsIp && !checkDomain(host, false).ok) return false;
     add("url", value, role, from, path);
+    // The URL's host is an indicator too (it is what a blocklist or a lookup takes), unless it
+    // is the alert's own host (the attacked web server).
+    if (hostIsIp) addIp(host, role, from, path);
+    else if (!ownHosts.has(host.toLowerCase())) addDomain(host, role, from, path, false);
     return true;
   };
   const addHash = (candidate: string, role: IocRole, from: "field" | "text", path: string): boolean => {
@@ -133,7 +140,8 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
       switch (type) {
         case "ip": addIp(p, role, "field", hint.path); break;
         case "domain": if (!addIp(p, role, "field", hint.path)) addDomain(p, role, "field", hint.path, false); break;
-        case "url": addUrl(p, role, "field", hint.path); break;
+        // A URL field without a scheme ("cdn.example.net/pixel.gif", as PAN-OS and proxies log it) is read as http.
+        case "url": addUrl(!/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && /^[a-z0-9.-]+\.[a-z]{2,63}(:\d+)?(\/|$)/i.test(p) ? `http://${p}` : p, role, "field", hint.path); break;
         case "email": addEmail(p, role, "field", hint.path); break;
         case "md5": case "sha1": case "sha256": case "hash": {
           // "SHA256=…,MD5=…" (Sysmon hashes) names the algorithm before each value.
@@ -161,7 +169,7 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
   if (opts.scanRaw) {
     const all: { path: string; value: string }[] = [];
     walkStrings(raw, "", all);
-    for (const s of all) scan(s.value, s.path);
+    for (const s of all) if (!isLinkBackKey(s.path)) scan(s.value, s.path);
   }
   return [...byKey.values()];
 }

@@ -5,11 +5,12 @@ import { refang } from "./refang.js";
 export interface TextCandidate { type: "ip" | "domain" | "url" | "hash" | "email"; value: string }
 
 const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>`{}|\\^[\]]+/gi;
-const EMAIL_RE = /\b[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}\b/gi;
+// No match that starts inside a word of any script: "аdmin@…" (Cyrillic а) is not "dmin@…".
+const EMAIL_RE = /(?<![\p{L}\p{N}._%+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}\b/giu;
 const IPV4_RE = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d|\/\d)/g;
 const IPV6_RE = /(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi;
 const HASH_RE = /(?<![0-9a-z])(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})(?![0-9a-z])/gi;
-const DOMAIN_RE = /(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9](?![\w-]|\.[a-z0-9])/gi;
+const DOMAIN_RE = /(?<![\w@.\-\p{L}\p{N}])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9](?![\w\-\p{L}]|\.[a-z0-9])/giu;
 
 // "version 1.2.3.4", "v10.0.0.1", "build 6.1.7601.1", "ver=2.0.0.1": dotted numbers that are not hosts.
 const VERSION_BEFORE = /(?:\b(?:version|ver|build|release|rev|revision|firmware|fw|agent|sensor|kb|update)\s*[:=#]?\s*v?|\bv)$/i;

@@ -7,7 +7,7 @@ import { categorize } from "./category.js";
 import type { AlertDraft } from "./draft.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { LIMITS, clip } from "./limits.js";
-import { techniqueIds } from "./mitre.js";
+import { inferTechniques, techniqueIds, techniqueIdsInText } from "./mitre.js";
 import { text } from "./paths.js";
 import { DEFAULT_SEVERITY } from "./severity.js";
 import { toIsoUtc } from "./time.js";
@@ -42,6 +42,37 @@ function stringList(values: readonly unknown[] | undefined, max: number, maxLen:
   return out;
 }
 
+const INTEL_MATCH = /\b(threat intel(ligence)?( indicator)? match|indicator match|intel(ligence)? (hit|match)|threat list (activity|match|hit)|ioc (match|hit)|matched (a |an )?(known |threat )?(intel\w*|indicator|ioc)|ti map|reputation (list|match|hit)|watchlist (match|hit))\b/i;
+const NO_EXECUTION = /\bno (related |sign of |evidence of |observed )?(process )?(execution|process (activity|execution))\b/i;
+const EXECUTION = /\b(executed|execution of|process (started|created|launched)|spawned|was run|ran)\b/i;
+
+/** A threat-intel match (the vendor says so, or the title does) with no process or execution in it. */
+function isUnexecutedIntelMatch(draft: AlertDraft, title: string): boolean {
+  const intel = draft.intelMatch ?? INTEL_MATCH.test(title);
+  if (!intel || draft.executed) return false;
+  const desc = text(draft.description) ?? "";
+  return NO_EXECUTION.test(desc) || !EXECUTION.test(desc);
+}
+
+/**
+ * The vendor's own ATT&CK ids first; else ids written in the title or description; else the
+ * documented name table (mitre.ts) over the vendor's type names and the text. context.mitre_source
+ * says which, so an analyst can tell a vendor mapping from ours.
+ */
+function techniquesOf(draft: AlertDraft, title: string, description: string, categoryTexts: string[], context: Record<string, unknown>): string[] {
+  const vendor = techniqueIds(draft.mitre ?? []);
+  if (vendor.length > 0) return vendor.slice(0, LIMITS.mitre);
+  const inText = techniqueIdsInText([title, description]);
+  if (inText.length > 0) {
+    context.mitre_source = "text";
+    return inText.slice(0, LIMITS.mitre);
+  }
+  const types = stringList(draft.mitreTypes, 20, 512);
+  const inferred = inferTechniques(types, [title, description, ...categoryTexts]);
+  if (inferred.ids.length > 0) context.mitre_source = `name table (${[...new Set(inferred.rules.map((r) => r.source))].join(", ")})`;
+  return inferred.ids;
+}
+
 export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown, opts: BuildOptions): BuildResult {
   const title = clipped(draft.title, LIMITS.title);
   if (!title) {
@@ -54,8 +85,13 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
     if (cv !== undefined) Object.defineProperty(context, k.slice(0, 128), { value: cv, enumerable: true, writable: true, configurable: true });
   }
 
-  const severity: Severity = draft.severity.severity ?? DEFAULT_SEVERITY;
+  let severity: Severity = draft.severity.severity ?? DEFAULT_SEVERITY;
   if (draft.severity.severity === null) context.severity_mapping = "default";
+  if ((severity === "high" || severity === "critical") && isUnexecutedIntelMatch(draft, title)) {
+    // An indicator seen on the wire or in a log is not a compromise until something runs.
+    context.severity_capped = `intel match without a sign of execution: ${severity} -> medium`;
+    severity = "medium";
+  }
 
   let time = toIsoUtc(draft.time);
   if (!time) {
@@ -70,11 +106,12 @@ export function buildAlert(format: AlertFormat, draft: AlertDraft, raw: unknown,
   const hostName = clipped(draft.hostName, LIMITS.name);
   const hostIp = clipped(draft.hostIp, LIMITS.ip);
   const userName = clipped(draft.userName, LIMITS.name);
-  const mitre = techniqueIds(draft.mitre ?? []).slice(0, LIMITS.mitre);
+  const categoryTexts = stringList(draft.categoryText, 50, 2048);
+  const mitre = techniquesOf(draft, title, description, categoryTexts, context);
   const tactics = stringList(draft.tactics, LIMITS.tactics, LIMITS.tactic);
   const assets = stringList(draft.assets, LIMITS.assets, LIMITS.name);
-  const iocs = extractIocs(raw, draft.iocs, { internalRanges: opts.internalRanges, scanRaw: draft.scanRaw, ownHosts: [hostName, ...assets] });
-  const categoryText = [description, ...stringList(draft.categoryText, 50, 2048)];
+  const iocs = extractIocs(raw, draft.iocs, { internalRanges: opts.internalRanges, scanRaw: draft.scanRaw, ownHosts: [hostName, ...assets, userName] });
+  const categoryText = [description, ...categoryTexts];
   const category = draft.category ?? categorize({ mitre, title, texts: categoryText });
 
   const candidate = {

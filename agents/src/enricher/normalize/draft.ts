@@ -22,8 +22,18 @@ export interface AlertDraft {
   /** Scan every string of the raw document for indicators (schema-less formats only). */
   scanRaw?: boolean;
   mitre?: unknown[];
+  /**
+   * The vendor's own type names for the alert (GuardDuty finding type, SCC category, Okta
+   * eventType, Zeek note, ET signature/classtype, Wazuh groups): read by the MITRE name table
+   * when the alert carries no technique id.
+   */
+  mitreTypes?: unknown[];
   tactics?: unknown[];
   sourceId?: unknown;
+  /** The alert is a match against threat intelligence (an indicator list), as the vendor says. */
+  intelMatch?: boolean;
+  /** The alert shows something ran (a process, a command line): an intel match with it stays high. */
+  executed?: boolean;
   /** Set when the structure says it (OCSF class 3002 is authentication); otherwise derived. */
   category?: AlertCategory;
   /** Extra text that helps categorize (type names, rule groups). */

@@ -2,6 +2,7 @@
 import type { FieldHint, IocRole } from "../iocs/index.js";
 import type { ParsedInput } from "./draft.js";
 import { isObject, pick, type JsonObject } from "./paths.js";
+import { isLinkBackKey } from "../iocs/index.js";
 
 export function at(doc: unknown, path: string, type: FieldHint["type"], role: IocRole = null, opts: { caseInsensitive?: boolean } = {}): FieldHint {
   return { path, value: pick(doc, path, opts), type, role, kind: "field" };
@@ -18,4 +19,16 @@ export function freeText(path: string, value: unknown): FieldHint {
 /** The JSON object of a parsed input, or null for text input. */
 export function jsonObject(doc: ParsedInput): JsonObject | null {
   return doc.kind === "json" && isObject(doc.value) ? doc.value : null;
+}
+
+/**
+ * Free text from every string of a loosely structured object (SCC sourceProperties, Sentinel
+ * ExtendedProperties), except fields that hold a link back to a console or report.
+ */
+export function linkFreeText(path: string, value: unknown, depth = 0): FieldHint[] {
+  if (depth > 6) return [];
+  if (typeof value === "string") return isLinkBackKey(path) ? [] : [freeText(path, value)];
+  if (Array.isArray(value)) return value.slice(0, 200).flatMap((v, i) => linkFreeText(`${path}[${i}]`, v, depth + 1));
+  if (isObject(value)) return Object.entries(value).slice(0, 200).flatMap(([k, v]) => linkFreeText(`${path}.${k}`, v, depth + 1));
+  return [];
 }

@@ -53,7 +53,7 @@ export type NormalizeResult = { ok: true; alert: CanonicalAlert } | { ok: false;
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
-const TITLE_HINT = "the generic webhook mapping needs at least a title-like field (title|name|summary|alert.title|rule.name|rule.description|rule|message|alert)";
+const TITLE_HINT = "the generic webhook mapping needs at least a title-like field (title|name|summary|alert.title|alert.message|rule.name|rule.description|rule|message|alert|commonAnnotations.summary)";
 
 function failure(code: NormalizeFailure["code"], reason: string, tried: string[] = [], errors: NormalizeFailure["errors"] = []): NormalizeResult {
   return { ok: false, error: { code, reason: reason || code, tried, errors } };

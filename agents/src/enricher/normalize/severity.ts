@@ -98,15 +98,28 @@ export function cefSeverity(v: unknown): SeverityReading {
 }
 
 /**
- * Okta's `severity` is a log level (DEBUG/INFO/WARN/ERROR), not a threat rating: DEBUG/INFO → low,
- * WARN → medium, ERROR → high; an event Okta flags as a suspected threat is raised to high.
+ * Okta's `severity` is a log level (DEBUG/INFO/WARN/ERROR), not a threat rating: an ERROR is a
+ * failed API call as often as an attack, and a Super Administrator grant is logged at INFO. The
+ * rating comes from what the event says, strongest signal first:
+ * - Okta says it is a threat (`debugData.threatSuspected`, a `security.threat.detected` event,
+ *   or `debugData.risk` level HIGH) → high;
+ * - `debugData.risk` level MEDIUM, or an event type that changes who may do what or stops a
+ *   sign-in (privilege grants, MFA factor resets, MFA push denials, lockouts, policy
+ *   deactivations, API token creation) → medium;
+ * - otherwise the log level, capped at medium: DEBUG/INFO → low, WARN/ERROR → medium.
  */
-export function oktaSeverity(level: unknown, threatSuspected: boolean): SeverityReading {
-  const map = new Map<string, Severity>([["DEBUG", "low"], ["INFO", "low"], ["WARN", "medium"], ["ERROR", "high"]]);
-  const base = typeof level === "string" ? map.get(level.trim().toUpperCase()) ?? null : null;
-  if (threatSuspected && (base === null || base === "low" || base === "medium")) return reading(level, "high");
+export function oktaSeverity(level: unknown, threatSuspected: boolean, signals: { eventType?: string | null; riskLevel?: string | null } = {}): SeverityReading {
+  const lvl = typeof level === "string" ? level.trim().toUpperCase() : "";
+  const base: Severity | null = lvl === "DEBUG" || lvl === "INFO" ? "low" : lvl === "WARN" || lvl === "ERROR" ? "medium" : null;
+  const risk = signals.riskLevel?.toUpperCase() ?? null;
+  const type = signals.eventType ?? "";
+  if (threatSuspected || risk === "HIGH" || /^security\.threat\.detected$/.test(type)) return reading(level, "high");
+  if (risk === "MEDIUM" || OKTA_SENSITIVE.test(type)) return reading(level, "medium");
   return reading(level, base);
 }
+
+/** Okta event types that change privileges or stop sign-ins (Okta event types catalog). */
+const OKTA_SENSITIVE = /^(user\.account\.privilege\.grant|group\.privilege\.grant|user\.account\.update_user_type|user\.mfa\.factor\.(deactivate|reset_all|suspend)|user\.mfa\.okta_verify\.deny_push|user\.account\.lock(\.limit)?|policy\.lifecycle\.(deactivate|delete)|policy\.rule\.(deactivate|delete)|system\.api_token\.create|user\.session\.impersonation\.\w+|security\.\w+|application\.user_membership\.add)$/;
 
 /**
  * Generic priorities: "P1".."P4" (P1 worst) and "1".."5" given as priority (1 worst); risk scores
@@ -120,6 +133,33 @@ export function priority(v: unknown): SeverityReading {
   const n = numeric(v);
   if (inRange(n, 1, 5) && Number.isInteger(n)) return reading(v, (["critical", "high", "medium", "low", "low"] as const)[n - 1]!);
   return fromWord(v);
+}
+
+/**
+ * A generic `severity` number. Higher is worse on every scale (unlike `priority`). The scale is
+ * the sender's `scale` hint when given ("1-5", "0-10", "0-100"), else read from the value:
+ * an integer 1-5 → the 1-5 scale (1-2 low, 3 medium, 4 high, 5 critical); up to 10 → the 0-10
+ * scale as in CEF (0-3 low, 4-6 medium, 7-8 high, 9-10 critical); up to 100 → 0-100 bands
+ * (< 40 low, < 70 medium, < 90 high, else critical). Strings: words, P1-P5, or "sev1".."sev4" (1 worst).
+ */
+export function genericSeverity(v: unknown, scale?: unknown): SeverityReading {
+  if (typeof v === "string") {
+    const sev = /^sev(?:erity)?[ -]?([1-5])$/i.exec(v.trim());
+    if (sev) return reading(v, (["critical", "high", "medium", "low", "low"] as const)[Number(sev[1]) - 1]!);
+    if (/^p[1-5]$/i.test(v.trim())) return priority(v);
+    const m = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+)\s*$/.exec(v);
+    if (m) return genericSeverity(Number(m[1]), `0-${m[2]}`);
+  }
+  const n = numeric(v);
+  if (n === null) return fromWord(v);
+  const hint = typeof scale === "string" ? /(\d+)\s*(?:-|to|\.\.)\s*(\d+)/.exec(scale) : null;
+  const max = hint ? Number(hint[2]) : typeof scale === "number" ? scale : n <= 5 && Number.isInteger(n) && n >= 1 ? 5 : n <= 10 ? 10 : n <= 100 ? 100 : null;
+  if (max === null || n < 0 || n > max) return reading(v, null);
+  if (max === 5) return reading(v, n >= 5 ? "critical" : n >= 4 ? "high" : n >= 3 ? "medium" : "low");
+  if (max === 10) return reading(v, n >= 9 ? "critical" : n >= 7 ? "high" : n >= 4 ? "medium" : "low");
+  if (max === 4) return reading(v, n >= 4 ? "critical" : n >= 3 ? "high" : n >= 2 ? "medium" : "low");
+  const pctv = (n / max) * 100;
+  return reading(v, pctv >= 90 ? "critical" : pctv >= 70 ? "high" : pctv >= 40 ? "medium" : "low");
 }
 
 export function riskScore(v: unknown): SeverityReading {

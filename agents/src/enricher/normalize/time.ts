@@ -25,6 +25,8 @@ function fromIsoLike(s: string): string | null {
   let t = s.trim();
   // "2026-09-14 08:12:44" (space separator) and "+0000"/"+01" offsets are not accepted by Date.parse everywhere.
   t = t.replace(/^(\d{4}-\d{2}-\d{2})[ T]/, "$1T");
+  // "… 09:15:00 +0200", "… 09:15:00 UTC": a space before the zone.
+  t = t.replace(/\s+(?:UTC|GMT)$/i, "Z").replace(/\s+([+-]\d{2}:?\d{2}|Z)$/i, "$1");
   t = t.replace(/([+-]\d{2})(\d{2})$/, "$1:$2").replace(/([+-]\d{2})$/, "$1:00");
   // Fractions longer than milliseconds (Graph's 7 digits, Suricata's 6) are cut to 3.
   t = t.replace(/(\.\d{3})\d+/, "$1");
@@ -44,6 +46,12 @@ function fromCefDate(s: string): string | null {
   return fromIsoLike(`${m[3]}-${month}-${m[2]!.padStart(2, "0")}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ""}${zone}`);
 }
 
+/** RFC 2822 dates as mail-minded tools send them: "Tue, 01 Apr 2026 09:15:00 +0200". */
+function fromRfc2822(s: string): string | null {
+  if (!/^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(:\d{2})? (?:[+-]\d{4}|GMT|UTC|Z)$/.test(s.trim())) return null;
+  return fromMillis(Date.parse(s.trim()));
+}
+
 /** ISO 8601 UTC for any of the accepted shapes, or null when the value is not a time we can read. */
 export function toIsoUtc(v: unknown): string | null {
   if (typeof v === "number") return fromEpoch(v);
@@ -51,5 +59,5 @@ export function toIsoUtc(v: unknown): string | null {
   const s = v.trim();
   if (s === "") return null;
   if (/^\d+(\.\d+)?$/.test(s)) return fromEpoch(Number(s));
-  return fromIsoLike(s) ?? fromCefDate(s);
+  return fromIsoLike(s) ?? fromCefDate(s) ?? fromRfc2822(s);
 }

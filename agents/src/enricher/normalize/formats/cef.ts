@@ -5,7 +5,7 @@ import type { FormatNormalizer } from "../draft.js";
 import { parseCefLine } from "../cef-line.js";
 import { field, freeText } from "../hints.js";
 import { cefSeverity } from "../severity.js";
-import { classifyIp } from "../../iocs/index.js";
+import { classifyIp, isLinkBackKey } from "../../iocs/index.js";
 import { toIsoUtc } from "../time.js";
 
 /** Syslog timestamps carry no year: take the current one, or last year when that would be in the future. */
@@ -38,9 +38,24 @@ export const cef: FormatNormalizer = {
       const label = Object.hasOwn(x, `${k}Label`) ? x[`${k}Label`]!.replace(/\s+/g, "_").toLowerCase() : null;
       if (m && label) Object.defineProperty(labelled, label, { value: v, enumerable: true, writable: true, configurable: true });
     }
+    const threatNames = Object.entries(labelled).filter(([k]) => /threat|signature|attack|malware|virus|detection/.test(k)).map(([, v]) => v);
     const src = x.src ?? x.c6a2;
     const dst = x.dst ?? x.c6a3;
-    const internalSide = [dst, src].find((ip) => ip && classifyIp(ip)?.internal) ?? null;
+    const internal = (ip: string | undefined) => !!ip && classifyIp(ip)?.internal === true;
+    const external = (ip: string | undefined) => !!ip && classifyIp(ip)?.internal === false;
+    // The affected host is the internal side: the destination of an inbound event (dhost/dst),
+    // the source of an outbound one (shost/src: an upload, a beacon, a scan from inside).
+    // When both are internal the named side wins, destination first.
+    const side: "dst" | "src" | null =
+      internal(dst) && (!!x.dhost || !internal(src) || !x.shost) ? "dst"
+      : internal(src) ? "src"
+      : external(dst) && x.shost ? "src"
+      : external(src) && x.dhost ? "dst"
+      : x.dhost ? "dst" : x.shost ? "src" : null;
+    const hostName = side === "dst" ? x.dhost ?? null : side === "src" ? x.shost ?? null : null;
+    const hostIp = side === "dst" ? (internal(dst) ? dst : null) : side === "src" ? (internal(src) ? src : null) : null;
+    // The account: the target user of an inbound event, the acting user of an outbound one.
+    const userName = side === "src" ? x.suser ?? x.duser ?? null : x.duser ?? x.suser ?? null;
     return {
       title: line.name,
       titlePaths: "header Name (6th field)",
@@ -49,23 +64,31 @@ export const cef: FormatNormalizer = {
       time: x.rt ?? x.start ?? x.end ?? syslogTime(line.syslog?.timestamp ?? null),
       vendor: line.vendor,
       product: line.product,
-      hostName: x.dhost ?? x.shost ?? null,
-      hostIp: internalSide,
-      userName: x.duser ?? x.suser ?? null,
-      assets: [x.dhost, internalSide],
+      hostName,
+      hostIp,
+      userName,
+      assets: [hostName, hostIp],
       iocs: [
         field("src", src, "ip", "source"),
         field("dst", dst, "ip", "destination"),
         field("request", x.request, "url", "destination"),
+        // The external side's host name is an indicator (a proxy's destination site).
+        field("dhost", side === "src" && !internal(dst) ? x.dhost : undefined, "domain", "destination"),
+        field("shost", side === "dst" && external(src) ? x.shost : undefined, "domain", "source"),
         field("fileHash", x.fileHash, "hash"),
         field("oldFileHash", x.oldFileHash, "hash"),
         field("suser", x.suser && x.suser.includes("@") ? x.suser : undefined, "email", "source"),
         freeText("msg", x.msg),
         freeText("requestContext", x.requestContext),
-        ...Object.entries(labelled).map(([k, v]) => freeText(`cs:${k}`, v)),
+        // A csN labelled as a console/report link is the product's own UI, never an indicator.
+        ...Object.entries(labelled).filter(([k]) => !isLinkBackKey(k)).map(([k, v]) => freeText(`cs:${k}`, v)),
       ],
       sourceId: x.externalId ?? x.deviceExternalId ?? null,
-      categoryText: [x.cat, x.act, line.signatureId],
+      // The threat or signature name often sits in a csN field (PAN-OS "Threat Name", FortiGate "attack").
+      categoryText: [x.cat, x.act, line.signatureId, ...threatNames],
+      mitreTypes: [line.name, x.cat, ...threatNames],
+      // Vendors put ATT&CK in csN fields labelled mitre/technique (e.g. cs3Label=MITRE Technique).
+      mitre: Object.entries(labelled).filter(([k]) => /mitre|technique|attack/.test(k)).map(([, v]) => v),
       context: {
         signature_id: line.signatureId,
         device_version: line.deviceVersion,

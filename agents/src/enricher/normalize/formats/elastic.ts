@@ -9,6 +9,14 @@ function hasKibanaAlertKey(o: Record<string, unknown>): boolean {
   return Object.keys(o).some((k) => k.startsWith("kibana.alert.")) || isObject(pick(o, "kibana.alert"));
 }
 
+function indicatorHints(o: Record<string, unknown>) {
+  const indicators = [pick(o, "threat.indicator"), ...objects(pick(o, "threat.enrichments")).map((e) => e.indicator)].filter(isObject);
+  return indicators.flatMap((ind, i) => [
+    at(ind, "ip", "ip"), at(ind, "url.full", "url"), at(ind, "url.original", "url"), at(ind, "url.domain", "domain"),
+    at(ind, "file.hash.sha256", "sha256"), at(ind, "file.hash.sha1", "sha1"), at(ind, "file.hash.md5", "md5"), at(ind, "email.address", "email"),
+  ].map((h) => ({ ...h, path: `threat.enrichments[${i}].indicator.${h.path}` })));
+}
+
 export const elastic: FormatNormalizer = {
   id: "elastic",
   detect(doc) {
@@ -46,18 +54,32 @@ export const elastic: FormatNormalizer = {
         at(o, "file.hash.md5", "md5"), at(o, "file.hash.sha1", "sha1"), at(o, "file.hash.sha256", "sha256"),
         at(o, "dll.hash.sha256", "sha256"),
         at(o, "email.from.address", "email", "source"),
+        at(o, "url.domain", "domain", "destination"),
+        at(o, "source.domain", "domain", "source"),
+        at(o, "dns.resolved_ip", "ip", "destination"),
+        // Indicator-match alerts: the matched indicators (ECS threat.enrichments / threat.indicator).
+        ...indicatorHints(o),
         freeText("process.command_line", pick(o, "process.command_line")),
+        freeText("message", pick(o, "message")),
         freeText("kibana.alert.reason", pick(o, "kibana.alert.reason")),
       ],
       mitre: [techniqueIds, pick(o, "threat.technique.id")],
       tactics,
       sourceId: pickFirst(o, ["kibana.alert.uuid", "_id"])?.value,
       categoryText: [pick(o, "kibana.alert.rule.description"), pick(o, "event.category"), pick(o, "kibana.alert.rule.tags")],
+      mitreTypes: [pick(o, "kibana.alert.rule.tags")],
+      intelMatch: pick(o, "kibana.alert.rule.type") === "threat_match" || objects(pick(o, "threat.enrichments")).length > 0 || undefined,
+      executed: pick(o, "process.executable") !== undefined || pick(o, "process.command_line") !== undefined || pick(o, "process.name") !== undefined,
       context: {
         rule_id: pick(o, "kibana.alert.rule.rule_id") ?? pick(o, "kibana.alert.rule.uuid"),
         rule_type: pick(o, "kibana.alert.rule.type"),
         risk_score: pick(o, "kibana.alert.risk_score"),
         workflow_status: pick(o, "kibana.alert.workflow_status"),
+        workflow_tags: pick(o, "kibana.alert.workflow_tags"),
+        event_action: pick(o, "event.action"),
+        event_type: pick(o, "event.type"),
+        event_outcome: pick(o, "event.outcome"),
+        tags: pick(o, "tags") ?? pick(o, "kibana.alert.rule.tags"),
         process: pick(o, "process.name"),
         process_executable: pick(o, "process.executable"),
         user_domain: pick(o, "user.domain"),

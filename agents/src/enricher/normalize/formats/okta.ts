@@ -24,18 +24,26 @@ export const okta: FormatNormalizer = {
     const e = o ? eventOf(o) : null;
     if (!e) return "expected an Okta LogEvent (uuid, eventType, published, actor), or an event hook with one event in data.events";
     const threat = String(pick(e, "debugContext.debugData.threatSuspected")).toLowerCase() === "true";
-    const targetUser = objects(e.target).find((t) => t.type === "User");
+    const targetUser = objects(e.target).find((t) => String(t.type).toLowerCase() === "user");
     const eventType = str(e.eventType)!;
+    // The actor is the account involved only when it is a user: ThreatInsight events name a
+    // client app or "unknown", which is nobody's account.
+    const actorType = str(pick(e, "actor.type"));
+    const actorId = str(pick(e, "actor.alternateId"));
+    const actorUser = actorId && actorId.toLowerCase() !== "unknown" && (!actorType || actorType.toLowerCase() === "user") ? pick(e, "actor.alternateId") : null;
+    // debugData.risk is a string like "{level=HIGH, reasons=Anomalous Device}".
+    const riskLevel = /level=(\w+)/i.exec(String(pick(e, "debugContext.debugData.risk") ?? ""))?.[1] ?? null;
+    const threatDetections = str(pick(e, "debugContext.debugData.threatDetections"));
     return {
       title: str(e.displayMessage) ? `${str(e.displayMessage)} (${eventType})` : eventType,
       titlePaths: "displayMessage, eventType",
       description: [str(pick(e, "outcome.result")) && `outcome: ${str(pick(e, "outcome.result"))}`, str(pick(e, "outcome.reason"))].filter(Boolean).join(" — "),
-      severity: oktaSeverity(e.severity, threat),
+      severity: oktaSeverity(e.severity, threat, { eventType, riskLevel }),
       time: e.published,
       vendor: "Okta",
       product: "Okta System Log",
       hostName: null,
-      userName: pick(targetUser, "alternateId") ?? pick(e, "actor.alternateId"),
+      userName: pick(targetUser, "alternateId") ?? actorUser,
       iocs: [
         field("client.ipAddress", pick(e, "client.ipAddress"), "ip", "source"),
         field("request.ipChain[].ip", objects(pick(e, "request.ipChain")).map((c) => c.ip), "ip", "source"),
@@ -43,8 +51,10 @@ export const okta: FormatNormalizer = {
       ],
       sourceId: e.uuid,
       // Every Okta event is about identity; eventType says which kind.
-      category: /^(user\.session|user\.authentication|user\.account\.lock|user\.mfa|policy\.evaluate_sign_on|security\.threat|user\.account\.reset_password)/.test(eventType) ? "authentication" : undefined,
-      categoryText: [eventType, pick(e, "outcome.reason")],
+      // Every event about a user, a privilege grant, a sign-on policy or a threat Okta saw is about identity and access.
+      category: /^(user\.|group\.privilege|security\.|policy\.evaluate_sign_on|system\.push|system\.mfa)/.test(eventType) ? "authentication" : undefined,
+      categoryText: [eventType, pick(e, "outcome.reason"), threatDetections],
+      mitreTypes: [eventType],
       context: {
         event_type: eventType,
         outcome: pick(e, "outcome.result"),
@@ -59,6 +69,10 @@ export const okta: FormatNormalizer = {
         user_agent: pick(e, "client.userAgent.rawUserAgent"),
         transaction_id: pick(e, "transaction.id"),
         log_level: e.severity,
+        risk_level: riskLevel,
+        threat_detections: threatDetections,
+        target_user: pick(targetUser, "alternateId"),
+        privilege_granted: pick(e, "debugContext.debugData.privilegeGranted"),
       },
     };
   },

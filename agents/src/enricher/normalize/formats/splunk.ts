@@ -6,6 +6,7 @@ import { field, freeText, jsonObject } from "../hints.js";
 import { isObject, pick, pickFirst, str, text, type JsonObject } from "../paths.js";
 import { firstMapped, fromWord } from "../severity.js";
 import { sha256Hex } from "../fingerprint.js";
+import { classifyIp } from "../../iocs/index.js";
 
 function isNotable(o: JsonObject): boolean {
   const eventId = str(o.event_id);
@@ -36,6 +37,28 @@ function rowIocs(row: JsonObject, prefix: string) {
   ];
 }
 
+/**
+ * The affected host by CIM field names: the destination side (dest, dest_nt_host, dest_dns,
+ * dest_ip) unless it is an outside address, else an internal source side (src, src_nt_host,
+ * src_dns, src_ip: an upload or a beacon from inside), else orig_host or dvc. A host known only
+ * by its IP is still the host.
+ */
+function cimHost(row: JsonObject): { name: string | null; ip: string | null } {
+  const isIp = (v: string | null) => !!v && classifyIp(v) !== null;
+  const side = (prefix: "dest" | "src") => {
+    const main = text(row[prefix]);
+    const name = (main && !isIp(main) ? main : null) ?? text(row[`${prefix}_nt_host`]) ?? text(row[`${prefix}_dns`]) ?? text(row[`${prefix}_host`]) ?? text(row[`${prefix}_name`]);
+    const ip = (main && isIp(main) ? main : null) ?? text(row[`${prefix}_ip`]);
+    return { name, ip: ip?.split(/[\s,]+/)[0] ?? null };
+  };
+  const internal = (ip: string | null) => !!ip && classifyIp(ip)?.internal === true;
+  const dest = side("dest");
+  const src = side("src");
+  if ((dest.name || dest.ip) && (dest.ip === null || internal(dest.ip))) return { name: dest.name, ip: dest.ip };
+  if ((src.name || src.ip) && internal(src.ip)) return { name: src.name, ip: src.ip };
+  return { name: text(row.orig_host) ?? text(row.dvc) ?? null, ip: null };
+}
+
 export const splunk: FormatNormalizer = {
   id: "splunk",
   detect(doc) {
@@ -55,15 +78,20 @@ export const splunk: FormatNormalizer = {
         time: row._time,
         vendor: "Splunk",
         product: str(o.app) ? `Splunk (${str(o.app)})` : "Splunk",
-        hostName: pickFirst(row, ["dest", "host", "dvc"])?.value,
+        hostName: cimHost(row).name ?? text(row.host),
+        hostIp: cimHost(row).ip,
         userName: pickFirst(row, ["user", "src_user"])?.value,
-        assets: [row.dest],
+        assets: [cimHost(row).name, cimHost(row).ip],
         iocs: rowIocs(row, "result"),
         mitre: [row.mitre_technique_id, row.annotations],
         // sid identifies the search run, not the result: add the row's content.
         sourceId: `${text(o.sid) ?? ""}:${sha256Hex(JSON.stringify(row)).slice(0, 16)}`,
-        categoryText: [o.search_name, row.signature, row.action],
-        context: { sid: o.sid, owner: o.owner, app: o.app, search_name: o.search_name, action: row.action, signature: row.signature, count: row.count },
+        categoryText: [o.search_name, row.signature, row.action, row.category],
+        mitreTypes: [o.search_name, row.signature],
+        // ES threat-list matches (Threat Intelligence framework) name the matched field and collection.
+        intelMatch: row.threat_match_field !== undefined || row.threat_collection !== undefined || undefined,
+        // Every field the search returned is analyst context (change_ticket, action, category, ...).
+        context: { ...Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith("_")).slice(0, 60)), sid: o.sid, owner: o.owner, app: o.app, search_name: o.search_name, action: row.action, signature: row.signature, count: row.count },
       };
     }
     const annotations = typeof o.annotations === "string" ? (() => { try { return JSON.parse(o.annotations as string) as unknown; } catch { return undefined; } })() : o.annotations;
@@ -75,15 +103,18 @@ export const splunk: FormatNormalizer = {
       time: o._time,
       vendor: "Splunk",
       product: "Splunk Enterprise Security",
-      hostName: pickFirst(o, ["dest", "dvc", "orig_host"])?.value,
+      hostName: cimHost(o).name,
+      hostIp: cimHost(o).ip,
       userName: pickFirst(o, ["user", "src_user"])?.value,
-      assets: [o.dest, o.dvc],
+      assets: [cimHost(o).name, cimHost(o).ip],
       iocs: rowIocs(o, ""),
       mitre: [pick(annotations, "mitre_attack"), o.mitre_technique_id],
       tactics: [pick(annotations, "mitre_attack_tactics")],
       sourceId: o.event_id,
       categoryText: [o.security_domain, o.search_name],
-      context: { urgency: o.urgency, severity: o.severity, security_domain: o.security_domain, status_label: o.status_label, owner: o.owner, search_name: o.search_name, src_user: o.src_user, action: o.action, count: o.count },
+      mitreTypes: [o.search_name, o.rule_name, o.signature],
+      intelMatch: o.threat_match_field !== undefined || o.threat_collection !== undefined || /threat list activity|threat intel/i.test(String(o.search_name ?? "")) || undefined,
+      context: { threat_collection: o.threat_collection, threat_match_field: o.threat_match_field, urgency: o.urgency, severity: o.severity, security_domain: o.security_domain, status_label: o.status_label, owner: o.owner, search_name: o.search_name, src_user: o.src_user, action: o.action, count: o.count },
     };
   },
 };

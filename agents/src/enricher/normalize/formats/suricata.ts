@@ -23,8 +23,26 @@ export const suricata: FormatNormalizer = {
     if (!o || !isObject(o.alert)) return "expected an EVE object with event_type \"alert\" and an `alert` object";
     const src = str(o.src_ip);
     const dest = str(o.dest_ip);
-    // Suricata has no "affected host": the internal side of the connection is the best guess.
-    const internalSide = [dest, src].find((ip) => ip && classifyIp(ip)?.internal) ?? null;
+    const signature = str(pick(o, "alert.signature")) ?? "";
+    const classtype = str(pick(o, "alert.category")) ?? "";
+    const internal = (ip: string | null) => !!ip && classifyIp(ip)?.internal === true;
+    // The flow's client: flow.src_ip (Suricata 7+), else src_ip of a to_server packet.
+    const client = str(pick(o, "flow.src_ip")) ?? (o.direction === "to_client" ? dest : src);
+    const server = client === src ? dest : src;
+    // Suricata has no "affected host": it is the internal side of the connection. When both
+    // sides are internal, signatures about what a client does (ET MALWARE/CNC/COINMINER/POLICY/
+    // DNS/INFO/HUNTING, trojan and mining classtypes, DNS lookups through an internal resolver)
+    // are about the client; the rest (exploits, scans against a server) about the server.
+    const clientActivity = /^ET (MALWARE|TROJAN|CNC|COINMINER|POLICY|DNS|INFO|HUNTING|PHISHING|ADWARE_PUP|MOBILE_MALWARE|USER_AGENTS|JA3|ATTACK_RESPONSE)\b/i.test(signature)
+      || /trojan|mining|malware|command and control|privacy violation|policy/i.test(classtype)
+      || o.app_proto === "dns" || o.dest_port === 53;
+    const internalSide = internal(client) && internal(server) ? (clientActivity ? client : server) : [server, client].find((ip) => internal(ip)) ?? null;
+    // The request URL rebuilt from http.hostname + http.url (EVE logs them apart).
+    const httpHost = str(pick(o, "http.hostname"));
+    const httpUrl = str(pick(o, "http.url"));
+    const port = typeof o.dest_port === "number" ? o.dest_port : null;
+    const scheme = o.app_proto === "tls" || port === 443 ? "https" : "http";
+    const rebuilt = httpHost && httpUrl && !/^[a-z]+:\/\//i.test(httpUrl) ? `${scheme}://${httpHost}${port && port !== 80 && port !== 443 ? `:${port}` : ""}${httpUrl.startsWith("/") ? "" : "/"}${httpUrl}` : httpUrl && /^https?:\/\//i.test(httpUrl) ? httpUrl : null;
     const sigSeverity = pick(o, "alert.metadata.signature_severity");
     const flowId = text(o.flow_id);
     const sid = text(pick(o, "alert.signature_id"));
@@ -38,7 +56,7 @@ export const suricata: FormatNormalizer = {
       product: "Suricata",
       hostName: null,
       hostIp: internalSide,
-      assets: [internalSide],
+      assets: [internalSide, internal(server) ? httpHost : null, internal(server) ? str(pick(o, "tls.sni")) : null],
       iocs: [
         at(o, "flow.src_ip", "ip", "source"),
         at(o, "flow.dest_ip", "ip", "destination"),
@@ -46,11 +64,16 @@ export const suricata: FormatNormalizer = {
         field("dest_ip", dest, "ip", "destination"),
         at(o, "alert.source.ip", "ip", "source"),
         at(o, "alert.target.ip", "ip", "destination"),
-        at(o, "http.hostname", "domain", "destination"),
-        at(o, "tls.sni", "domain", "destination"),
-        at(o, "dns.query", "domain"),
-        field("dns.queries[].rrname", objects(pick(o, "dns.queries")).map((q) => q.rrname), "domain"),
-        field("dns.query[].rrname", objects(pick(o, "dns.query")).map((q) => q.rrname), "domain"),
+        // The server's name is an indicator when the server is outside; an inbound attack's
+        // Host header names our own site (kept as an asset, and in the rebuilt URL).
+        field("http.hostname", internal(server) ? undefined : httpHost, "domain", "destination"),
+        field("http.hostname+http.url", rebuilt, "url", null),
+        field("tls.sni", internal(server) ? undefined : pick(o, "tls.sni"), "domain", "destination"),
+        // A looked-up name is what the client wanted to reach.
+        at(o, "dns.query", "domain", "destination"),
+        at(o, "dns.rrname", "domain", "destination"),
+        field("dns.queries[].rrname", objects(pick(o, "dns.queries")).map((q) => q.rrname), "domain", "destination"),
+        field("dns.query[].rrname", objects(pick(o, "dns.query")).map((q) => q.rrname), "domain", "destination"),
         field("files[].sha256", objects(o.files).map((f) => f.sha256), "sha256"),
         field("files[].md5", objects(o.files).map((f) => f.md5), "md5"),
         field("files[].sha1", objects(o.files).map((f) => f.sha1), "sha1"),
@@ -62,6 +85,7 @@ export const suricata: FormatNormalizer = {
       // No per-alert uuid: flow + signature + transaction identify one alert.
       sourceId: flowId && sid ? `${flowId}:${sid}:${text(o.tx_id) ?? ""}` : null,
       categoryText: [pick(o, "alert.category")],
+      mitreTypes: [signature, classtype],
       context: {
         signature_id: sid,
         rev: pick(o, "alert.rev"),
@@ -74,6 +98,7 @@ export const suricata: FormatNormalizer = {
         community_id: o.community_id,
         sensor: o.host ?? o.in_iface,
         http_url: pick(o, "http.url"),
+        verdict: pick(o, "verdict.action"),
       },
     };
   },

@@ -19,7 +19,10 @@ export const wazuh: FormatNormalizer = {
   map(doc) {
     const o = jsonObject(doc);
     if (!o || !isObject(o.rule)) return "expected an object with a `rule` object (rule.level, rule.description)";
-    const user = pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "syscheck.uname_after"]);
+    // dstuser means different things per decoder: the target of a login (sshd, Windows), but for
+    // sudo/su it is the account switched to (root) while srcuser is the person who did it.
+    const switchesUser = /^(sudo|su)$/.test(String(pick(o, "decoder.parent") ?? pick(o, "decoder.name") ?? ""));
+    const user = switchesUser && str(pick(o, "data.srcuser")) ? { value: pick(o, "data.srcuser") } : pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "data.win.eventdata.user", "data.user", "syscheck.uname_after", "syscheck.audit.effective_user.name", "syscheck.audit.login_user.name", "data.aws.userIdentity.userName"]);
     const agentId = text(pick(o, "agent.id"));
     const manager = text(pick(o, "manager.name")) ?? text(pick(o, "cluster.node"));
     const id = text(o.id);
@@ -51,6 +54,16 @@ export const wazuh: FormatNormalizer = {
         at(o, "data.url", "url"),
         at(o, "data.hostname", "domain", "destination"),
         at(o, "data.win.eventdata.queryName", "domain", "destination"),
+        at(o, "data.win.eventdata.destinationHostname", "domain", "destination"),
+        at(o, "data.win.eventdata.sourceHostname", "domain", "source"),
+        // Suricata, AWS and other JSON logs decoded by Wazuh keep their own names under data.
+        at(o, "data.src_ip", "ip", "source"),
+        at(o, "data.dest_ip", "ip", "destination"),
+        at(o, "data.http.hostname", "domain", "destination"),
+        at(o, "data.tls.sni", "domain", "destination"),
+        at(o, "data.dns.rrname", "domain", "destination"),
+        at(o, "data.aws.sourceIPAddress", "ip", "source"),
+        at(o, "data.virustotal.source.sha256", "sha256"),
         freeText("full_log", o.full_log),
         freeText("data.win.eventdata.commandLine", pick(o, "data.win.eventdata.commandLine")),
       ],
@@ -59,6 +72,7 @@ export const wazuh: FormatNormalizer = {
       // Wazuh ids are unique per manager only.
       sourceId: id ? (manager ? `${manager}:${id}` : id) : null,
       categoryText: [pick(o, "rule.groups"), pick(o, "decoder.name")],
+      mitreTypes: [pick(o, "rule.groups")],
       context: {
         rule_id: text(pick(o, "rule.id")),
         rule_level: pick(o, "rule.level"),
@@ -68,7 +82,11 @@ export const wazuh: FormatNormalizer = {
         agent_id: agentId,
         manager: manager,
         src_user: pick(o, "data.srcuser"),
+        dst_user: pick(o, "data.dstuser"),
         syscheck_path: pick(o, "syscheck.path"),
+        action: pick(o, "data.action") ?? pick(o, "data.alert.action"),
+        status: pick(o, "data.status"),
+        command: pick(o, "data.command") ?? pick(o, "data.win.eventdata.commandLine"),
       },
     };
   },

@@ -1,13 +1,23 @@
 // Anything else: home-grown tools and SOAR forwarders. Best-effort mapping from the field names
-// people commonly use; a title-like field is the one requirement. Every string in the document
-// is scanned for indicators because nothing says where they are.
+// people commonly use (normalize/README.md, "Generic webhook"); a title-like field is the one
+// requirement. Every string in the document is scanned for indicators because nothing says
+// where they are, except fields that name a link back to a console (see LINK_KEYS).
 import type { FormatNormalizer } from "../draft.js";
 import { at, jsonObject } from "../hints.js";
-import { isObject, pick, pickFirst, str } from "../paths.js";
-import { firstMapped, priority, riskScore, fromWord } from "../severity.js";
+import { isObject, pick, pickFirst, str, text, type JsonObject } from "../paths.js";
+import { firstMapped, genericSeverity, priority, riskScore } from "../severity.js";
 
+// Also the common shapes of forwarders: Opsgenie (alert.message), Alertmanager (commonAnnotations.summary, commonLabels.alertname).
+const TITLE_PATHS = ["title", "name", "summary", "alert.title", "alert.name", "alert.message", "alert.summary", "rule.name", "rule.description", "rule", "message", "alert", "commonAnnotations.summary", "commonLabels.alertname"] as const;
+const DESCRIPTION_PATHS = ["description", "details", "summary", "message", "body", "text", "alert.description", "commonAnnotations.description"];
+const TIME_PATHS = ["timestamp", "time", "@timestamp", "created_at", "createdAt", "event_time", "eventTime", "occurred_at", "detected_at", "ts", "date", "start_time", "alert.timestamp", "alert.time"];
 
-const TITLE_PATHS = ["title", "name", "summary", "alert.title", "alert.name", "rule.name", "rule.description", "rule", "message", "alert"] as const;
+// Where the affected host and account sit: a string, or an object with a name (and an ip).
+const HOST_PATHS = ["host", "hostname", "host_name", "asset", "device", "computer_name", "computer", "endpoint", "machine", "affected_host", "target_host", "alert.host"];
+const HOST_NAME_KEYS = ["name", "hostname", "host_name", "fqdn", "computer_name", "display_name"];
+const HOST_IP_KEYS = ["ip", "ip_address", "ipv4", "local_ip", "private_ip", "internal_ip", "address", "ips"];
+const USER_PATHS = ["user", "username", "user_name", "account", "account_name", "principal", "actor", "identity", "alert.user"];
+const USER_NAME_KEYS = ["name", "username", "user_name", "login", "email", "upn", "user", "id"];
 
 function titleOf(o: Record<string, unknown>): { value: unknown; path: string } | undefined {
   for (const p of TITLE_PATHS) {
@@ -15,6 +25,25 @@ function titleOf(o: Record<string, unknown>): { value: unknown; path: string } |
     if (str(v)) return { value: v, path: p };
   }
   return undefined;
+}
+
+/** The first path holding a string, or an object with one of `keys` holding a string. */
+function entity(o: JsonObject, paths: readonly string[], keys: readonly string[]): { name: string | null; obj: JsonObject | null } {
+  for (const p of paths) {
+    const v = pick(o, p);
+    const s = text(v);
+    if (s) return { name: s, obj: null };
+    if (isObject(v)) {
+      const inner = keys.map((k) => text(v[k]) ?? (isObject(v[k]) ? text((v[k] as JsonObject).name) : null)).find((x) => x);
+      if (inner || HOST_IP_KEYS.some((k) => k in v)) return { name: inner ?? null, obj: v };
+    }
+  }
+  return { name: null, obj: null };
+}
+
+function firstIp(v: unknown): string | null {
+  if (Array.isArray(v)) return v.map((x) => text(x)).find((x) => x) ?? null;
+  return text(v);
 }
 
 export const webhook: FormatNormalizer = {
@@ -28,31 +57,46 @@ export const webhook: FormatNormalizer = {
     if (!o) return "expected a JSON object";
     const title = titleOf(o);
     if (!title) return `no title-like field (${TITLE_PATHS.join("|")})`;
-    const user = pickFirst(o, ["user", "username", "user.name", "account", "user_name"]);
-    const host = pickFirst(o, ["host", "hostname", "host.name", "asset", "device"]);
+    const host = entity(o, HOST_PATHS, HOST_NAME_KEYS);
+    const user = entity(o, USER_PATHS, USER_NAME_KEYS);
+    const hostIp = (host.obj ? HOST_IP_KEYS.map((k) => firstIp(host.obj![k])).find((x) => x) : null) ?? text(o.host_ip) ?? text(o.hostip) ?? null;
     return {
       title: title.value,
       titlePaths: TITLE_PATHS.join(", "),
-      description: pickFirst(o, ["description", "details", "message", "body"].filter((p) => p !== title.path))?.value,
-      severity: firstMapped(priority(pick(o, "severity")), priority(pick(o, "priority")), fromWord(pick(o, "level")), riskScore(pick(o, "risk_score"))),
-      time: pickFirst(o, ["timestamp", "time", "@timestamp", "created_at", "event_time", "date"])?.value,
+      description: pickFirst(o, DESCRIPTION_PATHS.filter((p) => p !== title.path))?.value,
+      severity: firstMapped(
+        genericSeverity(pick(o, "severity"), pick(o, "severity_scale") ?? pick(o, "severity_max")),
+        priority(pick(o, "priority")),
+        genericSeverity(pick(o, "alert.severity")),
+        priority(pick(o, "alert.priority")),
+        genericSeverity(pick(o, "commonLabels.severity")),
+        genericSeverity(pick(o, "level")),
+        riskScore(pick(o, "risk_score") ?? pick(o, "risk") ?? pick(o, "score")),
+      ),
+      time: pickFirst(o, TIME_PATHS)?.value,
       vendor: null,
       product: pickFirst(o, ["source", "product", "tool", "vendor"])?.value,
-      hostName: isObject(host?.value) ? undefined : host?.value,
-      userName: isObject(user?.value) ? undefined : user?.value,
-      assets: [isObject(host?.value) ? undefined : host?.value],
+      hostName: host.name,
+      hostIp,
+      userName: user.name,
+      assets: [host.name, hostIp],
       iocs: [
-        at(o, "src_ip", "ip", "source"), at(o, "source_ip", "ip", "source"), at(o, "source.ip", "ip", "source"), at(o, "attacker_ip", "ip", "source"),
+        at(o, "src_ip", "ip", "source"), at(o, "source_ip", "ip", "source"), at(o, "source.ip", "ip", "source"), at(o, "attacker_ip", "ip", "source"), at(o, "remote_ip", "ip", "source"), at(o, "client_ip", "ip", "source"),
         at(o, "dst_ip", "ip", "destination"), at(o, "dest_ip", "ip", "destination"), at(o, "destination_ip", "ip", "destination"), at(o, "destination.ip", "ip", "destination"),
         at(o, "sha256", "sha256"), at(o, "sha1", "sha1"), at(o, "md5", "md5"), at(o, "hash", "hash"), at(o, "file_hash", "hash"),
-        at(o, "url", "url"), at(o, "domain", "domain"), at(o, "fqdn", "domain"), at(o, "email", "email"),
+        at(o, "src", "ip", "source"), at(o, "source_address", "ip", "source"), at(o, "remote_addr", "ip", "source"), at(o, "src.ip", "ip", "source"),
+        at(o, "dst", "ip", "destination"), at(o, "dest", "ip", "destination"), at(o, "destination_address", "ip", "destination"), at(o, "dst.ip", "ip", "destination"),
+        at(o, "url", "url"), at(o, "domain", "domain"), at(o, "fqdn", "domain"), at(o, "email", "email"), at(o, "sender", "email", "source"),
+        at(o, "query", "domain", "destination"), at(o, "dns_query", "domain", "destination"), at(o, "dns.query", "domain", "destination"), at(o, "qname", "domain", "destination"),
+        at(o, "indicators", "auto"), at(o, "iocs", "auto"), at(o, "observables", "auto"),
       ],
       scanRaw: true,
-      mitre: [pick(o, "mitre"), pick(o, "technique"), pick(o, "techniques"), pick(o, "tags")],
+      mitre: [pick(o, "mitre"), pick(o, "technique"), pick(o, "techniques"), pick(o, "technique_id"), pick(o, "mitre_attack"), pick(o, "tags")],
+      mitreTypes: [pick(o, "type"), pick(o, "category"), pick(o, "rule.name")],
       tactics: [pick(o, "tactic")],
-      sourceId: pickFirst(o, ["id", "alert_id", "uuid", "fingerprint"])?.value,
+      sourceId: pickFirst(o, ["id", "alert_id", "uuid", "fingerprint", "alert.id"])?.value,
       categoryText: [pick(o, "category"), pick(o, "type"), pick(o, "tags")],
-      context: { category: pick(o, "category"), type: pick(o, "type"), status: pick(o, "status"), tags: pick(o, "tags") },
+      context: { category: pick(o, "category"), type: pick(o, "type"), status: pick(o, "status"), tags: pick(o, "tags"), action: pick(o, "action"), outcome: pick(o, "outcome") },
     };
   },
 };

@@ -4,11 +4,14 @@
 import type { FormatNormalizer } from "../draft.js";
 import { field, freeText, jsonObject } from "../hints.js";
 import { str, text } from "../paths.js";
+import { classifyIp } from "../../iocs/index.js";
 import type { SeverityReading } from "../severity.js";
 
 // Notice types from Zeek's base and policy scripts with the weight a SOC usually gives them.
+// An intel or hash-registry match says an indicator was seen, not that anything ran: medium.
 const NOTE_SEVERITY: [RegExp, SeverityReading["severity"]][] = [
-  [/^(Intel::Notice|TeamCymruMalwareHashRegistry::Match|HTTP::Malware|Heartbleed::)/, "high"],
+  [/^(Heartbleed::SSL_Heartbeat_Attack_Success|HTTP::SQL_Injection_Victim)/, "high"],
+  [/^(Intel::Notice|TeamCymruMalwareHashRegistry::Match|HTTP::Malware|Heartbleed::|HTTP::SQL_Injection_Attacker)/, "medium"],
   [/^(SSH::Password_Guessing|FTP::Bruteforcing|Scan::Address_Scan|Scan::Port_Scan|Scan::|DNS::External_Name)/, "medium"],
   [/^(SSL::Invalid_Server_Cert|SSL::Certificate_Expir|SSL::Weak_Key|Weird::|CaptureLoss::|Software::|SSH::Interesting_Hostname_Login|Signatures::)/, "low"],
 ];
@@ -27,6 +30,10 @@ export const zeek: FormatNormalizer = {
     const src = str(o.src) ?? str(o["id.orig_h"]);
     const dst = str(o.dst) ?? str(o["id.resp_h"]);
     const uid = text(o.uid);
+    const internal = (ip: string | null) => !!ip && classifyIp(ip)?.internal === true;
+    // The internal side is the host: the originator when it is inside (a scan or a lookup from
+    // inside, a client's TLS session), else the internal responder (an inbound scan's target).
+    const hostIp = internal(src) ? src : internal(dst) ? dst : null;
     return {
       title: str(o.msg) ? `${note}: ${str(o.msg)}` : note,
       titlePaths: "note, msg",
@@ -35,7 +42,8 @@ export const zeek: FormatNormalizer = {
       time: o.ts,
       vendor: "Zeek",
       product: "Zeek",
-      hostIp: null,
+      hostIp,
+      assets: [hostIp],
       iocs: [
         field("src", src, "ip", "source"),
         field("dst", dst, "ip", "destination"),
@@ -44,6 +52,7 @@ export const zeek: FormatNormalizer = {
       ],
       sourceId: uid ? `${uid}:${note}` : null,
       categoryText: [note.replace("::", " ").replace(/_/g, " ")],
+      mitreTypes: [note],
       context: { note, sub: o.sub, port: o.p, proto: o.proto, peer: o.peer_descr, actions: o.actions, suppress_for: o.suppress_for, uid },
     };
   },
