@@ -69,10 +69,20 @@ export const InvestigatedMessage = z.object({
 });
 export type InvestigatedMessage = z.infer<typeof InvestigatedMessage>;
 
+/** Ed25519 signature over the decision (agents/src/trust/signing.ts); the responder executes only what verifies. */
+export const DecisionSignature = z.object({
+  alg: z.literal("ed25519"),
+  signer: z.enum(["decider", "dashboard", "cli", "responder"]),
+  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+  value: z.string().max(200),
+});
+export type DecisionSignature = z.infer<typeof DecisionSignature>;
+
 export const DecidedMessage = z.object({
   ...InvestigatedMessage.shape,
   schema: z.literal(SchemaIds.decided),
   decision: Decision,
+  signature: DecisionSignature.optional(),
 });
 export type DecidedMessage = z.infer<typeof DecidedMessage>;
 

@@ -38,6 +38,8 @@ export interface Topology {
     readonly approvals: string;
     readonly ledger: string;
     readonly suppressions: string;
+    /** Kill switch, containment-limit windows and security events (agents/src/trust). */
+    readonly trust: string;
   };
 }
 
@@ -78,6 +80,7 @@ export function topology(namespace = ""): Topology {
       approvals: bucket("approvals"),
       ledger: bucket("ledger"),
       suppressions: bucket("suppressions"),
+      trust: bucket("trust"),
     },
   };
 }

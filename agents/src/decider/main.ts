@@ -7,14 +7,17 @@ import type { StageHandler } from "../runtime/stage.js";
 import { traceparent } from "../runtime/trace.js";
 import { loadPolicy } from "./policy.js";
 import { decideResponse } from "./handler.js";
+import { createDecisionGuard } from "../trust/decision-guard.js";
 
 export async function createDeciderHandler(rt: AgentRuntime): Promise<StageHandler> {
   // A bad policy file stops the process at start, naming the file and the problem.
   const policy = loadPolicy(rt.env.POLICY_FILE || undefined);
   rt.log.info({ policy: rt.env.POLICY_FILE || "default" }, "policy loaded");
+  // Kill switch, containment limits and the signature (agents/src/trust).
+  const guard = await createDecisionGuard(rt, policy);
   return async (m) => {
     const input = parseStageMessage(InvestigatedMessage, SchemaIds.investigated, m);
-    const decision = decideResponse(input, policy);
+    const decision = await guard.apply(input.alertId, decideResponse(input, policy));
     const out: DecidedMessage = {
       ...input,
       schema: SchemaIds.decided,
@@ -26,7 +29,7 @@ export async function createDeciderHandler(rt: AgentRuntime): Promise<StageHandl
       alertId: input.alertId,
       traceId: input.traceId,
       note: `${decision.action} ${decision.mode} ${decision.status}`,
-      publish: [{ subject: rt.topo.subjects.decided, data: DecidedMessage.parse(out), msgId: `${input.alertId}:decided`, headers: { traceparent: traceparent(input.traceId), "Alert-Id": input.alertId } }],
+      publish: [{ subject: rt.topo.subjects.decided, data: guard.sign(DecidedMessage.parse(out)), msgId: `${input.alertId}:decided`, headers: { traceparent: traceparent(input.traceId), "Alert-Id": input.alertId } }],
     };
   };
 }

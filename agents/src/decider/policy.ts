@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { Severity, canonicalJson } from "@secops/contracts";
+import { ActionType, Severity, canonicalJson } from "@secops/contracts";
 import { parseCidr, parseIp } from "./network.js";
 
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL("../../policy/default.yaml", import.meta.url));
@@ -30,6 +30,17 @@ const Domain = z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,63}\.?$/i, "expe
 const Asn = z.number({ error: "expected an AS number, e.g. 13335" }).int("expected a whole AS number").min(1, "expected an AS number from 1 to 4294967295").max(4294967295, "expected an AS number from 1 to 4294967295");
 const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, "expected a two-letter ISO 3166-1 country code, e.g. KP").transform((s) => s.toUpperCase());
 const Pattern = z.string().min(1).regex(/^[A-Za-z0-9.*?_-]+$/, "expected a host name or a glob with * and ?, e.g. dc-*.corp.example.com");
+
+/** "30m", "1h", "2d" or seconds: the sliding window of a containment limit, in milliseconds. */
+const Window = z.union([
+  z.number({ error: "expected a duration such as 1h, 30m, 1d or a number of seconds" }).positive().transform((n) => n * 1000),
+  z.string().regex(/^\d+(\.\d+)?\s*(s|m|h|d)$/, "expected a duration such as 1h, 30m, 1d or a number of seconds")
+    .transform((s) => Number.parseFloat(s) * ({ s: 1, m: 60, h: 3600, d: 86400 } as const)[s.trim().slice(-1) as "s" | "m" | "h" | "d"] * 1000),
+]);
+const Limit = z.strictObject({
+  max: z.number({ error: "expected the most effects allowed in the window, e.g. 5" }).int("expected a whole number").min(0, "expected 0 or more"),
+  per: Window,
+});
 
 export const Policy = z.strictObject({
   version: z.string({ error: "expected a version string naming this policy, e.g. \"2025-05-01\"" }).min(1),
@@ -63,6 +74,8 @@ export const Policy = z.strictObject({
   block: z.strictObject({
     defaultDurationHours: z.number({ error: "expected a number of hours" }).positive("expected more than 0 hours").max(8760, "expected at most 8760 hours (a year)"),
   }),
+  /** Blast radius: at most `max` automatic effects of an action per sliding window, shared by replicas; beyond it, approvals. */
+  limits: z.partialRecord(ActionType, Limit).default({}),
   approval: z.strictObject({
     expiresAfterMinutes: z.number({ error: "expected a number of minutes" }).int("expected whole minutes").positive("expected more than 0 minutes").max(10080, "expected at most 10080 minutes (a week)"),
     role: z.string().min(1, "expected the role allowed to approve, e.g. responder"),

@@ -32,6 +32,8 @@ export interface ApprovalRecord {
   published: boolean;
   /** The decision as it came, to publish its outcome. */
   decided: DecidedMessage;
+  /** The approver's signature of the outcome (agents/src/trust), kept so a republish stays signed. */
+  signature?: DecidedMessage["signature"];
 }
 
 export class ApprovalError extends Error {
@@ -73,6 +75,8 @@ export interface ApprovalsDeps {
   now: () => Date;
   defaultTtlMs: number;
   producer: { agent: string; version: string; instance: string };
+  /** Signs an outcome before it is stored and published (agents/src/trust/signing.ts). */
+  sign?: (m: DecidedMessage) => DecidedMessage;
 }
 
 export class Approvals {
@@ -151,7 +155,8 @@ export class Approvals {
       if (Date.parse(r.expiresAt) > now.getTime()) continue;
       const cur = await getJson<ApprovalRecord>(this.kv, r.id);
       if (!cur || cur.value.status !== "pending") continue;
-      const next: ApprovalRecord = { ...cur.value, status: "expired", decidedAt: now.toISOString() };
+      let next: ApprovalRecord = { ...cur.value, status: "expired", decidedAt: now.toISOString() };
+      if (this.deps.sign) next = { ...next, signature: this.deps.sign(this.outcomeOf(next)).signature };
       if ((await updateJson(this.kv, r.id, next, cur.revision)) !== null) {
         await this.publishOutcome(next);
         expired.push(r.id);
@@ -185,7 +190,8 @@ export class Approvals {
       const now = this.deps.now();
       const r = cur.value;
       if (r.status === "pending" && Date.parse(r.expiresAt) <= now.getTime()) {
-        const expired: ApprovalRecord = { ...r, status: "expired", decidedAt: now.toISOString() };
+        let expired: ApprovalRecord = { ...r, status: "expired", decidedAt: now.toISOString() };
+        if (this.deps.sign) expired = { ...expired, signature: this.deps.sign(this.outcomeOf(expired)).signature };
         if ((await updateJson(this.kv, id, expired, cur.revision)) === null) continue;
         await this.publishOutcome(expired);
         throw new ApprovalError("expired", `approval ${id} expired at ${r.expiresAt}; the action will not run`);
@@ -194,8 +200,9 @@ export class Approvals {
         const who = r.status === "rejected" ? ` by ${r.rejectedBy?.by}` : r.status === "approved" ? ` by ${r.approvers.map((a) => a.by).join(", ")}` : "";
         throw new ApprovalError(r.status === "expired" ? "expired" : "decided", `approval ${id} is already ${r.status}${who}`);
       }
-      const next = change(r, now);
+      let next = change(r, now);
       if (next === r) return r;
+      if (next.status !== "pending" && this.deps.sign) next = { ...next, signature: this.deps.sign(this.outcomeOf(next)).signature };
       if ((await updateJson(this.kv, id, next, cur.revision)) === null) continue; // a concurrent approver won: re-read and re-apply
       if (next.status !== "pending") await this.publishOutcome(next);
       return next;
@@ -211,15 +218,23 @@ export class Approvals {
     };
   }
 
-  private async publishOutcome(r: ApprovalRecord): Promise<void> {
-    if (r.status === "pending") return;
+  /** The outcome as a decided message, carrying the record's signature when it has one. */
+  private outcomeOf(r: ApprovalRecord): DecidedMessage {
     const orig = r.decided;
-    const msg = DecidedMessage.parse({
-      ...orig,
+    const { signature: _decidersSignature, ...unsigned } = orig;
+    return DecidedMessage.parse({
+      ...unsigned,
       producer: this.deps.producer,
       timestamps: { ...orig.timestamps, decided: r.decidedAt ?? this.deps.now().toISOString() },
       decision: { ...orig.decision, status: r.status, approval: Approvals.approvalOf(r) },
+      ...(r.signature ? { signature: r.signature } : {}),
     });
+  }
+
+  private async publishOutcome(r: ApprovalRecord): Promise<void> {
+    if (r.status === "pending") return;
+    const orig = r.decided;
+    const msg = this.outcomeOf(r);
     const h = natsHeaders();
     h.set(Headers.traceparent, traceparent(orig.traceId));
     h.set(Headers.alertId, orig.alertId);

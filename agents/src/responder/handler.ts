@@ -17,6 +17,7 @@ import { buildConnectors, type ConnectorSet } from "./connectors/index.js";
 import { ConnectorError } from "./connectors/http.js";
 import { responderSettings, type ResponderSettings } from "./settings.js";
 import { undoAction, type UndoResult } from "./undo.js";
+import { loadSigner, type SignerName } from "../trust/signing.js";
 
 export interface ResponderDeps {
   nc: NatsConnection;
@@ -25,6 +26,8 @@ export interface ResponderDeps {
   log: Logger;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** Whose key signs the approval outcomes this process publishes (agents/src/trust/signing.ts). */
+  signAs?: SignerName;
 }
 
 export type ExecuteOutcome = { kind: "executed"; execution: Execution } | { kind: "pending"; approval: ApprovalRecord };
@@ -61,6 +64,7 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   const approvals = new Approvals(buckets.approvals, {
     js: deps.js, topo: deps.topo, log: deps.log, now, defaultTtlMs: settings.approvalTtlMs,
     producer: { agent: "responder", version: "0.1.0", instance: settings.instance },
+    sign: loadSigner(deps.signAs ?? "responder", env).sign,
   });
   const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now };
   deps.log.info({ connectors: [...new Set([...connectors.values()].flat().map((c) => c.name))] }, "responder connectors");

@@ -6,16 +6,24 @@ import { parseStageMessage } from "../runtime/parse.js";
 import type { StageHandler } from "../runtime/stage.js";
 import { traceparent } from "../runtime/trace.js";
 import { createResponder } from "./handler.js";
+import { createResponderGate } from "../trust/responder-gate.js";
+import { STAGE_POLICY } from "../runtime/provision.js";
+import { errorMessage } from "../runtime/errors.js";
 
 const SWEEP_EVERY_MS = 30_000;
 
 export async function createResponderHandler(rt: AgentRuntime): Promise<{ handler: StageHandler; stop: () => void }> {
   const responder = await createResponder({ nc: rt.nc, js: rt.js, topo: rt.topo, log: rt.log, env: rt.env });
+  // Signature check, kill switch, and a review item for anything that cannot be carried out (agents/src/trust).
+  const gate = await createResponderGate(rt);
   // Expired approvals fail closed and expired blocks leave the EDL; any replica may sweep.
   const sweeper = setInterval(() => void responder.sweep().catch((e: Error) => rt.log.warn({ err: e.message }, "sweep failed")), SWEEP_EVERY_MS);
-  const handler: StageHandler = async (m) => {
-    const input = parseStageMessage(DecidedMessage, SchemaIds.decided, m);
-    const outcome = await responder.execute(input);
+  const handler: StageHandler = async (m, ctx) => {
+    const input = await gate.admit(parseStageMessage(DecidedMessage, SchemaIds.decided, m));
+    const outcome = await responder.execute(input).catch(async (e: unknown) => {
+      if (ctx.deliveryCount >= STAGE_POLICY.responder.maxDeliver) await gate.needsPerson(input, `gave up after ${ctx.deliveryCount} attempts: ${errorMessage(e)}`);
+      throw e;
+    });
     if (outcome.kind === "pending") {
       return { alertId: input.alertId, traceId: input.traceId, note: `awaiting approval ${input.decision.approval?.id ?? ""}`, publish: [] };
     }
@@ -24,7 +32,7 @@ export async function createResponderHandler(rt: AgentRuntime): Promise<{ handle
       schema: SchemaIds.executed,
       producer: rt.producer,
       timestamps: { ...input.timestamps, executed: new Date().toISOString() },
-      execution: outcome.execution,
+      execution: outcome.execution.status === "failed" ? await gate.withReview(input, outcome.execution) : outcome.execution,
     };
     return {
       alertId: input.alertId,

@@ -15,7 +15,7 @@ export async function withResponder<T>(env: NodeJS.ProcessEnv, fn: (r: Responder
   try {
     const js = jetstream(nc);
     const topo = topologyOf(cfg);
-    const responder = await createResponder({ nc, js, topo, log, env });
+    const responder = await createResponder({ nc, js, topo, log, env, signAs: "cli" });
     return await fn(responder, { nc, js, topo });
   } finally {
     await nc.close();

@@ -13,6 +13,7 @@ export const natsEnv = {
   NATS_PASSWORD: z.string().optional(),
   NATS_TOKEN: z.string().optional(),
   NATS_CREDS: z.string().optional().describe("path to a .creds file (JWT + nkey)"),
+  DATA_DIR: z.string().default("data").describe("where npm start keeps the local nats-server, its credentials, keys and logs"),
   SECOPS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]*$/, "expected letters, digits, '-' or '_'").default(""),
   STREAM_MAX_AGE_DAYS: positive("a number of days").default(30),
   STREAM_MAX_BYTES: z.coerce.number({ error: "expected a number of bytes" }).int().min(-1).default(-1),

@@ -2,17 +2,26 @@ import { readFileSync } from "node:fs";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "./logger.js";
 import type { NatsConfig } from "./config.js";
+import { localNatsAuth } from "../trust/local-credentials.js";
+import { roleOfConnection } from "../trust/nats-users.js";
+
+/** NATS_USER/NATS_PASSWORD/NATS_TOKEN/NATS_CREDS as configured; else the local server's user for this process (DATA_DIR/credentials). */
+function authFor(cfg: NatsConfig, servers: string[], name: string): { user?: string; pass?: string; token?: string; creds?: string } {
+  if (cfg.NATS_USER || cfg.NATS_TOKEN || cfg.NATS_CREDS) return { user: cfg.NATS_USER, pass: cfg.NATS_PASSWORD, token: cfg.NATS_TOKEN, creds: cfg.NATS_CREDS };
+  return localNatsAuth(servers, roleOfConnection(name), cfg.DATA_DIR) ?? {};
+}
 
 /** Connects with endless reconnects and logs every connection status change. */
 export async function connectNats(cfg: NatsConfig, name: string, log: Logger, opts: { maxReconnectAttempts?: number; timeoutMs?: number } = {}): Promise<NatsConnection> {
   const servers = cfg.NATS_URL.split(",").map((s) => s.trim()).filter(Boolean);
+  const auth = authFor(cfg, servers, name);
   const nc = await connect({
     servers,
     name,
-    user: cfg.NATS_USER,
-    pass: cfg.NATS_PASSWORD,
-    token: cfg.NATS_TOKEN,
-    authenticator: cfg.NATS_CREDS ? credsAuthenticator(readFileSync(cfg.NATS_CREDS)) : undefined,
+    user: auth.user,
+    pass: auth.pass,
+    token: auth.token,
+    authenticator: auth.creds ? credsAuthenticator(readFileSync(auth.creds)) : undefined,
     maxReconnectAttempts: opts.maxReconnectAttempts ?? -1,
     reconnectTimeWait: 1_000,
     timeout: opts.timeoutMs ?? 5_000,
@@ -35,7 +44,9 @@ export async function connectNats(cfg: NatsConfig, name: string, log: Logger, op
 /** True when a NATS server answers at the URL within the timeout. */
 export async function natsAnswers(url: string, timeoutMs = 1_500, auth: Partial<NatsConfig> = {}): Promise<boolean> {
   try {
-    const nc = await connect({ servers: url.split(","), timeout: timeoutMs, maxReconnectAttempts: 0, user: auth.NATS_USER, pass: auth.NATS_PASSWORD, token: auth.NATS_TOKEN });
+    const servers = url.split(",");
+    const a = authFor({ ...auth, NATS_URL: url, DATA_DIR: auth.DATA_DIR ?? "data" } as NatsConfig, servers, "cli");
+    const nc = await connect({ servers, timeout: timeoutMs, maxReconnectAttempts: 0, user: a.user, pass: a.pass, token: a.token });
     await nc.close();
     return true;
   } catch {

@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:net";
+import { ensureLocalCredentials, recordLocalUrl, writeLocalNatsConfig } from "../trust/local-credentials.js";
 
 export const INSTALL_HELP = `nats-server is not installed, and no NATS server answers at NATS_URL.
 Install one of:
@@ -30,7 +31,11 @@ export interface LocalNats {
   stop(): Promise<void>;
 }
 
-/** Starts nats-server with its store under dataDir; a preferredPort of 0 or less (or a busy one) means a random free port. */
+/**
+ * Starts nats-server with its store under dataDir; a preferredPort of 0 or less (or a busy one)
+ * means a random free port. It runs with authentication: one generated user per agent, the
+ * dashboard and the CLI (agents/src/trust/nats-users.ts), recorded in DATA_DIR/credentials.
+ */
 export async function startLocalNats(bin: string, dataDir: string, preferredPort: number): Promise<LocalNats> {
   const storeDir = join(dataDir, "nats");
   const runDir = join(dataDir, "run");
@@ -40,9 +45,10 @@ export async function startLocalNats(bin: string, dataDir: string, preferredPort
   // nats-server reads -p 0 as its default 4222; -1 is what asks it for a random port.
   const port = preferredPort > 0 && (await portFree(preferredPort, "127.0.0.1")) ? preferredPort : -1;
   const log = createWriteStream(join(logDir, "nats-server.log"), { flags: "a" });
+  const conf = writeLocalNatsConfig(dataDir, storeDir, ensureLocalCredentials(dataDir));
   // Its own process group: a Ctrl-C in the terminal reaches the agents (which drain) but not the
   // server they drain to; the launcher stops the server last.
-  const child = spawn(bin, ["-n", "secops-local", "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "--ports_file_dir", runDir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(bin, ["-c", conf, "-n", "secops-local", "-a", "127.0.0.1", "-p", String(port), "-js", "--ports_file_dir", runDir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   process.once("exit", () => { if (child.exitCode === null) child.kill("SIGKILL"); });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -62,6 +68,7 @@ export async function startLocalNats(bin: string, dataDir: string, preferredPort
     child.kill("SIGKILL");
     throw new Error("nats-server did not become ready within 15 s");
   }
+  recordLocalUrl(dataDir, url);
   return {
     url,
     child,

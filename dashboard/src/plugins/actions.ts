@@ -10,7 +10,7 @@ const undoSchema = {
 } as const;
 
 export default async function actions(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {
-  const responder = await createResponder({ nc: ctx.nc, js: ctx.js, topo: ctx.topo, log: ctx.log, env: ctx.env });
+  const responder = await createResponder({ nc: ctx.nc, js: ctx.js, topo: ctx.topo, log: ctx.log, env: ctx.env, signAs: "dashboard" });
   const b = responder.buckets;
 
   const list = (path: string, kv: typeof b.tickets, sortBy: string) =>

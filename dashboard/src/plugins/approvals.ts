@@ -35,7 +35,7 @@ function view(r: ApprovalRecord) {
 }
 
 export default async function approvals(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {
-  const responder = await createResponder({ nc: ctx.nc, js: ctx.js, topo: ctx.topo, log: ctx.log, env: ctx.env });
+  const responder = await createResponder({ nc: ctx.nc, js: ctx.js, topo: ctx.topo, log: ctx.log, env: ctx.env, signAs: "dashboard" });
 
   app.get<{ Querystring: { status?: "pending" | "approved" | "rejected" | "expired" } }>("/api/approvals", {
     schema: { querystring: { type: "object", properties: { status: { type: "string", enum: ["pending", "approved", "rejected", "expired"] } } } },

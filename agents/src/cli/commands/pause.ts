@@ -1,0 +1,4 @@
+// `secops pause`: the kill switch (see pause-command.ts).
+import { pauseCommand } from "./pause-command.js";
+
+export const command = pauseCommand(true);

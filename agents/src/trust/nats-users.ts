@@ -1,0 +1,130 @@
+// Who may publish what on NATS: the one definition of the pipeline's users and their
+// least-privilege permissions. `npm start` renders it (with generated passwords) for the
+// nats-server it runs itself, and the same rendering with placeholder passwords is shipped as
+// infra/nats/accounts.conf (a test checks the two agree), so the laptop and a real cluster
+// enforce the same rules.
+//
+// What a JetStream client needs on nats-server 2.9 (tech.md §A): the JetStream API
+// ($JS.API.…, replies on _INBOX), acks of its durable ($JS.ACK.<stream>.<durable>.…), flow
+// control replies of ordered consumers ($JS.FC.…, used by KV watches and the stream readers),
+// and a KV write is a publish on $KV.<bucket>.<key>. Destructive API calls (deleting or purging
+// the stream, deleting messages) are denied to everyone but the operator.
+import { DEFAULT_TOPOLOGY, type Topology } from "@secops/contracts";
+
+export const NATS_ROLES = ["enricher", "investigator", "decider", "responder", "dashboard", "cli", "publisher"] as const;
+export type NatsRole = (typeof NATS_ROLES)[number];
+
+export interface RolePermissions {
+  publish: { allow: string[]; deny: string[] };
+  subscribe: { allow: string[] };
+  /** One line for people: what this user is for. */
+  purpose: string;
+}
+
+type SubjectName = keyof Topology["subjects"];
+type BucketName = keyof Topology["buckets"];
+
+/** What each role may publish (pipeline subjects) and which KV buckets it may write. */
+const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean }> = {
+  enricher: { purpose: "alerts.raw -> alerts.enriched", publishes: ["enriched", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
+  investigator: { purpose: "alerts.enriched -> alerts.investigated", publishes: ["investigated", "dlq"], writes: [], durable: "investigator" },
+  decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust"], durable: "decider" },
+  responder: {
+    purpose: "alerts.decided -> alerts.executed; expired approvals back on alerts.decided; the response records",
+    publishes: ["executed", "decided", "dlq"],
+    writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
+    durable: "responder",
+  },
+  dashboard: {
+    purpose: "reads everything; ingest (alerts.raw), signed approval outcomes (alerts.decided), undo, pause",
+    publishes: ["raw", "decided"],
+    writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
+    readsStream: true,
+  },
+  cli: {
+    purpose: "the secops CLI and the npm start launcher: publish, signed approvals, undo, pause, audit, provisioning",
+    publishes: ["raw", "decided"],
+    writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
+    readsStream: true,
+  },
+  publisher: { purpose: "a SIEM or forwarder: publishes alerts.raw and nothing else", publishes: ["raw"], writes: [], noApi: true },
+};
+
+/** The destructive JetStream API calls nobody in the pipeline makes. */
+function destructive(topo: Topology): string[] {
+  return [
+    `$JS.API.STREAM.DELETE.${topo.stream}`,
+    `$JS.API.STREAM.PURGE.${topo.stream}`,
+    `$JS.API.STREAM.MSG.DELETE.${topo.stream}`,
+  ];
+}
+
+export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY): RolePermissions {
+  const r = ROLES[role];
+  const allow = [
+    ...r.publishes.map((s) => topo.subjects[s]),
+    ...(r.noApi ? [] : ["$JS.API.>", "$JS.FC.>"]),
+    ...(r.durable ? [`$JS.ACK.${topo.stream}.${topo.durables[r.durable]}.>`] : []),
+    ...r.writes.map((b) => `$KV.${topo.buckets[b]}.>`),
+  ];
+  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : [])];
+  return { purpose: r.purpose, publish: { allow, deny: destructive(topo) }, subscribe: { allow: subscribe } };
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+export interface RenderOptions {
+  listen: string;
+  storeDir: string;
+  /** Password per role; the shipped file uses change-me-<role>. */
+  passwords: Record<NatsRole, string>;
+  topo?: Topology;
+  header?: string;
+}
+
+/** nats-server 2.9 configuration: JetStream plus one user per role, in the global account. */
+export function renderNatsConfig(o: RenderOptions): string {
+  const topo = o.topo ?? DEFAULT_TOPOLOGY;
+  const users = NATS_ROLES.map((role) => {
+    const p = permissionsFor(role, topo);
+    return [
+      `    # ${role}: ${p.purpose}`,
+      `    { user: ${q(role)}, password: ${q(o.passwords[role])}, permissions: {`,
+      `        publish: { allow: [${p.publish.allow.map(q).join(", ")}], deny: [${p.publish.deny.map(q).join(", ")}] }`,
+      `        subscribe: { allow: [${p.subscribe.allow.map(q).join(", ")}] } } }`,
+    ].join("\n");
+  });
+  return [
+    o.header ?? "",
+    `listen: ${o.listen}`,
+    `jetstream { store_dir: ${q(o.storeDir)} }`,
+    "",
+    "authorization {",
+    "  users: [",
+    users.join("\n"),
+    "  ]",
+    "}",
+    "",
+  ].join("\n").replace(/^\n/, "");
+}
+
+export const SHIPPED_HEADER = `# GENERATED from agents/src/trust/nats-users.ts (npm run render:nats): edit that file, not this one.
+# Least-privilege users for the pipeline on nats-server 2.9: each agent publishes only its output
+# subject and the DLQ and writes only its KV buckets; nobody may delete or purge the stream.
+# \`npm start\` renders the same users with generated passwords into DATA_DIR when it runs its own
+# nats-server. On a real cluster: replace every change-me password (or use bcrypt hashes from
+# \`nats server passwd\`), run nats-server -c infra/nats/accounts.conf, and give each process
+# NATS_USER=<role> NATS_PASSWORD=<its password>.
+`;
+
+/** The text of infra/nats/accounts.conf. */
+export function shippedAccountsConf(): string {
+  const passwords = Object.fromEntries(NATS_ROLES.map((r) => [r, `change-me-${r}`])) as Record<NatsRole, string>;
+  return renderNatsConfig({ listen: "127.0.0.1:4222", storeDir: "./data/nats", passwords, header: SHIPPED_HEADER });
+}
+
+/** Which user a process connects as, from the connection name it gives (e.g. "decider:host-1"). */
+export function roleOfConnection(name: string): NatsRole {
+  const head = name.split(":")[0]!;
+  return (NATS_ROLES as readonly string[]).includes(head) ? (head as NatsRole) : "cli";
+}
