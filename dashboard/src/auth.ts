@@ -1,4 +1,5 @@
 import { timingSafeEqual, createHash } from "node:crypto";
+import { hostname, networkInterfaces } from "node:os";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { DashboardUser } from "@secops/agents/runtime";
 
@@ -11,6 +12,8 @@ export interface DashboardAuth {
   callerOf: (req: FastifyRequest) => string;
   /** The roles the caller's token holds; null when roles are not configured (any role). */
   rolesOf: (req: FastifyRequest) => string[] | null;
+  /** True when the caller holds a per-person token (DASHBOARD_USERS): the name is who they are, not what they typed. */
+  isPerson: (req: FastifyRequest) => boolean;
 }
 
 /**
@@ -56,5 +59,86 @@ export function createAuth(sharedToken: string, users?: Map<string, DashboardUse
 
   const rolesOf = (req: FastifyRequest): string[] | null => verified.get(req)?.roles ?? null;
 
-  return { requireAuth, callerOf, rolesOf };
+  const isPerson = (req: FastifyRequest): boolean => verified.has(req);
+
+  return { requireAuth, callerOf, rolesOf, isPerson };
+}
+
+/**
+ * Closes the dashboard to other sites. Runs as fastify's first hook (onRequest), before any
+ * body is read:
+ *  - Host allowlist: the bound host, localhost and DASHBOARD_ALLOWED_HOSTS, so a DNS-rebinding
+ *    page (evil.example resolving to 127.0.0.1) gets 421 for every route;
+ *  - Origin allowlist on the websocket, the API and every write: the dashboard's own origin plus
+ *    DASHBOARD_ALLOWED_ORIGINS ("null" and other sites get 403);
+ *  - writes authenticate here, so a 4 MB body without a token is never parsed;
+ *  - DASHBOARD_READ_AUTH=token|users also closes /api, /ws and /edl to callers without a token
+ *    (the websocket takes it as ?access_token=, as browsers cannot set its headers).
+ * Every response carries nosniff.
+ */
+export interface SiteGuardOptions {
+  auth: DashboardAuth;
+  boundHost: string;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  readAuth: "off" | "token" | "users";
+  /** Paths that are public whatever DASHBOARD_READ_AUTH says (the page itself: it holds no data). */
+  publicPaths: Set<string>;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function hostnameOf(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  try {
+    return new URL(`http://${hostHeader}`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+export function localHostnames(boundHost: string): Set<string> {
+  const hosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+  const b = boundHost.toLowerCase();
+  if (b === "0.0.0.0" || b === "::" || b === "[::]") {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.add(a.family === "IPv6" ? `[${a.address.toLowerCase()}]` : a.address);
+    hosts.add(hostname().toLowerCase());
+  } else {
+    hosts.add(b.includes(":") && !b.startsWith("[") ? `[${b}]` : b);
+  }
+  return hosts;
+}
+
+export function createSiteGuard(o: SiteGuardOptions): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const hosts = localHostnames(o.boundHost);
+  for (const h of o.allowedHosts) hosts.add(h.toLowerCase());
+  const origins = new Set(o.allowedOrigins.map((s) => s.replace(/\/+$/, "").toLowerCase()));
+  return async (req, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+    const host = hostnameOf(req.headers.host);
+    if (!host || !hosts.has(host)) {
+      await reply.code(421).send({ error: "misdirected_request", message: `this dashboard does not answer to the host ${JSON.stringify(String(req.headers.host ?? "").slice(0, 100))}; add it to DASHBOARD_ALLOWED_HOSTS if it is really this server` });
+      return;
+    }
+    const path = req.url.split("?")[0]!;
+    const sensitive = !SAFE_METHODS.has(req.method) || path === "/ws" || path.startsWith("/api/") || path.startsWith("/ingest");
+    const origin = req.headers.origin;
+    if (sensitive && origin !== undefined) {
+      const o2 = origin.toLowerCase();
+      const same = o2 === `http://${String(req.headers.host).toLowerCase()}` || o2 === `https://${String(req.headers.host).toLowerCase()}`;
+      if (!same && !origins.has(o2)) {
+        await reply.code(403).send({ error: "forbidden_origin", message: `requests from the origin ${JSON.stringify(origin.slice(0, 100))} are refused; add it to DASHBOARD_ALLOWED_ORIGINS to allow it` });
+        return;
+      }
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      await o.auth.requireAuth(req, reply);
+      return;
+    }
+    if (o.readAuth !== "off" && !o.publicPaths.has(path) && req.method !== "OPTIONS") {
+      const q = /[?&]access_token=([^&]+)/.exec(req.url);
+      if (q && !req.headers.authorization) req.headers.authorization = `Bearer ${decodeURIComponent(q[1]!)}`;
+      await o.auth.requireAuth(req, reply);
+    }
+  };
 }

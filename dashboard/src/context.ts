@@ -24,6 +24,8 @@ export interface DashboardContext {
   callerOf: (req: FastifyRequest) => string;
   /** Roles of the caller's token (DASHBOARD_USERS); null means roles are not configured. */
   rolesOf?: (req: FastifyRequest) => string[] | null;
+  /** True when the caller holds a per-person token (DASHBOARD_USERS); absent or false: the shared token. */
+  isPerson?: (req: FastifyRequest) => boolean;
 }
 
 export interface PluginOptions {

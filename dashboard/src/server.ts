@@ -6,7 +6,8 @@ import type { Topology } from "@secops/contracts";
 import type { Logger } from "pino";
 import type { DashboardUser } from "@secops/agents/runtime";
 import type { DashboardContext } from "./context.js";
-import { createAuth } from "./auth.js";
+import { createAuth, createSiteGuard } from "./auth.js";
+import { dashboardEnv, parseEnv } from "@secops/agents/runtime";
 import { PLUGINS } from "./plugins/index.js";
 
 export interface DashboardServerOptions {
@@ -25,6 +26,14 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
   const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger, bodyLimit: o.bodyLimit ?? 5 * 1024 * 1024, trustProxy: false });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const auth = createAuth(o.token, o.users);
+  // Before anything else, and before any body is read: Host, Origin, then the token (auth.ts).
+  const site = parseEnv(dashboardEnv, o.env ?? process.env);
+  if (site.DASHBOARD_READ_AUTH === "users" && !o.users?.size) throw new Error("DASHBOARD_READ_AUTH=users needs DASHBOARD_USERS (per-person tokens); use DASHBOARD_READ_AUTH=token for the shared token");
+  const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  app.addHook("onRequest", createSiteGuard({
+    auth, boundHost: site.DASHBOARD_HOST, allowedHosts: list(site.DASHBOARD_ALLOWED_HOSTS), allowedOrigins: list(site.DASHBOARD_ALLOWED_ORIGINS),
+    readAuth: site.DASHBOARD_READ_AUTH, publicPaths: new Set(["/", "/index.html", "/app.js", "/style.css", "/trust.js"]),
+  }));
   const ctx: DashboardContext = {
     nc: o.nc,
     js: jetstream(o.nc),
@@ -36,6 +45,7 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
     requireAuth: auth.requireAuth,
     callerOf: auth.callerOf,
     rolesOf: auth.rolesOf,
+    isPerson: auth.isPerson,
   };
   for (const [, load] of PLUGINS) await app.register(await load() as never, { ctx });
   return { app, ctx };

@@ -164,7 +164,7 @@ describe("dashboard feed", () => {
       const r = await d.app.inject({ method: "GET", url });
       expect(r.statusCode).toBe(200);
       expect(r.headers["content-type"]).toMatch(new RegExp(`^${type}`));
-      expect(r.headers["content-security-policy"]).toMatch(/^default-src 'self'; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; img-src 'self' data:/);
+      expect(r.headers["content-security-policy"]).toMatch(/^default-src 'self'; connect-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:/);
       expect(r.headers["x-content-type-options"]).toBe("nosniff");
     }
     expect((await d.app.inject({ method: "GET", url: "/../package.json" })).statusCode).toBe(404);

@@ -14,11 +14,14 @@ let env: Env;
 let app: FastifyInstance;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
+let ctx0: () => DashboardContext;
+
 beforeAll(async () => {
   nats = await startNats();
   env = await natsEnvFor(nats.url, nats.topo);
+  const jsm = await jetstreamManager(env.nc);
   const ctx: DashboardContext = {
-    nc: env.nc, js: jetstream(env.nc), jsm: await jetstreamManager(env.nc), topo: nats.topo, log: silentLog, env: {}, token: TOKEN,
+    nc: env.nc, js: jetstream(env.nc), jsm, topo: nats.topo, log: silentLog, env: {}, token: TOKEN,
     requireAuth: async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) await reply.code(401).send({ error: "unauthorized" });
     },
@@ -27,6 +30,7 @@ beforeAll(async () => {
       return typeof u === "string" && /^[\w.@-]{1,128}$/.test(u) ? u : "api";
     },
   };
+  ctx0 = () => ctx;
   app = Fastify();
   await app.register(approvalsPlugin, { ctx });
   await app.register(actionsPlugin, { ctx });
@@ -59,16 +63,41 @@ describe("approvals API", () => {
     const noAuth = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, payload: { by: "alice" } });
     expect(noAuth.statusCode).toBe(401);
 
+    // The shared token is one person, whatever names are typed: the approval says a second person is needed, and how.
     const a1 = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { ...auth, "x-secops-user": "alice" }, payload: { comment: "yes" } });
     expect(a1.statusCode).toBe(200);
     expect(a1.json()).toMatchObject({ status: "pending", approversCount: 1 });
-    const again = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { ...auth, "x-secops-user": "alice" } });
-    expect(again.json()).toMatchObject({ status: "pending", approversCount: 1 });
-    const a2 = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: auth, payload: { by: "bob" } });
-    expect(a2.json()).toMatchObject({ status: "approved", approversCount: 2 });
-    const late = await app.inject({ method: "POST", url: `/api/approvals/${id}/reject`, headers: auth, payload: { by: "carol" } });
+    expect(a1.json().note).toMatch(/counted as one approver.*needs 2 different people.*DASHBOARD_USERS=alice:<token>:responder,bob:<token>:responder/);
+    for (const second of [{ "x-secops-user": "alice" }, { "x-secops-user": "ALICE" }, { "x-secops-user": "bob" }]) {
+      const again = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { ...auth, ...second } });
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toMatchObject({ error: "second_person_needed" });
+    }
+    const byBody = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: auth, payload: { by: "bob" } });
+    expect(byBody.statusCode).toBe(409);
+    expect((await app.inject({ method: "GET", url: `/api/approvals/${id}` })).json()).toMatchObject({ status: "pending", approversCount: 1 });
+
+    // Two people with their own tokens (DASHBOARD_USERS) make two approvals.
+    const { createAuth } = await import("../src/auth.js");
+    const { parseDashboardUsers } = await import("@secops/agents/runtime");
+    const ALICE = "alice-token-0123456789ab";
+    const BOB = "bob-token-0123456789abcd";
+    const people = createAuth("unused-shared-token-0123", parseDashboardUsers(`alice:${ALICE},bob:${BOB}`));
+    const peopleApp = Fastify();
+    await peopleApp.register(approvalsPlugin, { ctx: { ...ctx0(), requireAuth: people.requireAuth, callerOf: people.callerOf, rolesOf: people.rolesOf, isPerson: people.isPerson } });
+    await peopleApp.ready();
+    const msg2 = awaiting(isolate("ws-api-people"), { approversRequired: 2 });
+    await r.execute(msg2);
+    const id2 = msg2.decision.approval!.id;
+    const p1 = await peopleApp.inject({ method: "POST", url: `/api/approvals/${id2}/approve`, headers: { authorization: `Bearer ${ALICE}` } });
+    expect(p1.json()).toMatchObject({ status: "pending", approversCount: 1 });
+    expect(p1.json().note).toBeUndefined();
+    const p2 = await peopleApp.inject({ method: "POST", url: `/api/approvals/${id2}/approve`, headers: { authorization: `Bearer ${BOB}` } });
+    expect(p2.json()).toMatchObject({ status: "approved", approversCount: 2 });
+    const late = await peopleApp.inject({ method: "POST", url: `/api/approvals/${id2}/reject`, headers: { authorization: `Bearer ${ALICE}` } });
     expect(late.statusCode).toBe(409);
     expect(late.json().message).toMatch(/already approved/);
+    await peopleApp.close();
   });
 
   it("reject; unknown ids are 404; an oversized comment is 400", async () => {
@@ -79,7 +108,7 @@ describe("approvals API", () => {
     const bad = await app.inject({ method: "POST", url: `/api/approvals/${id}/reject`, headers: auth, payload: { by: "x", comment: "c".repeat(2001) } });
     expect(bad.statusCode).toBe(400);
     const rej = await app.inject({ method: "POST", url: `/api/approvals/${id}/reject`, headers: auth, payload: { by: "dana", comment: "no" } });
-    expect(rej.json()).toMatchObject({ status: "rejected", rejectedBy: { by: "dana", comment: "no" } });
+    expect(rej.json()).toMatchObject({ status: "rejected", rejectedBy: { by: "dana (shared token)", comment: "no" } });
     const unknown = await app.inject({ method: "POST", url: "/api/approvals/APR-NONE/approve", headers: auth, payload: { by: "x" } });
     expect(unknown.statusCode).toBe(404);
   });
@@ -144,7 +173,7 @@ describe("approval roles (DASHBOARD_USERS with roles)", () => {
     const auth2 = createAuth("unused-shared-token-0123", parseDashboardUsers(`dana:${LEAD}:responder|lead,ivan:${INTERN}:viewer`));
     const ctx: DashboardContext = {
       nc: env.nc, js: jetstream(env.nc), jsm: await jetstreamManager(env.nc), topo: nats.topo, log: silentLog, env: {}, token: "unused",
-      requireAuth: auth2.requireAuth, callerOf: auth2.callerOf, rolesOf: auth2.rolesOf,
+      requireAuth: auth2.requireAuth, callerOf: auth2.callerOf, rolesOf: auth2.rolesOf, isPerson: auth2.isPerson,
     };
     const roleApp = Fastify();
     await roleApp.register(approvalsPlugin, { ctx });

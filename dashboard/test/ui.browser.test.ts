@@ -11,6 +11,7 @@ import { awaiting, isolate } from "../../agents/test/responder/fixtures.js";
 import { startAgent, type RunningAgent } from "../../agents/src/runtime/agent.js";
 import { createResponderHandler } from "../../agents/src/responder/main.js";
 import { pino } from "pino";
+import { loadSigner } from "../../agents/src/trust/signing.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const skip = process.env.SKIP_BROWSER_TESTS === "1";
@@ -167,7 +168,8 @@ describe.skipIf(skip)("approving and undoing on the page", () => {
 
   it("approves a pending isolation with the write token and sees it executed, then undoes it", async () => {
     const msg = awaiting(isolate("ws-ui-07"), { approversRequired: 1 }, { alertId: "apr-ui-1" });
-    await d.js.publish(d.topo.subjects.decided, JSON.stringify(msg));
+    // Signed as the decider would (the responder executes only signed decisions).
+    await d.js.publish(d.topo.subjects.decided, JSON.stringify(loadSigner("decider", {}).sign(msg)));
     await expect.poll(() => row("apr-ui-1").getAttribute("data-stage"), { timeout: 10_000 }).toBe("awaiting_approval");
     // The queue lists it once the responder has recorded the pending approval.
     const queued = page.locator(`[data-testid="approval-item"][data-alert-id="apr-ui-1"]`);

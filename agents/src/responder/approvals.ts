@@ -46,9 +46,18 @@ export class ApprovalError extends Error {
 /** Values kept beyond this size drop the raw alert: the decision does not need it to execute. */
 const MAX_STORED_BYTES = 512 * 1024;
 
-/** Approver names compare case-insensitively: "Alice" and "alice " are one person. */
+/** The suffix a shared credential adds to a typed name: every such name is one person (agents/src/trust). */
+export const SHARED_IDENTITY = / \((shared token|nats user [^)]+)\)$/i;
+
+/**
+ * Approver names compare case-insensitively: "Alice" and "alice " are one person. Names typed
+ * behind one shared credential ("alice (shared token)", "bob (shared token)") are one person too:
+ * two names from one tab never make two approvals.
+ */
 export function approverKey(by: string): string {
-  return by.trim().toLowerCase();
+  const s = by.trim().toLowerCase();
+  const shared = SHARED_IDENTITY.exec(s);
+  return shared ? `shared:${shared[1]}` : s;
 }
 
 export function distinctApprovers(r: Pick<ApprovalRecord, "approvers">): number {

@@ -97,6 +97,18 @@ export const dashboardEnv = {
     if (v === undefined) return;
     try { parseDashboardUsers(v); } catch (e) { ctx.addIssue({ code: "custom", message: (e as Error).message }); }
   }).describe("per-person write tokens: name:token[:role|role],..."),
+  DASHBOARD_ALLOWED_ORIGINS: z.string().optional().superRefine((v, ctx) => {
+    for (const o of (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+      if (!/^https?:\/\/[^/\s]+$/i.test(o)) ctx.addIssue({ code: "custom", message: `"${o.slice(0, 60)}" is not an origin; expected scheme://host[:port] such as https://soc.example.com` });
+    }
+  }).describe("other origins allowed to use the API and websocket (the dashboard's own always is)"),
+  DASHBOARD_ALLOWED_HOSTS: z.string().optional().superRefine((v, ctx) => {
+    for (const h of (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+      if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(h)) ctx.addIssue({ code: "custom", message: `"${h.slice(0, 60)}" is not a host name; expected names such as soc.example.com (no scheme or port)` });
+    }
+  }).describe("Host header names the dashboard answers to besides the bound host and localhost"),
+  DASHBOARD_READ_AUTH: z.enum(["off", "token", "users"], { error: "expected off, token or users" }).default("off")
+    .describe("token or users: reading /api, /ws and /edl needs a token too"),
   INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
   DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(5000).describe("alerts the dashboard keeps in memory"),
 };

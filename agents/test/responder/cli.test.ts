@@ -28,20 +28,37 @@ function io(extra: NodeJS.ProcessEnv = {}): CliIo & { stdout: string[]; stderr: 
 }
 
 describe("secops approve | reject | undo", () => {
-  it("approve by two people prints the record as one JSON line; a third call says it is decided", async () => {
+  it("approve by two people (two NATS identities) prints the record as one JSON line; a third call says it is decided", async () => {
     const r = await env.make();
     const msg = awaiting(isolate("ws-cli"), { approversRequired: 2 });
     await r.execute(msg);
     const id = msg.decision.approval!.id;
-    const a = io();
-    expect(await approve.run([id, "--by", "alice", "--comment", "ok"], a)).toBe(0);
+    const a = io({ NATS_USER: "alice" });
+    expect(await approve.run([id, "--comment", "ok"], a)).toBe(0);
     expect(JSON.parse(a.stdout[0]!)).toMatchObject({ id, status: "pending", approvers: ["alice"] });
-    const b = io({ SECOPS_USER: "bob" });
+    const b = io({ NATS_USER: "bob" });
     expect(await approve.run([id], b)).toBe(0);
     expect(JSON.parse(b.stdout[0]!)).toMatchObject({ status: "approved", approvers: ["alice", "bob"] });
-    const c = io();
-    expect(await approve.run([id, "--by=carol"], c)).toBe(1);
+    const c = io({ NATS_USER: "carol" });
+    expect(await approve.run([id], c)).toBe(1);
     expect(c.stderr.join("\n")).toMatch(/already approved by alice, bob/);
+  });
+
+  it("behind the shared CLI user, --by alice then --by ALICE or --by bob is still one person", async () => {
+    const r = await env.make();
+    const msg = awaiting(isolate("ws-cli-shared"), { approversRequired: 2 });
+    await r.execute(msg);
+    const id = msg.decision.approval!.id;
+    for (const by of ["alice", "ALICE", "bob"]) {
+      const x = io();
+      expect(await approve.run([id, "--by", by], x)).toBe(0);
+      expect(JSON.parse(x.stdout[0]!)).toMatchObject({ status: "pending", approvers: ["alice (nats user cli)"] });
+      expect(x.stderr.join("\n")).toMatch(/counted as one approver .*needs 2 different people.*NATS_USER/);
+    }
+    // A person's NATS identity cannot claim another name.
+    const m = io({ NATS_USER: "alice" });
+    expect(await approve.run([id, "--by", "mallory"], m)).toBe(2);
+    expect(m.stderr[0]).toMatch(/--by mallory is not your NATS user alice/);
   });
 
   it("reject; unknown id and bad usage fail with a clear message", async () => {
@@ -50,7 +67,7 @@ describe("secops approve | reject | undo", () => {
     await r.execute(msg);
     const x = io();
     expect(await reject.run([msg.decision.approval!.id, "--by", "dana", "--comment", "no"], x)).toBe(0);
-    expect(JSON.parse(x.stdout[0]!)).toMatchObject({ status: "rejected", rejectedBy: { by: "dana", comment: "no" } });
+    expect(JSON.parse(x.stdout[0]!)).toMatchObject({ status: "rejected", rejectedBy: { by: "dana (nats user cli)", comment: "no" } });
     const u = io();
     expect(await approve.run(["APR-DOESNOTEXIST", "--by", "x"], u)).toBe(1);
     expect(u.stderr[0]).toMatch(/no approval has the id APR-DOESNOTEXIST/);

@@ -2,6 +2,7 @@
 // reject only with the bearer token. The same records and rules as `secops approve|reject`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApprovalError, createResponder, type ApprovalRecord } from "@secops/agents/responder/index";
+import { approverKey } from "@secops/agents/responder/approvals";
 import type { PluginOptions } from "../context.js";
 
 const decideSchema = {
@@ -21,6 +22,11 @@ interface DecideRoute {
   Body: { by?: string; comment?: string | null } | null;
 }
 
+const SECOND_PERSON = (n: number) =>
+  `counted as one approver: with the shared token every name typed counts as the same person, and this action needs ${n} different people. ` +
+  "A second person must approve with their own identity: give each approver a token with DASHBOARD_USERS=alice:<token>:responder,bob:<token>:responder " +
+  "(then the shared token no longer writes), or approve with `npx secops approve` under a per-person NATS user (NATS_USER).";
+
 const HTTP_STATUS: Record<ApprovalError["code"], number> = { unknown: 404, expired: 410, decided: 409, invalid: 400 };
 
 /** What the API shows: the record without the stored copy of the whole decided message. */
@@ -28,7 +34,7 @@ function view(r: ApprovalRecord) {
   const { decided, ...rest } = r;
   return {
     ...rest,
-    approversCount: new Set(r.approvers.map((a) => a.by.trim().toLowerCase())).size,
+    approversCount: new Set(r.approvers.map((a) => approverKey(a.by))).size,
     alert: { title: decided.alert.title, severity: decided.investigation.severity, category: decided.alert.category, host: decided.alert.host.name },
     decision: { mode: decided.decision.mode, confidence: decided.decision.confidence, proposedBy: decided.decision.proposedBy, policy: decided.decision.policy },
   };
@@ -53,7 +59,10 @@ export default async function approvals(app: FastifyInstance, { ctx }: PluginOpt
   const decide = (verb: "approve" | "reject") => async (req: FastifyRequest<DecideRoute>, reply: FastifyReply) => {
     // An authenticated user header names the person; otherwise the body may, else "api".
     const caller = ctx.callerOf(req);
-    const by = caller !== "api" ? caller : req.body?.by?.trim() || "api";
+    const typed = caller !== "api" ? caller : req.body?.by?.trim() || "api";
+    // With the shared token a typed name is not an identity: every name from it is one person.
+    const person = ctx.isPerson?.(req) ?? false;
+    const by = person ? caller : `${typed} (shared token)`;
     const comment = req.body?.comment ?? null;
     // The policy names the role that may decide; enforced when tokens carry roles.
     const roles = ctx.rolesOf?.(req) ?? null;
@@ -63,10 +72,17 @@ export default async function approvals(app: FastifyInstance, { ctx }: PluginOpt
         return reply.code(403).send({ error: "forbidden", message: `${verb === "approve" ? "approving" : "rejecting"} ${record.id} needs the role "${record.requiredRole}"; ${by} holds ${roles.join(", ")}` });
       }
     }
+    if (!person && verb === "approve") {
+      const record = await responder.approvals.get(req.params.id);
+      if (record && record.status === "pending" && record.approversRequired > 1 && record.approvers.some((a) => approverKey(a.by) === approverKey(by))) {
+        return reply.code(409).send({ error: "second_person_needed", message: SECOND_PERSON(record.approversRequired) });
+      }
+    }
     try {
       const r = verb === "approve"
         ? await responder.approvals.approve(req.params.id, by, comment)
         : await responder.approvals.reject(req.params.id, by, comment);
+      if (!person && r.status === "pending" && r.approversRequired > 1) return { ...view(r), note: SECOND_PERSON(r.approversRequired) };
       return view(r);
     } catch (e) {
       if (e instanceof ApprovalError) return reply.code(HTTP_STATUS[e.code]).send({ error: e.code, message: e.message });

@@ -12,4 +12,5 @@ export const PLUGINS: [string, () => Promise<DashboardPlugin>][] = [
   ["actions", async () => (await import("./actions.js")).default],
   ["edl", async () => (await import("./edl.js")).default],
   ["providers", async () => (await import("./providers.js")).default],
+  ["trust", async () => (await import("./trust.js")).default],
 ];

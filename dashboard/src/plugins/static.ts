@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import type { PluginOptions } from "../context.js";
 
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";
+  "default-src 'self'; connect-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";
 
 /** The page's files: URL path → file name and content type. Nothing else is served. */
 const PAGE_FILES: Record<string, { file: string; type: string }> = {
@@ -16,6 +16,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
   "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+  "/trust.js": { file: "trust.js", type: "text/javascript; charset=utf-8" },
 };
 
 /** src/plugins and dist/plugins both sit two levels below the package, next to public/. */
