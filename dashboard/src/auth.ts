@@ -109,7 +109,7 @@ export function localHostnames(boundHost: string): Set<string> {
   return hosts;
 }
 
-export function createSiteGuard(o: SiteGuardOptions): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function createSiteGuard(o: SiteGuardOptions): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   const hosts = localHostnames(o.boundHost);
   for (const h of o.allowedHosts) hosts.add(h.toLowerCase());
   const origins = new Set(o.allowedOrigins.map((s) => s.replace(/\/+$/, "").toLowerCase()));
@@ -117,8 +117,8 @@ export function createSiteGuard(o: SiteGuardOptions): (req: FastifyRequest, repl
     reply.header("x-content-type-options", "nosniff");
     const host = hostnameOf(req.headers.host);
     if (!host || !hosts.has(host)) {
-      await reply.code(421).send({ error: "misdirected_request", message: `this dashboard does not answer to the host ${JSON.stringify(String(req.headers.host ?? "").slice(0, 100))}; add it to DASHBOARD_ALLOWED_HOSTS if it is really this server` });
-      return;
+      // Returning the reply stops fastify here: nothing else runs, no body is read.
+      return reply.code(421).send({ error: "misdirected_request", message: `this dashboard does not answer to the host ${JSON.stringify(String(req.headers.host ?? "").slice(0, 100))}; add it to DASHBOARD_ALLOWED_HOSTS if it is really this server` });
     }
     const path = req.url.split("?")[0]!;
     const sensitive = !SAFE_METHODS.has(req.method) || path === "/ws" || path.startsWith("/api/") || path.startsWith("/ingest");
@@ -127,18 +127,19 @@ export function createSiteGuard(o: SiteGuardOptions): (req: FastifyRequest, repl
       const o2 = origin.toLowerCase();
       const same = o2 === `http://${String(req.headers.host).toLowerCase()}` || o2 === `https://${String(req.headers.host).toLowerCase()}`;
       if (!same && !origins.has(o2)) {
-        await reply.code(403).send({ error: "forbidden_origin", message: `requests from the origin ${JSON.stringify(origin.slice(0, 100))} are refused; add it to DASHBOARD_ALLOWED_ORIGINS to allow it` });
-        return;
+        return reply.code(403).send({ error: "forbidden_origin", message: `requests from the origin ${JSON.stringify(origin.slice(0, 100))} are refused; add it to DASHBOARD_ALLOWED_ORIGINS to allow it` });
       }
     }
     if (!SAFE_METHODS.has(req.method)) {
       await o.auth.requireAuth(req, reply);
-      return;
+      return reply.sent ? reply : undefined;
     }
     if (o.readAuth !== "off" && !o.publicPaths.has(path) && req.method !== "OPTIONS") {
       const q = /[?&]access_token=([^&]+)/.exec(req.url);
       if (q && !req.headers.authorization) req.headers.authorization = `Bearer ${decodeURIComponent(q[1]!)}`;
       await o.auth.requireAuth(req, reply);
+      return reply.sent ? reply : undefined;
     }
+    return undefined;
   };
 }
