@@ -19,6 +19,7 @@ import { createResponder } from "../../agents/src/responder/handler.js";
 import { loadSigner } from "../../agents/src/trust/signing.js";
 import { awaiting, isolate } from "../../agents/test/responder/fixtures.js";
 import { buildDashboard } from "../src/server.js";
+import { TrustState } from "../../agents/src/trust/state.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const skip = process.env.SKIP_BROWSER_TESTS === "1";
@@ -184,6 +185,17 @@ describe.skipIf(skip)("in Chromium", () => {
     await page.getByTestId("trust-toggle").click();
     await expect.poll(() => bar.getAttribute("data-paused")).toBe("false");
     expect((await (await fetch(`${base}/api/trust`)).json()).pause.paused).toBe(false);
+  });
+
+  it("shows a refused signature and a reached containment limit in the banner, as text", async () => {
+    const state = await TrustState.open(nc, nats.topo);
+    await state.recordEvent({ kind: "signature", alertId: "forged-<b>1</b>", reason: "signature check failed, not executed: unsigned ready decision", reviewId: "REV-0123456789AB" });
+    await state.recordLimitHit({ action: "ISOLATE_HOST", at: new Date().toISOString(), max: 5, perSeconds: 3600, alertId: "a1" });
+    await page.goto(base);
+    const events = page.getByTestId("trust-events");
+    await expect.poll(() => events.textContent(), { timeout: 10_000 }).toMatch(/^Security: 1 decision\(s\) refused for their signature and not executed; latest .* for alert forged-<b>1<\/b>: signature check failed.*\(review REV-0123456789AB\)/);
+    expect(await page.getByTestId("trust-limit").textContent()).toMatch(/^Containment limit reached at .*: more than 5 automatic ISOLATE_HOST in 1 h\. Further ISOLATE_HOST decisions wait for approval\./);
+    expect(await page.locator("b").count()).toBe(0);
   });
 
   it("two approvals typed into one shared-token tab do not satisfy a two-person rule", async () => {

@@ -36,7 +36,7 @@ const Window = z.union([
   z.number({ error: "expected a duration such as 1h, 30m, 1d or a number of seconds" }).positive().transform((n) => n * 1000),
   z.string().regex(/^\d+(\.\d+)?\s*(s|m|h|d)$/, "expected a duration such as 1h, 30m, 1d or a number of seconds")
     .transform((s) => Number.parseFloat(s) * ({ s: 1, m: 60, h: 3600, d: 86400 } as const)[s.trim().slice(-1) as "s" | "m" | "h" | "d"] * 1000),
-]);
+], { error: "expected a duration such as 1h, 30m, 1d or a number of seconds" });
 const Limit = z.strictObject({
   max: z.number({ error: "expected the most effects allowed in the window, e.g. 5" }).int("expected a whole number").min(0, "expected 0 or more"),
   per: Window,

@@ -17,6 +17,7 @@ import { startLocalNats, type LocalNats } from "../../src/start/local-nats.js";
 import { connectNats } from "../../src/runtime/nats.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { blockKey } from "../../src/responder/actions/block-ip.js";
+import { loadSigner } from "../../src/trust/signing.js";
 import { credentialsFile } from "../../src/trust/local-credentials.js";
 import { shippedAccountsConf } from "../../src/trust/nats-users.js";
 import { main as cli } from "../../src/cli/main.js";
@@ -152,6 +153,28 @@ describe("signed decisions", () => {
     const tkv = await kvm.open(topo.buckets.trust);
     for await (const k of await tkv.keys("event.>")) events.push((await tkv.get(k))!.string());
     expect(events.filter((e) => /"kind":"signature"/.test(e) && /forged-/.test(e))).toHaveLength(2);
+  });
+});
+
+describe("no silent failure", () => {
+  it("a signed decision the responder cannot carry out (a host name with markup) becomes a review item, and the alert says it needs a person", async () => {
+    const original = seen.on(topo.subjects.decided).map((i) => DecidedMessage.parse(i.data)).find((d) => d.decision.action === "ISOLATE_HOST")!;
+    const hostile = "<img src=x onerror=alert(1)>.corp.example.com";
+    const msg = loadSigner("decider", { DATA_DIR: dataDir }).sign({
+      ...original, alertId: "hostile-target-1",
+      decision: { ...original.decision, parameters: { action: "ISOLATE_HOST", host: hostile, ip: null, reason: "ransomware" } },
+    });
+    const cliNc = await asRole("cli");
+    await jetstream(cliNc).publish(topo.subjects.decided, JSON.stringify(msg));
+    await cliNc.close();
+    await seen.waitFor(() => executedFor("hostile-target-1").length === 1, 20_000, "the refused isolation reported");
+    const x = executedFor("hostile-target-1")[0]!.execution;
+    expect(x.status).toBe("failed");
+    expect(x.summary).toMatch(/^needs a person \(review REV-[0-9A-F]{12}\): .*invalid target/);
+    expect(x.details).toMatchObject({ needsPerson: true });
+    const review = await (await new Kvm(watcher).open(topo.buckets.reviews)).get(String(x.details.reviewId));
+    expect(review?.json<{ alertId: string; status: string; reason: string }>()).toMatchObject({ alertId: "hostile-target-1", status: "open" });
+    expect(review?.json<{ reason: string }>().reason).toMatch(/^needs a person: ISOLATE_HOST could not be carried out: invalid target/);
   });
 });
 
