@@ -33,6 +33,7 @@ import { command as approveCommand } from "../../src/cli/commands/approve.js";
 import { command as rejectCommand } from "../../src/cli/commands/reject.js";
 import { command as undoCommand } from "../../src/cli/commands/undo.js";
 import { buildDashboard } from "../../../dashboard/src/server.js";
+import { parseDashboardUsers } from "../../src/runtime/config.js";
 
 const TOKEN = "e2e-dashboard-token-0123456789";
 const TICKET_SECRET = "ticket-secret-0123456789abcdef";
@@ -85,6 +86,8 @@ beforeAll(async () => {
   buckets = await openResponderBuckets(nc, nats.topo);
   ({ app: dashboard } = await buildDashboard({
     nc, topo: nats.topo, log: pino({ level: "silent" }), token: TOKEN,
+    // Per-person tokens: a two-person rule needs two identities, not two typed names.
+    users: parseDashboardUsers(Object.entries(PEOPLE).map(([name, token]) => `${name}:${token}`).join(",")),
     env: { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, ...connectorEnv },
   }));
   await dashboard.ready();
@@ -172,18 +175,20 @@ function expectSigned(req: Recorded, secret: string): void {
   expect(req.headers["x-secops-action-id"]).toBeTruthy();
 }
 
-function cliIo(): CliIo & { stdout: string[]; stderr: string[] } {
+/** The CLI as a person: its identity is the NATS user it runs with (NATS_USER). */
+function cliIo(natsUser?: string): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return {
     stdout, stderr,
     out: (l) => stdout.push(l), err: (l) => stderr.push(l), readStdin: async () => "",
-    env: { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, LOG_LEVEL: "silent", ...connectorEnv },
+    env: { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, LOG_LEVEL: "silent", ...connectorEnv, ...(natsUser ? { NATS_USER: natsUser } : {}) },
     cwd: process.cwd(),
   };
 }
 
-const auth = (user?: string) => ({ authorization: `Bearer ${TOKEN}`, ...(user ? { "x-secops-user": user } : {}) });
+const PEOPLE: Record<string, string> = { alice: "e2e-alice-token-0123456789", carol: "e2e-carol-token-0123456789" };
+const auth = (user: keyof typeof PEOPLE) => ({ authorization: `Bearer ${PEOPLE[user]}` });
 
 async function pendingApprovalFor(sourceId: string): Promise<{ id: string; alertId: string }> {
   let found: { id: string; alertId: string } | undefined;
@@ -273,15 +278,15 @@ describe("response through the running pipeline", () => {
     const first = await dashboard.inject({ method: "POST", url: `/api/approvals/${pending.id}/approve`, headers: auth("alice"), payload: { comment: "confirmed with the EDR console" } });
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ status: "pending", approversCount: 1, approversRequired: 2 });
-    // One person approving twice is still one approver.
-    const io0 = cliIo();
-    expect(await approveCommand.run([pending.id, "--by", "Alice"], io0)).toBe(0);
+    // One person approving twice (on the dashboard, then on the CLI as NATS user Alice) is still one approver.
+    const io0 = cliIo("Alice");
+    expect(await approveCommand.run([pending.id], io0)).toBe(0);
     expect(JSON.parse(io0.stdout[0]!)).toMatchObject({ status: "pending", approvers: ["alice"] });
     await new Promise((r) => setTimeout(r, 500));
     expect(executed(sourceId)).toHaveLength(0);
 
-    const io = cliIo();
-    expect(await approveCommand.run([pending.id, "--by", "bob", "--comment", "isolate it"], io), io.stderr.join("\n")).toBe(0);
+    const io = cliIo("bob");
+    expect(await approveCommand.run([pending.id, "--comment", "isolate it"], io), io.stderr.join("\n")).toBe(0);
     expect(JSON.parse(io.stdout[0]!)).toMatchObject({ id: pending.id, status: "approved", approvers: ["alice", "bob"], digest: waiting.decision.approval!.digest });
 
     const x = await executedOnce(sourceId);
@@ -310,8 +315,8 @@ describe("response through the running pipeline", () => {
   it("does not run a rejected action", async () => {
     const sourceId = String(INSIDER_REJECTED.alert_id);
     const pending = await pendingApprovalFor(sourceId);
-    const io = cliIo();
-    expect(await rejectCommand.run([pending.id, "--by", "carol", "--comment", "HR is handling it"], io), io.stderr.join("\n")).toBe(0);
+    const io = cliIo("carol");
+    expect(await rejectCommand.run([pending.id, "--comment", "HR is handling it"], io), io.stderr.join("\n")).toBe(0);
     expect(JSON.parse(io.stdout[0]!)).toMatchObject({ status: "rejected", rejectedBy: { by: "carol", comment: "HR is handling it" } });
     const x = await executedOnce(sourceId);
     expect(x.decision.status).toBe("rejected");
