@@ -16,6 +16,38 @@
     try { return window.sessionStorage.getItem(TOKEN_KEY) || ""; } catch { return ""; }
   }
 
+  // DASHBOARD_READ_AUTH: the page's own reads carry the tab's token. Loaded before app.js, this
+  // adds it to same-origin /api requests and to the websocket (?access_token=, as browsers cannot
+  // set its headers). Nothing is sent to any other origin.
+  // The token goes into the websocket URL only once a read was refused (read auth is on), so
+  // it never lands in the server's request log otherwise.
+  const READ_AUTH_KEY = "secops.readAuth";
+  let readAuth = false;
+  try { readAuth = window.sessionStorage.getItem(READ_AUTH_KEY) === "1"; } catch { /* no storage: no token either */ }
+  const nativeFetch = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const t = token();
+    const url = new URL(typeof input === "string" ? input : input.url, location.href);
+    if (url.origin !== location.origin || !url.pathname.startsWith("/api/")) return nativeFetch(input, init);
+    const headers = new window.Headers((init && init.headers) || (typeof input === "string" ? undefined : input.headers));
+    if (t && !headers.has("authorization")) headers.set("authorization", `Bearer ${t}`);
+    const res = await nativeFetch(input, { ...(init || {}), headers });
+    if (res.status === 401 && (!init || !init.method || init.method === "GET")) {
+      readAuth = true;
+      try { window.sessionStorage.setItem(READ_AUTH_KEY, "1"); } catch { /* kept for this page only */ }
+    }
+    return res;
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = function (url, protocols) {
+    const u = new URL(url, location.href);
+    const t = token();
+    if (readAuth && t && u.host === location.host && u.pathname === "/ws" && !u.searchParams.has("access_token")) u.searchParams.set("access_token", t);
+    return protocols === undefined ? new NativeWebSocket(u.href) : new NativeWebSocket(u.href, protocols);
+  };
+  window.WebSocket.prototype = NativeWebSocket.prototype;
+  for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) window.WebSocket[k] = NativeWebSocket[k];
+
   const bar = el("section", { class: "trust-bar", "data-testid": "trust-bar", "aria-live": "polite" });
   const pauseLine = el("div", { class: "trust-line", "data-testid": "trust-pause" });
   const limitLine = el("div", { class: "trust-line trust-warn", "data-testid": "trust-limit", hidden: "" });

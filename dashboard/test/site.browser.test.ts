@@ -243,6 +243,17 @@ describe("DASHBOARD_READ_AUTH=token", () => {
       });
       expect(await ws(null)).toBe(401);
       expect(await ws(TOKEN)).toBe(101);
+      if (!skip) {
+        // The page itself: without the token it reads nothing; with the tab's token its reads and its websocket carry it.
+        const page = await browser.newPage();
+        await page.goto(b);
+        await expect.poll(() => page.getByTestId("conn-state").textContent(), { timeout: 10_000 }).not.toBe("live");
+        await page.getByTestId("token-input").fill(TOKEN);
+        await page.getByTestId("token-save").click();
+        await page.reload();
+        await expect.poll(() => page.getByTestId("conn-state").textContent(), { timeout: 15_000 }).toBe("live");
+        await page.close();
+      }
     } finally {
       await closed.close();
     }

@@ -14,6 +14,7 @@ import { llmEnv, parseEnv } from "../runtime/config.js";
 import { STAGE_POLICY, type AgentName } from "../runtime/provision.js";
 import { messageIdFor } from "../enricher/normalize/index.js";
 import { INSTALL_HELP, natsServerBinary, startLocalNats, type LocalNats } from "../start/local-nats.js";
+import { localNatsAuth } from "../trust/local-credentials.js";
 import { alertVariant } from "./alert-variants.js";
 import { loadSamples, REPO_ROOT } from "./corpus.js";
 import { startBenchFakeLlm, type BenchFakeLlm } from "./fake-llm.js";
@@ -219,7 +220,8 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
     // Probes get their own run id and variant numbers after the burst's: probe and burst alerts never share an id, address or host.
     const burstPrefix = `BENCH-${runId}-`;
     const bodies = Array.from({ length: o.alerts }, (_, k) => alertVariant(samples, runId, k).body);
-    nc = await connect({ servers: nats.url, name: "secops-bench" });
+    // The local server has authentication on: the bench watches as the CLI's generated user.
+    nc = await connect({ servers: nats.url, name: "secops-bench", ...localNatsAuth([nats.url], "cli", dir) });
     const t = tracker = new CompletionTracker(nc, `BENCH-${runId}`);
     await nc.flush();
     const deadline = Date.now() + o.timeoutMs;
