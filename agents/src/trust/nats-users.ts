@@ -8,7 +8,7 @@
 // ($JS.API.…, replies on _INBOX), acks of its durable ($JS.ACK.<stream>.<durable>.…), flow
 // control replies of ordered consumers ($JS.FC.…, used by KV watches and the stream readers),
 // and a KV write is a publish on $KV.<bucket>.<key>. Destructive API calls (deleting or purging
-// the stream, deleting messages) are denied to everyone but the operator.
+// the stream, deleting messages, touching another stage's durable) are denied (see `denied`).
 import { DEFAULT_TOPOLOGY, type Topology } from "@secops/contracts";
 
 export const NATS_ROLES = ["enricher", "investigator", "decider", "responder", "dashboard", "cli", "publisher"] as const;
@@ -50,13 +50,22 @@ const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; write
   publisher: { purpose: "a SIEM or forwarder: publishes alerts.raw and nothing else", publishes: ["raw"], writes: [], noApi: true },
 };
 
-/** The destructive JetStream API calls nobody in the pipeline makes. */
-function destructive(topo: Topology): string[] {
-  return [
-    `$JS.API.STREAM.DELETE.${topo.stream}`,
-    `$JS.API.STREAM.PURGE.${topo.stream}`,
-    `$JS.API.STREAM.MSG.DELETE.${topo.stream}`,
-  ];
+/**
+ * The JetStream API calls a role may not make: nobody deletes or purges the stream or deletes its
+ * messages; an agent may (re)create only its own durable and deletes none; the dashboard neither
+ * changes the stream nor any durable. Only the CLI (which `npm start` provisions with) may.
+ */
+function denied(role: NatsRole, topo: Topology): string[] {
+  const s = topo.stream;
+  const out = [`$JS.API.STREAM.DELETE.${s}`, `$JS.API.STREAM.PURGE.${s}`, `$JS.API.STREAM.MSG.DELETE.${s}`];
+  if (role === "cli") return out;
+  const own = ROLES[role].durable;
+  for (const [agent, durable] of Object.entries(topo.durables)) {
+    if (agent !== own) out.push(`$JS.API.CONSUMER.CREATE.${s}.${durable}`, `$JS.API.CONSUMER.CREATE.${s}.${durable}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${s}.${durable}`);
+    out.push(`$JS.API.CONSUMER.DELETE.${s}.${durable}`);
+  }
+  if (!own) out.push(`$JS.API.STREAM.CREATE.${s}`, `$JS.API.STREAM.UPDATE.${s}`);
+  return out;
 }
 
 export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY): RolePermissions {
@@ -68,7 +77,7 @@ export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY
     ...r.writes.map((b) => `$KV.${topo.buckets[b]}.>`),
   ];
   const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : [])];
-  return { purpose: r.purpose, publish: { allow, deny: destructive(topo) }, subscribe: { allow: subscribe } };
+  return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe } };
 }
 
 const q = (s: string) => JSON.stringify(s);

@@ -141,10 +141,9 @@ function readTrusted(paths: string[]): Map<string, TrustedKey> {
   return out;
 }
 
-/** Checks signatures against the trusted public keys; re-reads them (at most once a second) when an unknown key id shows up. */
+/** Checks signatures against the trusted public keys; re-reads them when an unknown key id shows up (a few small files). */
 export class Verifier {
   private keys = new Map<string, TrustedKey>();
-  private loadedAt = 0;
   private readonly paths: string[];
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
@@ -155,7 +154,6 @@ export class Verifier {
 
   private reload(): void {
     this.keys = readTrusted(this.paths);
-    this.loadedAt = Date.now();
   }
 
   get trusted(): { signer: SignerName; keyId: string }[] {
@@ -167,7 +165,9 @@ export class Verifier {
     const status = msg.decision.status;
     if (!s) return { ok: false, reason: `unsigned ${status} decision: only signed decisions are executed (signers: decider for decisions, dashboard or CLI for approvals)` };
     let k = this.keys.get(s.keyId);
-    if (!k && Date.now() - this.loadedAt > 1_000) {
+    // An unknown key may be one trusted since we last looked (a signer that started after us):
+    // read the trusted keys again. A signer writes its public key before it signs anything.
+    if (!k) {
       this.reload();
       k = this.keys.get(s.keyId);
     }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream } from "@nats-io/jetstream";
+import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { pino } from "pino";
 import { DEFAULT_TOPOLOGY as topo, DecidedMessage, DlqMessage, ExecutedMessage } from "@secops/contracts";
@@ -113,6 +113,17 @@ describe("authenticated NATS by default", () => {
     await investigator.flush().catch(() => {});
     await new Promise((r) => setTimeout(r, 200));
     expect(errors.join(" ")).toMatch(/Permissions Violation for Publish to "alerts\.decided"/);
+    // Nor can it reach the responder's work through the JetStream API: its durable and the stream are out of bounds.
+    const jsm = await jetstreamManager(investigator, { timeout: 2_000 });
+    await expect(jsm.consumers.delete(topo.stream, topo.durables.responder)).rejects.toThrow();
+    await expect(jsm.consumers.add(topo.stream, { durable_name: topo.durables.responder, filter_subject: "alerts.nothing", ack_policy: AckPolicy.Explicit })).rejects.toThrow();
+    await expect(jsm.streams.purge(topo.stream)).rejects.toThrow();
+    await expect(jsm.streams.delete(topo.stream)).rejects.toThrow();
+    await investigator.flush().catch(() => {});
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors.join(" ")).toMatch(/Permissions Violation for Publish to "\$JS\.API\.CONSUMER\.DELETE\.ALERTS\.responder"/);
+    expect(errors.join(" ")).toMatch(/Permissions Violation for Publish to "\$JS\.API\.STREAM\.PURGE\.ALERTS"/);
+    await expect((await jetstreamManager(watcher)).consumers.info(topo.stream, topo.durables.responder)).resolves.toMatchObject({ config: { filter_subject: topo.subjects.decided } });
     await investigator.close().catch(() => {});
   });
 });

@@ -100,7 +100,7 @@ describe("decision signatures", () => {
       expect(() => new Verifier({ SECOPS_TRUSTED_KEYS: bad })).toThrow(/is not a public key in PEM/);
       expect(() => loadSigner("decider", { SECOPS_SIGNING_KEY: join(bad, "nope.pem") })).toThrow(/SECOPS_SIGNING_KEY=.*cannot read an Ed25519 private key/);
       resolve();
-    }, 1_100));
+    }, 10));
   });
 });
 
