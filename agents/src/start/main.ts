@@ -16,6 +16,7 @@ import { createLogger } from "../runtime/logger.js";
 import { provisionAll } from "../runtime/provision.js";
 import { publishDurably } from "../runtime/publish.js";
 import { INSTALL_HELP, natsServerBinary, startLocalNats, type LocalNats } from "./local-nats.js";
+import { findsLocalCredentials, publisherPasswordFile } from "../trust/local-credentials.js";
 import { Supervisor } from "./supervisor.js";
 import { formatAwaiting, formatDlq, formatExecuted } from "./outcomes.js";
 import { llmAnswers } from "../llm/probe.js";
@@ -166,6 +167,8 @@ async function main(): Promise<number> {
     natsUrl !== DEFAULT_NATS_URL ? `NATS_URL=${shellWord(natsUrl)}` : "",
     env.SECOPS_NAMESPACE ? `SECOPS_NAMESPACE=${shellWord(env.SECOPS_NAMESPACE)}` : "",
     childEnv.NATS_CREDS ? `NATS_CREDS=${shellWord(shown(resolve(childEnv.NATS_CREDS)))}` : "",
+    // The local server's generated users are in DATA_DIR (agents/src/trust/local-credentials.ts).
+    local && !findsLocalCredentials(dataDir) ? `DATA_DIR=${shellWord(shown(dataDir))}` : "",
   ].filter(Boolean).join(" ");
   const secops = `${cliEnv ? `${cliEnv} ` : ""}npx secops`;
 
@@ -238,7 +241,7 @@ async function main(): Promise<number> {
   say(`dashboard   ${dashboardUrl}${portNote}  ${cfg.DASHBOARD_USERS ? "(write API: per-person tokens from DASHBOARD_USERS)" : `(write API token: ${where === "DASHBOARD_TOKEN" ? where : shown(where)})`}`);
   say(`logs        ${shown(join(dataDir, "logs"))}/`);
   const sample = shown(join(ROOT, "input_alerts", "sample_alert1.json"));
-  const natsFlags = `${natsUrl !== DEFAULT_NATS_URL ? ` -s ${shellWord(natsUrl.split(",")[0]!)}` : ""}${childEnv.NATS_CREDS ? ` --creds ${shellWord(shown(resolve(childEnv.NATS_CREDS)))}` : ""}`;
+  const natsFlags = `${natsUrl !== DEFAULT_NATS_URL ? ` -s ${shellWord(natsUrl.split(",")[0]!)}` : ""}${childEnv.NATS_CREDS ? ` --creds ${shellWord(shown(resolve(childEnv.NATS_CREDS)))}` : ""}${local ? ` --user publisher --password "$(cat ${shellWord(shown(publisherPasswordFile(dataDir)))})"` : ""}`;
   say(`publish     nats${natsFlags} pub --no-templates ${topo.subjects.raw} "$(cat ${shellWord(sample)})"`);
   say(`       or   ${secops} publish ${shellWord(shown(join(ROOT, "input_alerts")))}/`);
   say("");

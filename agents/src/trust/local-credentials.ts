@@ -5,6 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { NATS_ROLES, renderNatsConfig, type NatsRole } from "./nats-users.js";
 
 export interface LocalCredentials {
@@ -16,6 +17,14 @@ export interface LocalCredentials {
 export function credentialsFile(dataDir: string): string {
   return join(resolve(dataDir), "credentials", "nats.json");
 }
+
+/** The publisher's password alone, for the nats CLI: `--user publisher --password "$(cat <file>)"`. */
+export function publisherPasswordFile(dataDir: string): string {
+  return join(resolve(dataDir), "credentials", "publisher.password");
+}
+
+/** The repository's own data folder: `npx secops` run from a subfolder still finds `npm start`'s server. */
+const REPO_DATA_DIR = fileURLToPath(new URL("../../../data/", import.meta.url));
 
 function writePrivate(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -44,6 +53,7 @@ export function ensureLocalCredentials(dataDir: string): LocalCredentials {
     }
   }
   if (changed) writePrivate(file, `${JSON.stringify(cur, null, 2)}\n`);
+  if (changed || !existsSync(publisherPasswordFile(dataDir))) writePrivate(publisherPasswordFile(dataDir), cur.passwords.publisher);
   return cur;
 }
 
@@ -78,13 +88,21 @@ function sameServer(a: string, b: string): boolean {
  * one of its servers is the local one `npm start` runs; null otherwise.
  */
 export function localNatsAuth(servers: string[], role: NatsRole, dataDir: string): { user: string; pass: string } | null {
-  let creds: LocalCredentials | null;
-  try {
-    creds = readCredentials(credentialsFile(dataDir));
-  } catch {
-    return null;
+  for (const dir of [...new Set([resolve(dataDir), resolve(REPO_DATA_DIR)])]) {
+    let creds: LocalCredentials | null;
+    try {
+      creds = readCredentials(credentialsFile(dir));
+    } catch {
+      continue;
+    }
+    if (!creds?.url || !creds.passwords[role]) continue;
+    if (servers.some((s) => sameServer(s, creds.url!))) return { user: role, pass: creds.passwords[role] };
   }
-  if (!creds?.url || !creds.passwords[role]) return null;
-  if (!servers.some((s) => sameServer(s, creds.url!))) return null;
-  return { user: role, pass: creds.passwords[role] };
+  return null;
+}
+
+/** True when a process with this DATA_DIR finds the credentials of `dataDir` by itself. */
+export function findsLocalCredentials(dataDir: string, theirDataDir = "data"): boolean {
+  const d = resolve(dataDir);
+  return d === resolve(theirDataDir) || d === resolve(REPO_DATA_DIR);
 }

@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:net";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { normalizeAlert } from "../../src/enricher/normalize/index.js";
+import { localNatsAuth } from "../../src/trust/local-credentials.js";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,7 +119,9 @@ describe("npm run demo", () => {
       // NATS: the printed URL answers, and is where the local server was started.
       const natsUrl = /^NATS +(\S+) \(local nats-server started/.exec(line("NATS"))?.[1];
       expect(natsUrl).toBe(`nats://127.0.0.1:${natsPort}`);
-      const nc = await connect({ servers: natsUrl! });
+      // The local server has authentication on: the test watches as its generated CLI user.
+      const nc = await connect({ servers: natsUrl!, ...localNatsAuth([natsUrl!], "cli", p.dataDir) });
+      const withData = { DATA_DIR: p.dataDir }; // what the printed commands carry (DATA_DIR=...) for a non-default data folder
       try {
         // stream: the printed stream, subjects and consumers exist.
         const m = /^stream +(\S+) on (\S+) \(max age (\d+) days\), consumers (.+)$/.exec(line("stream"))!;
@@ -154,7 +157,7 @@ describe("npm run demo", () => {
         expect(done).toHaveLength(5);
         for (const l of done) {
           const id = l.split(/\s+/)[1]!;
-          const a = sh(`NATS_URL=${natsUrl} npx secops audit ${id}`);
+          const a = sh(`NATS_URL=${natsUrl} npx secops audit ${id}`, withData);
           expect(a.code, `audit ${id}: ${a.err}`).toBe(0);
           const record = JSON.parse(a.out) as { entries: { subject: string; message: { alert?: { sourceId?: string } } }[] };
           expect(record.entries[0]!.subject).toBe("alerts.raw");
@@ -176,14 +179,14 @@ describe("npm run demo", () => {
           expect(help.code).toBe(0);
           expect(help.out).toMatch(/^usage: secops /);
           for (const example of help.out.split("\n").filter((l) => /^ {2}npx secops /.test(l)).map((l) => l.trim())) {
-            const r = sh(example, { NATS_URL: natsUrl! });
+            const r = sh(example, { NATS_URL: natsUrl!, ...withData });
             expect(r.code, `${example}: ${r.err}`).toBe(0);
           }
         }
 
         // The publish hints run as printed, and the pipeline (still running, as the demo says) takes them.
         const [natsHint, secopsHint] = lines.filter((l) => /^publish|^ +or /.test(l)).map((l) => l.replace(/^(publish| +or) +/, ""));
-        expect(natsHint).toMatch(/^nats -s \S+ pub --no-templates alerts\.raw "\$\(cat input_alerts\/sample_alert1\.json\)"$/);
+        expect(natsHint).toMatch(/^nats -s \S+ --user publisher --password "\$\(cat \S+\/credentials\/publisher\.password\)" pub --no-templates alerts\.raw "\$\(cat input_alerts\/sample_alert1\.json\)"$/);
         const before = p.out().split("\n").length - 1; // the last element is the line being written
         if (hasNatsCli) {
           expect(sh(natsHint!).code).toBe(0);
@@ -191,9 +194,10 @@ describe("npm run demo", () => {
           // No nats CLI here: the shell expands the command exactly as it would for nats, and
           // the arguments it gets are published the way `nats pub` does (one core PUB).
           const argv = sh(natsHint!.replace(/^nats /, "printf '%s\\0' ")).out.split("\0").slice(0, -1);
-          expect(argv.slice(0, 5)).toEqual(["-s", natsUrl, "pub", "--no-templates", "alerts.raw"]);
-          expect(normalizeAlert(argv[5]!).ok).toBe(true);
-          nc.publish(argv[4]!, argv[5]!);
+          const password = JSON.parse(readFileSync(join(p.dataDir, "credentials", "nats.json"), "utf8")).passwords.publisher as string;
+          expect(argv.slice(0, 9)).toEqual(["-s", natsUrl, "--user", "publisher", "--password", password, "pub", "--no-templates", "alerts.raw"]);
+          expect(normalizeAlert(argv[9]!).ok).toBe(true);
+          nc.publish(argv[8]!, argv[9]!);
           await nc.flush();
         }
         const published = sh(secopsHint!);
@@ -203,7 +207,7 @@ describe("npm run demo", () => {
         // shows the agents really keep running, as the demo says.
         const fresh = join(p.dataDir, "fresh.json");
         writeFileSync(fresh, JSON.stringify({ ...JSON.parse(readFileSync(join(ROOT, "input_alerts", "sample_alert4.json"), "utf8")), alert_id: "SEC-2026-0999" }));
-        expect(sh(`NATS_URL=${natsUrl} npx secops publish ${fresh}`).code).toBe(0);
+        expect(sh(`NATS_URL=${natsUrl} npx secops publish ${fresh}`, withData).code).toBe(0);
         await until(() => p.out().split("\n").slice(before).some((l) => /^(done|dup) +SEC-2026-0999 /.test(l)), 60_000, "the new alert's outcome", () => p.out());
       } finally {
         await nc.close();
@@ -229,11 +233,12 @@ describe("npm run demo", () => {
     const p = run({ NATS_URL: `nats://127.0.0.1:${natsPort}`, DASHBOARD_PORT: String(await freePort()), POLICY_FILE: policy }, ["--demo"]);
     await until(() => /demo: 5 alert\(s\) completed/.test(p.out()), 120_000, "the demo to complete", () => p.out() + p.err());
     const waiting = p.out().split("\n").find((l) => l.startsWith("waiting "));
-    expect(waiting, p.out()).toMatch(/^waiting SEC-2026-0104 .* -> BLOCK_IP needs approval \(1 approver\): (NATS_URL=\S+ npx secops approve apr_[0-9a-f]{32})$/);
+    expect(waiting, p.out()).toMatch(/^waiting SEC-2026-0104 .* -> BLOCK_IP needs approval \(1 approver\): (NATS_URL=\S+ DATA_DIR=\S+ npx secops approve apr_[0-9a-f]{32})$/);
     const approveCmd = /: (NATS_URL=.*)$/.exec(waiting!)![1]!;
     const r = sh(approveCmd, { USER: "pat" });
     expect(r.code, `${approveCmd}: ${r.err}`).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ status: "approved", approvers: ["pat"] });
+    // Behind the shared CLI user the typed name is recorded as such (one person: agents/src/trust).
+    expect(JSON.parse(r.out)).toMatchObject({ status: "approved", approvers: ["pat (nats user cli)"] });
     await until(() => /^done +SEC-2026-0104 .* -> BLOCK_IP 198\.51\.100\.203 +\[approval;/m.test(p.out()), 60_000, "the approved block to run", () => p.out());
     p.child.kill("SIGINT");
     expect(await p.exit).toBe(0);
