@@ -133,6 +133,7 @@ export function bucketOptions(topo: Topology): Record<string, { history: number;
     [b.approvals]: { history: 10, description: "pending and decided approvals" },
     [b.ledger]: { history: 5, description: "action ledger: one key per effect, claimed before acting" },
     [b.suppressions]: { history: 10, description: "suppression rules fed by false-positive closures" },
+    [b.trust]: { history: 10, description: "kill switch, containment-limit windows, security events (agents/src/trust)" },
   };
 }
 
