@@ -80,5 +80,5 @@ describe("two enricher replicas", () => {
     } finally {
       collector.stop();
     }
-  });
+  }, 120_000); // two replicas each load the ASN table at start: seconds on a loaded 2-core machine
 });
