@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   enrich: async () => (await import("./commands/enrich.js")).command,
   pause: async () => (await import("./commands/pause.js")).command,
   resume: async () => (await import("./commands/resume.js")).command,
+  eval: async () => (await import("./commands/eval.js")).command,
 };
 
 export function processIo(): CliIo {
