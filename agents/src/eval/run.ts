@@ -1,7 +1,8 @@
 /**
  * Running a labelled corpus through the pipeline offline, as `secops triage` does: normalize,
  * enrich (offline providers), investigate (rules analyst or LLM), decide with the policy. Nothing
- * is executed and no NATS is needed. The result feeds scoreCorpus().
+ * is executed and no NATS is needed. Each file is one message, as the enricher receives it. The
+ * result feeds scoreCorpus().
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, sep } from "node:path";
@@ -9,7 +10,6 @@ import { SchemaIds, type EnrichedMessage, type InvestigatedMessage } from "@seco
 import type { Logger } from "../runtime/logger.js";
 import type { LlmClient } from "../llm/client.js";
 import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
-import { splitBatch } from "../enricher/normalize/split.js";
 import { enrichIndicators } from "../enricher/enrich/index.js";
 import type { EnrichmentSetup } from "../enricher/enrich/setup.js";
 import { investigateAlert } from "../investigator/handler.js";
@@ -17,7 +17,7 @@ import { decideResponse } from "../decider/handler.js";
 import type { Policy } from "../decider/policy.js";
 import { newTraceId } from "../runtime/trace.js";
 import { ALERT_FILE_EXTENSIONS } from "../cli/input.js";
-import { parseLabels, isMalformedLabel, type AlertLabel, type LabelProblem } from "./labels.js";
+import { parseLabels, type AlertLabel, type LabelProblem } from "./labels.js";
 import type { Observation } from "./score.js";
 
 export const LABELS_FILE = "labels.json";
@@ -83,32 +83,26 @@ export interface RunDeps {
 
 const producer = { agent: "secops-eval", version: "0.1.0", instance: "cli" };
 
-/** What the pipeline makes of one corpus file: rejected, decided, or an error (one alert per file). */
-export async function observe(dir: string, name: string, label: AlertLabel, deps: RunDeps): Promise<Observation> {
+/** What the pipeline makes of one corpus file, read as one message: rejected, decided, or an error. */
+export async function observe(dir: string, name: string, deps: RunDeps): Promise<Observation> {
   let content: string;
   try {
     content = await readFile(join(dir, name), "utf8");
   } catch (e) {
     return { kind: "error", reason: `cannot read: ${(e as Error).message}` };
   }
-  const items = splitBatch(content, name);
-  if (items.length !== 1 && !isMalformedLabel(label)) {
-    return { kind: "error", reason: `the file holds ${items.length} alerts; a corpus has one alert per file` };
-  }
-  let rejected: string | null = null;
-  for (const item of items) {
-    const normalized = normalizeAlert(item.text, { internalRanges: deps.internalRanges, ...(deps.receivedAt ? { receivedAt: deps.receivedAt } : {}) });
-    if (!normalized.ok) { rejected ??= normalized.error.reason; continue; }
-    const alert = normalized.alert;
-    const now = new Date().toISOString();
-    const enriched: EnrichedMessage = {
-      schema: SchemaIds.enriched, alertId: alertIdFor(alert), traceId: newTraceId(), producer,
-      timestamps: { received: now, enriched: now }, alert,
-      enrichment: await enrichIndicators(alert, deps.enrichment),
-    };
-    const investigation = await investigateAlert(enriched, { llm: deps.llm, log: deps.log });
-    const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
-    return { kind: "decided", alert, decision: decideResponse(investigated, deps.policy) };
-  }
-  return { kind: "rejected", reason: rejected ?? "empty input" };
+  // One file is one message, as `nats pub alerts.raw "$(cat file)"` sends it: a file holding two
+  // alerts is rejected by the normalizer, as the enricher would reject that message.
+  const normalized = normalizeAlert(content, { internalRanges: deps.internalRanges, ...(deps.receivedAt ? { receivedAt: deps.receivedAt } : {}) });
+  if (!normalized.ok) return { kind: "rejected", reason: normalized.error.reason };
+  const alert = normalized.alert;
+  const now = new Date().toISOString();
+  const enriched: EnrichedMessage = {
+    schema: SchemaIds.enriched, alertId: alertIdFor(alert), traceId: newTraceId(), producer,
+    timestamps: { received: now, enriched: now }, alert,
+    enrichment: await enrichIndicators(alert, deps.enrichment),
+  };
+  const investigation = await investigateAlert(enriched, { llm: deps.llm, log: deps.log });
+  const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
+  return { kind: "decided", alert, decision: decideResponse(investigated, deps.policy) };
 }

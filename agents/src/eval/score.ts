@@ -52,7 +52,7 @@ export interface EvalReport {
   };
   malformedRejected: Rate & { misses: string[] };
   actions: Rate & {
-    /** expected (the acceptable actions joined by " | ") → decided action → count */
+    /** expected (the acceptable actions, sorted, joined by " | ") → decided action → count */
     matrix: Record<string, Record<string, number>>;
     misses: { alert: string; acceptable: ActionType[]; decided: string; reason: string }[];
   };
@@ -208,7 +208,7 @@ export function scoreCorpus(entries: readonly { alert: string; label: AlertLabel
   const sum = (pick: (s: AlertScore) => number) => wellFormed.reduce((n, s) => n + pick(s), 0);
   const matrix: Record<string, Record<string, number>> = {};
   for (const s of wellFormed) {
-    const row = (matrix[s.action.acceptable.join(" | ")] ??= {});
+    const row = (matrix[[...s.action.acceptable].sort().join(" | ")] ??= {});
     const col = s.action.decided ?? "ERROR";
     row[col] = (row[col] ?? 0) + 1;
   }

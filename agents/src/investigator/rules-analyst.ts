@@ -1,23 +1,17 @@
 /**
  * The deterministic analyst: answers when the LLM cannot, and is the baseline the LLM is compared
- * with. It encodes the seed's decision matrix (seed-origin.md §5.2) per category, adds the two
- * outcomes the matrix lacks (closing sanctioned activity, asking a human when evidence conflicts
- * or is thin) and explains every step in sentences a person can check.
+ * with. It reads the canonical alert of any format the way a SOC analyst does (rules-signals.ts:
+ * behaviour, direction, the vendor's own outcome, evidence of sanction) and answers from that
+ * (rules-behaviour.ts); alerts whose behaviour it cannot name go to the seed's decision matrix per
+ * category (seed-origin.md §5.2, below). It asks a human when evidence conflicts or is thin, and
+ * explains every step in sentences a person can check.
  */
-import type { ActionType, CanonicalAlert, Enrichment, Investigation, Severity, Verdict } from "@secops/contracts";
+import type { CanonicalAlert, Enrichment, Investigation, Severity } from "@secops/contracts";
 import { AlertFacts } from "./alert-facts.js";
-
-interface Assessment {
-  severity: Severity;
-  confidence: number;
-  verdict: Verdict;
-  action: ActionType;
-  target: string | null;
-  headline: string;
-  reasons: string[];
-  evidence: string[];
-  mitre: string[];
-}
+import { detectInjection } from "./injection.js";
+import { assess, maxSeverity, type Assessment } from "./rules-assessment.js";
+import { byBehaviour, sanctioned } from "./rules-behaviour.js";
+import { readSignals } from "./rules-signals.js";
 
 const CATEGORY_MITRE: Record<CanonicalAlert["category"], string[]> = {
   authentication: ["T1078"],
@@ -29,7 +23,11 @@ const CATEGORY_MITRE: Record<CanonicalAlert["category"], string[]> = {
 
 export function analyzeWithRules(alert: CanonicalAlert, enrichment: Enrichment, fallbackReason: string | null): Investigation {
   const facts = new AlertFacts(alert, enrichment);
-  const assessment = sanctionedActivity(facts) ?? byCategory(facts);
+  // Words of an alert that carries a prompt injection are not evidence of sanction.
+  const signals = readSignals(alert, enrichment, { tainted: detectInjection(alert).length > 0 });
+  const assessment = sanctioned(facts, signals) ?? cleanEverywhere(facts) ??
+    byBehaviour(facts, signals, { authenticationMatrix: authentication, networkScanMatrix: networkScan, dataMovementMatrix: dataMovement }) ??
+    byCategory(facts);
   const checked = reputationConflict(facts, assessment) ?? assessment;
   const mitre = [...new Set([...alert.mitre, ...checked.mitre, ...CATEGORY_MITRE[alert.category]])]
     .filter((t) => /^T\d{4}(\.\d{3})?$/.test(t))
@@ -57,58 +55,17 @@ export function analyzeWithRules(alert: CanonicalAlert, enrichment: Enrichment, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sanctioned activity: structured evidence that someone approved it.
+// Nothing in the alert supports malicious activity.
 
-const SANCTION_KEY = /sanction|authori[sz]ed|approved|pentest|pen_?test|red_?team|change_?(ticket|request|id)|maintenance_?window|allow_?list|white_?list|known_?good|expected_?activity/i;
-const SANCTION_TAG = /^(sanctioned|authori[sz]ed|allowlisted|known-good|internal-scanner|pentest)/i;
-
-function sanctionedActivity(facts: AlertFacts): Assessment | null {
-  const evidence: string[] = [];
+function cleanEverywhere(facts: AlertFacts): Assessment | null {
   const { enrichment, alert } = facts;
-  if (enrichment.suppressed) evidence.push(`suppression rule "${enrichment.suppressed.by}" matched: ${enrichment.suppressed.reason}`);
-  for (const [key, value] of Object.entries(alert.context)) {
-    if (!SANCTION_KEY.test(key)) continue;
-    const truthy = value === true || (typeof value === "number" && value > 0) ||
-      (typeof value === "string" && value.trim() !== "" && !/^(false|no|0|none|null|n\/a)$/i.test(value.trim())) ||
-      (Array.isArray(value) && value.length > 0);
-    if (truthy) evidence.push(`${key} = ${Array.isArray(value) ? value.join(", ") : String(value)}`);
-  }
-  const tagged = facts.hasTag(SANCTION_TAG);
-  if (tagged) evidence.push(`${tagged.value} is tagged ${tagged.tags.filter((t) => SANCTION_TAG.test(t)).join(", ")} by enrichment`);
-
-  const cleanEverywhere = enrichment.indicators.length > 0 && enrichment.indicators.every((i) => i.verdict === "clean");
-  if (evidence.length === 0 && cleanEverywhere && alert.severity === "low" && alert.category !== "malware") {
-    return {
-      severity: "low", confidence: 0.7, verdict: "false_positive", action: "CLOSE_FALSE_POSITIVE", target: null,
-      headline: "low-severity detection whose every indicator is clean",
-      reasons: [`The source rates it low and all ${enrichment.indicators.length} indicators are clean in every source consulted, so nothing in the alert supports malicious activity.`],
-      evidence: enrichment.indicators.map((i) => `${i.type} ${i.value}: clean`),
-      mitre: [],
-    };
-  }
-  if (evidence.length === 0) return null;
-
-  const flagged = [...facts.maliciousIndicators, ...facts.suspiciousIndicators];
-  if (flagged.length > 0 || alert.severity === "critical") {
-    return {
-      severity: maxSeverity(alert.severity, "medium"), confidence: 0.5, verdict: "undetermined", action: "MANUAL_REVIEW", target: null,
-      headline: "marked as sanctioned, but the evidence disagrees",
-      reasons: [
-        `The alert says the activity is sanctioned (${evidence.join("; ")}),`,
-        flagged.length > 0
-          ? `yet ${flagged.map((i) => `${i.value} is ${i.verdict}`).join(", ")} according to enrichment.`
-          : "yet the source rates it critical.",
-        "Conflicting evidence goes to a person.",
-      ],
-      evidence: [...evidence, ...flagged.map((i) => `${i.type} ${i.value}: ${i.verdict}`)],
-      mitre: [],
-    };
-  }
+  const clean = enrichment.indicators.length > 0 && enrichment.indicators.every((i) => i.verdict === "clean");
+  if (!clean || alert.severity !== "low" || alert.category === "malware") return null;
   return {
-    severity: "low", confidence: enrichment.suppressed ? 0.9 : 0.85, verdict: "benign", action: "CLOSE_FALSE_POSITIVE", target: null,
-    headline: "activity explained and sanctioned",
-    reasons: [`The alert carries evidence that the activity is sanctioned (${evidence.join("; ")}) and no indicator is rated malicious or suspicious.`],
-    evidence,
+    severity: "low", confidence: 0.7, verdict: "false_positive", action: "CLOSE_FALSE_POSITIVE", target: null,
+    headline: "low-severity detection whose every indicator is clean",
+    reasons: [`The source rates it low and all ${enrichment.indicators.length} indicators are clean in every source consulted, so nothing in the alert supports malicious activity.`],
+    evidence: enrichment.indicators.map((i) => `${i.type} ${i.value}: clean`),
     mitre: [],
   };
 }
@@ -248,7 +205,8 @@ function networkScan(f: AlertFacts): Assessment {
     ], evidence, ["T1046"]);
   }
   if (!source) return insufficient(f, "the scan alert names no source address", evidence);
-  const lowVolume = (rate !== null && rate < 1) || (targets <= 1 && ports <= 3);
+  // Narrow only when the alert says so: a scan alert that lists no ports is not a narrow scan.
+  const lowVolume = (rate !== null && rate < 1) || (targets <= 1 && ports > 0 && ports <= 3);
   if (lowVolume) {
     return assess("low", 0.75, "true_positive", "CREATE_TICKET", null, "low-volume scanning", [
       "Low-volume, narrow scanning is background noise on the internet; a ticket records it without blocking.",
@@ -353,15 +311,6 @@ function insufficient(f: AlertFacts, why: string, evidence: string[]): Assessmen
   return assess(f.alert.severity, 0.4, "undetermined", "MANUAL_REVIEW", null, "not enough evidence to decide", [
     `Not enough evidence for an automated response: ${why}.`,
   ], evidence, []);
-}
-
-function assess(severity: Severity, confidence: number, verdict: Verdict, action: ActionType, target: string | null, headline: string, reasons: string[], evidence: string[], mitre: string[]): Assessment {
-  return { severity, confidence, verdict, action, target, headline, reasons, evidence, mitre };
-}
-
-const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
-function maxSeverity(a: Severity, b: Severity): Severity {
-  return RANK[a] >= RANK[b] ? a : b;
 }
 
 function round2(n: number): number {

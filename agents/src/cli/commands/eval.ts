@@ -17,7 +17,8 @@ export const command: CliCommand = {
   name: "eval",
   summary: "score the pipeline on a labelled corpus: field accuracy, IoC recall, action confusion matrix, hard fails",
   usage: `secops eval [--analyst rules|llm] [--json] [--min-action-accuracy <0..1>] <dir>
-  <dir> holds alert files and a labels.json beside them (format: README "Measuring triage quality").
+  <dir> holds alert files, one alert per file, and a labels.json beside them (format: README
+  "Measuring triage quality"). Each file is read as one message, as the enricher receives it.
   Each alert is normalized, enriched offline, investigated and decided as \`secops triage\` does;
   nothing is executed. Prints the report (or, with --json, one JSON document).
   --analyst: rules (default, the deterministic analyst) or llm (LLM_API_URL; falls back to rules per
@@ -59,7 +60,7 @@ export const command: CliCommand = {
       internalRanges: (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     };
     const entries = [];
-    for (const [name, label] of corpus.labels) entries.push({ alert: name, label, observed: await observe(dir, name, label, deps) });
+    for (const [name, label] of corpus.labels) entries.push({ alert: name, label, observed: await observe(dir, name, deps) });
     const report = scoreCorpus(entries);
 
     if (json) io.out(JSON.stringify({ corpus: positional[0], analyst, ...report }));
