@@ -5,7 +5,8 @@ const pct = (r: Rate) => (r.rate === null ? "  n/a" : `${(r.rate * 100).toFixed(
 const frac = (r: Rate) => `${r.correct}/${r.total}`.padStart(7);
 
 export function renderReport(report: EvalReport, header: string): string[] {
-  const out: string[] = [header, `${report.alerts} labelled alerts: ${report.wellFormed} well-formed, ${report.malformed} malformed`, ""];
+  const analysts = Object.entries(report.analysts).map(([a, n]) => `${a} ${n}`).join(", ");
+  const out: string[] = [header, `${report.alerts} labelled alerts: ${report.wellFormed} well-formed, ${report.malformed} malformed${analysts ? `; investigated by ${analysts}` : ""}`, ""];
   out.push("fields (normalizer, well-formed alerts)");
   for (const f of FIELDS) out.push(`  ${f.padEnd(10)} ${frac(report.fields[f])} ${pct(report.fields[f])}${f === "mitre" ? "  (alerts whose label expects a technique)" : ""}`);
   out.push("");

@@ -104,5 +104,5 @@ export async function observe(dir: string, name: string, deps: RunDeps): Promise
   };
   const investigation = await investigateAlert(enriched, { llm: deps.llm, log: deps.log });
   const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
-  return { kind: "decided", alert, decision: decideResponse(investigated, deps.policy) };
+  return { kind: "decided", alert, decision: decideResponse(investigated, deps.policy), analyst: investigation.analyst };
 }

@@ -16,7 +16,7 @@ import { isMalformedLabel, type AlertLabel, type ExpectedIoc, type WellFormedLab
 
 export type Observation =
   | { kind: "rejected"; reason: string }
-  | { kind: "decided"; alert: CanonicalAlert; decision: Decision }
+  | { kind: "decided"; alert: CanonicalAlert; decision: Decision; /** who investigated: "llm", or "rules" (also when the LLM failed) */ analyst?: string }
   /** The input could not be evaluated at all (missing file, several alerts in a one-alert file). */
   | { kind: "error"; reason: string };
 
@@ -57,6 +57,8 @@ export interface EvalReport {
     misses: { alert: string; acceptable: ActionType[]; decided: string; reason: string }[];
   };
   injection: { labelled: number; detected: number; missed: string[] };
+  /** How many alerts each analyst investigated ("rules" includes LLM fallbacks). */
+  analysts: Record<string, number>;
   hardFails: HardFail[];
   errors: { alert: string; reason: string }[];
   perAlert: AlertScore[];
@@ -237,6 +239,10 @@ export function scoreCorpus(entries: readonly { alert: string; label: AlertLabel
       })),
     },
     injection: { labelled: injectedLabelled.length, detected: injectedLabelled.filter((s) => s.injected.detected).length, missed: injectedLabelled.filter((s) => !s.injected.detected).map((s) => s.alert) },
+    analysts: entries.reduce<Record<string, number>>((n, e) => {
+      if (e.observed.kind === "decided" && e.observed.analyst) n[e.observed.analyst] = (n[e.observed.analyst] ?? 0) + 1;
+      return n;
+    }, {}),
     hardFails: perAlert.flatMap((s) => s.hardFails),
     errors: entries.flatMap((e) => (e.observed.kind === "error" ? [{ alert: e.alert, reason: e.observed.reason }] : [])),
     perAlert,

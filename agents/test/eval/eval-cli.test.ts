@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.js";
 import { capturingIo } from "../normalize/cli-io.js";
 import type { EvalReport } from "../../src/eval/score.js";
+import { refusedUrl, startFakeLlm } from "../fakes/fake-llm-server.js";
 
 const MINI = fileURLToPath(new URL("./mini-corpus", import.meta.url));
 let tmp: string;
@@ -26,7 +27,7 @@ describe("secops eval", () => {
     const io = capturingIo();
     expect(await main(["eval", "--analyst", "rules", MINI], io)).toBe(0);
     const text = io.outLines.join("\n");
-    expect(text).toMatch(/4 labelled alerts: 3 well-formed, 1 malformed/);
+    expect(text).toMatch(/4 labelled alerts: 3 well-formed, 1 malformed; investigated by rules 3/);
     expect(text).toMatch(/format\s+3\/3 100\.0%/);
     expect(text).toMatch(/malformed rejected\s+1\/1/);
     expect(text).toMatch(/actions acceptable\s+\d\/3/);
@@ -45,6 +46,23 @@ describe("secops eval", () => {
     expect(ransomware.action).toMatchObject({ decided: "ISOLATE_HOST", target: "eng-wks-31.corp.example.com", ok: true });
     expect(report.perAlert.find((a) => a.alert === "webhook/injected-close.json")!.injected).toEqual({ labelled: true, detected: true });
     expect(report.hardFails).toEqual([]);
+  });
+
+  it("--analyst llm measures the model (a fake OpenAI-compatible server here), and says when the rules analyst stood in", async () => {
+    const llm = await startFakeLlm();
+    try {
+      const io = capturingIo("", { LLM_API_URL: llm.url, LLM_TIMEOUT_SECONDS: "5" });
+      expect(await main(["eval", "--json", "--analyst", "llm", MINI], io), io.errLines.join("\n")).toBe(0);
+      const report = JSON.parse(io.outLines[0]!) as EvalReport & { analyst: string };
+      expect(report.analyst).toBe("llm");
+      expect(report.analysts).toEqual({ llm: 3 });
+      expect(llm.requests.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await llm.close();
+    }
+    const down = capturingIo("", { LLM_API_URL: await refusedUrl(), LLM_MAX_RETRIES: "0" });
+    expect(await main(["eval", "--analyst", "llm", MINI], down)).toBe(0);
+    expect(down.outLines.join("\n")).toMatch(/investigated by rules 3/);
   });
 
   it("exits 1 under --min-action-accuracy and 0 at or above it", async () => {
