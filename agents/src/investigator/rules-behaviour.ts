@@ -85,7 +85,13 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
   // mining) still counts.
   const attackedFromOutside = inbound.length > 0 && s.externalSource?.role === "source" && !s.internalSource;
   const compromise = HOST_COMPROMISE.filter(has).filter((b) => !(attackedFromOutside && (b === "lateral_movement" || b === "execution")));
-  if (compromise.length === 0 && inbound.length === 0 && !["privilege_grant", "log_clearing", "account_anomaly", "phishing", "intel_match"].some((b) => has(b as Behaviour))) return null;
+  if (compromise.length === 0 && inbound.length === 0 && !["privilege_grant", "log_clearing", "account_anomaly", "phishing", "intel_match"].some((b) => has(b as Behaviour))) {
+    // An alert about the vendor's own response (an active-response block, a quarantine) with no behaviour named.
+    if (!s.contained) return null;
+    return assess(maxSeverity(f.alert.severity, "low"), 0.8, "true_positive", "CREATE_TICKET", null, "the source's own control acted", [
+      `The vendor reports it already acted (${s.contained.because}); nothing is left to contain, and a ticket records why it had to.`,
+    ], evidence, mitre);
+  }
 
   // 2. Already stopped by the vendor. A denied login is the attack failing, not the attack stopped.
   const stoppedByControl = s.contained && (inbound.length === 0 || compromise.length > 0 || /block|drop|prevent|reject|sinkhole|quarantin|kill/i.test(s.contained.value));
@@ -165,6 +171,14 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
     const kind = inbound[0]!;
     const what = kind.replace(/_/g, " ");
     if (!s.externalSource) {
+      // Our host is the one attacking: the outside addresses are its targets (GuardDuty's ACTOR role, an outbound connection).
+      const ourHost = f.alert.host.name ?? f.alert.host.ip ?? s.internalSource?.value ?? null;
+      if (ourHost && s.externalDestinations.some((d) => d.type === "ip") && !f.alert.iocs.some((i) => i.type === "ip" && !i.internal && i.role !== "destination")) {
+        return assess(maxSeverity(f.alert.severity, "high"), 0.85, "true_positive", "ISOLATE_HOST", ourHost, `our host performing ${what} against others`, [
+          `${ourHost} is ours and is the one doing the ${what} (${s.behaviours.get(kind)}) against outside addresses (${s.externalDestinations.filter((d) => d.type === "ip").slice(0, 3).map((d) => d.value).join(", ")}): it is compromised or misused.`,
+          `Isolating ${ourHost} stops it while its owner is found.`,
+        ], evidence, mitre);
+      }
       if (kind === "scanning" && s.internalSource) {
         const outward = s.externalDestinations.length > 0 || /\b(remote|outbound|outward|external|internet)\b/.test(s.text);
         if (!outward) return rules.networkScanMatrix(f);

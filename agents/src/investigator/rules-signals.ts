@@ -63,26 +63,26 @@ const BEHAVIOURS: BehaviourRule[] = [
   { behaviour: "exfiltration", techniques: ["T1041", "T1048", "T1567", "T1537", "T1020", "T1030", "T1114.003"], categories: ["data_exfiltration"], words: /exfiltrat|data (theft|leak)|upload(ed|ing)? .*(archive|to an? (internet|external|cloud))|forward(s|ing)? (all )?mail to (an )?external|unusual data (retrieval|transfer)/ },
   { behaviour: "execution", techniques: ["T1059", "T1204", "T1203", "T1105", "T1218", "T1027", "T1140", "T1055"], words: /encoded (powershell|command)|-enc(odedcommand)?\b|download cradle|downloadstring|invoke-expression|\biex\s*\(|malicious (script|macro|binary)|added binary executed|added library loaded|webshell|web shell|process injection|living off the land|suspicious (execution|process (launch|creation))|execution of (a )?(hidden|suspicious|malicious|unsigned)/ },
   { behaviour: "lateral_movement", techniques: ["T1021", "T1570", "T1550"], words: /lateral movement|pass[- ]the[- ](hash|ticket)|psexec|remote service creation/ },
-  { behaviour: "brute_force", techniques: ["T1110.001", "T1110.002", "T1110.004", "T1110"], words: /brute[- ]?force|password guessing|(\d+|multiple|many|numerous|burst of|excessive( number of)?|repeated) (failed|unsuccessful|bad) (log ?ins?|logons?|sign-?ins?|attempts|authentications?|passwords?)|failed password for|repeated (login|logon|authentication) failures|invalid user|non-existent user|account (was )?locked out|lockout|(max(imum)?|too many) (sign[- ]?in|login|logon) attempts|sign[- ]?in attempts exceeded/ },
+  { behaviour: "brute_force", techniques: ["T1110.001", "T1110.002", "T1110.004", "T1110"], words: /brute[- ]?force|password guessing|(\d+|multiple|many|numerous|burst of|excessive( number of)?|repeated) (failed|unsuccessful|bad) (log ?ins?|logons?|sign-?ins?|attempts|authentications?|passwords?)|failed password for|(multiple|many|excessive|repeated|numerous) (authentication|login|logon|sign-?in) failures|invalid user|non-existent user|account (was )?locked out|lockout|(max(imum)?|too many) (sign[- ]?in|login|logon) attempts|sign[- ]?in attempts exceeded/ },
   { behaviour: "password_spray", techniques: ["T1110.003"], words: /password spray|spraying|failures from the same ip across many accounts|many accounts from (one|a single)/ },
   { behaviour: "mfa_fatigue", techniques: ["T1621"], words: /mfa fatigue|push (bombing|spam|storm|flood)|mfa (push )?(storm|flood|bombing)|(multiple|many|\d+) (denied )?mfa (push|requests|prompts|notifications)|push notifications? .*denied/ },
   { behaviour: "web_exploit", techniques: ["T1190", "T1189"], words: /\bexploit(ation|ed|ing)?\b|sql injection|\bsqli\b|cross[- ]site scripting|\bxss\b|\blog4j\b|\bjndi\b|remote code execution|\brce\b|path traversal|directory traversal|command injection|\bcve-\d{4}-\d+|web application attack|shellshock|deserialization/ },
-  { behaviour: "scanning", techniques: ["T1046", "T1595", "T1590", "T1018"], categories: ["network_scan"], words: /\bscan(ning|ner)?\b|port (probe|sweep)|\bprob(e|ed|ing)\b|\bnmap\b|\bmasscan\b|\bzmap\b|reconnaissance|\brecon:/ },
+  { behaviour: "scanning", techniques: ["T1046", "T1595", "T1590", "T1018"], categories: ["network_scan"], words: /\bscan(ning|ner)?\b|port ?scan|address ?scan|port (probe|sweep)|\bprob(e|ed|ing)\b|\bnmap\b|\bmasscan\b|\bzmap\b|reconnaissance|\brecon:/ },
   { behaviour: "offensive_tooling", words: /\bkali\b|\bparrot ?os\b|\bpentoo\b|\bpentest:/ },
-  { behaviour: "privilege_grant", techniques: ["T1098", "T1078.003", "T1484"], words: /added to (the )?[\w\s-]*(admins?|administrators|privileged|owners?)\b|privileged group|(role|permission|privilege)s? (was |were )?(granted|assigned|added)|granted (roles?\/)?\S*(owner|admin)|setiampolicy|anomalous grant|elevat(ed|ion) of privilege/ },
+  { behaviour: "privilege_grant", techniques: ["T1098", "T1078.003", "T1484"], words: /added to (the )?[\w\s-]*(admins?|administrators|privileged|owners?)\b|privileged group|(role|permission|privilege)s? (was |were )?(granted|assigned|added)|granted (roles?\/)?\S*(owner|admin)|setiampolicy|anomalous grant|elevat(ed|ion) of privilege|privilege ?escalation/ },
   { behaviour: "log_clearing", techniques: ["T1070.001", "T1070.002", "T1070"], words: /(audit|event|security) log (was )?cleared|log(s)? (was |were )?cleared|clear(ed|ing)? (the )?(event|audit|security) logs?|wevtutil\s+cl\b|log_clearing/ },
-  { behaviour: "account_anomaly", words: /impossible travel|atypical travel|unfamiliar sign-?in|anomalous (login|sign-?in|api|token)|unusual (sign-?in|login|location)|leaked credentials|suspicious (sign-?in|login)/ },
+  { behaviour: "account_anomaly", words: /impossible travel|atypical travel|unfamiliar sign-?in|anomalous (login|sign-?in|api|token)|unusual (sign-?in|login|location)|leaked credentials|suspicious (sign-?in|login)|anonymous ip|anomalous ?behaviou?r/ },
   { behaviour: "phishing", techniques: ["T1566"], words: /phish|malicious (url|link) click|clicked on a link|credential harvest/ },
-  { behaviour: "intel_match", words: /\b(intel(ligence)?|threat ?intel|ioc|indicator|blocklist|watchlist)\b.*\b(match|hit|list|resolved|connected|lookup)|custom (network )?indicator|known (malicious|bad) (ip|domain|host)|connection to (a )?(suspicious|malicious|known[- ]bad) (domain|ip|address|host)/ },
+  { behaviour: "intel_match", words: /\b(intel(ligence)?|threat ?intel|ioc|indicator|blocklist|watchlist)\b.*\b(match|hit|list|resolved|connected|lookup)|custom (network )?indicator|known (malicious|bad) (ip|domain|host)|connection to (a )?(suspicious|malicious|known[- ]bad) (domain|ip|address|host)|malicious ?ip ?caller/ },
   { behaviour: "malware_file", categories: ["malware"], words: /\bmalware\b|\bvirus\b|\bengines detected\b|malicious file|\bworm\b|\binfostealer\b|\bstealer\b|\bdropper\b|\bloader\b/ },
 ];
 
 // Vendor outcome values. Contained means the vendor stopped the activity itself.
 const CONTAINED = /\b(blocked|block|prevent(ed|ion)?|quarantin(ed|e)|killed|kill(ed)? process|process (was )?killed|terminated|denied|deny|drop(ped)?|reject(ed)?|removed|deleted|cleaned|remediated|disinfected|sinkholed|contained)\b/i;
 const ALLOWED = /\b(allowed|allow|permitted|not (cleaned|blocked|remediated|prevented)|detected only|detect(ion)?[- ]only|audit(ed)?|success(ful)?|succeeded|accepted|monitor(ed)?)\b/i;
-const BENIGN_VERDICT = /\b(false[ _-]?positive|benign(positive)?|security ?testing|expected ?activity|informationalexpectedactivity|confirmed ?activity|authori[sz]ed|sanctioned|approved|suppressed)\b/i;
+const BENIGN_VERDICT = /\b(false[ _-]?positive|benign(positive)?|security ?testing|expected ?activity|informationalexpectedactivity|confirmed ?activity|authori[sz]ed|sanctioned|approved|suppressed|muted)\b/i;
 
-const OUTCOME_KEY = /(^|[._])(act|action|actions|action_?taken|disposition|pattern_?disposition\w*|outcome|result|remediation\w*|verdict|determination|classification|status|status_?label|workflow_?status|state|archived)$/i;
+const OUTCOME_KEY = /(^|[._])(act|action|actions|action_?taken|disposition|pattern_?disposition\w*|outcome|result|remediation\w*|verdict|determination|classification|resolution|status|status_?label|workflow_?status|state|archived|mute)$/i;
 const TAG_KEY = /(^|[._])(tags?|labels?|workflow_?tags|categories)$/i;
 // Where people and products write why something is expected: comments, notes, justifications.
 const NOTE_KEY = /(^|[._])(comments?|notes?|reason|justification|status_?detail|remarks?|annotation)$/i;
@@ -138,18 +138,18 @@ export function readSignals(alert: CanonicalAlert, enrichment: Enrichment, opts:
   for (const { path, value } of fieldValues) {
     if (!OUTCOME_KEY.test(path) || value.length > 200) continue;
     const where = `${path} = ${value}`;
-    if (/(^|[._])(determination|classification|status|status_?label|workflow_?status|verdict)$/i.test(path) && BENIGN_VERDICT.test(value.replace(/([a-z])([A-Z])/g, "$1 $2"))) {
+    if (/(^|[._])(determination|classification|resolution|status|status_?label|workflow_?status|verdict|mute)$/i.test(path) && BENIGN_VERDICT.test(value.replace(/([a-z])([A-Z])/g, "$1 $2"))) {
       vendorBenign ??= { value, because: where };
       continue;
     }
-    if (/(^|[._])(determination|classification)$/i.test(path)) continue; // "malware", "truePositive": a judgement, not an outcome
+    if (/(^|[._])(determination|classification|resolution)$/i.test(path)) continue; // "malware", "truePositive": a judgement, not an outcome
     if (/(^|[._])archived$/i.test(path)) continue;
     if (CONTAINED.test(value) && !/\bnot (blocked|cleaned|remediated|prevented|quarantined)\b|\bfailed to (block|quarantine|remove|clean)/i.test(value)) contained ??= { value, because: where };
     else if (ALLOWED.test(value)) allowed ??= { value, because: where };
   }
   // The vendor's own sentence ("The process was killed and the file quarantined", "was prevented").
   if (!contained) {
-    const said = /\b(was|were|been|has been|have been|successfully)\s+(blocked|prevented|quarantined|killed|terminated|removed|remediated|cleaned|stopped)\b/i.exec(`${alert.title}. ${alert.description}`);
+    const said = /\b(was|were|been|has been|have been|successfully)\s+(blocked|prevented|quarantined|killed|terminated|removed|remediated|cleaned|stopped)\b|\b(host|ip|address|connection|request|file|process|payload|message|email)s? (was |were |has been )?(blocked|quarantined|killed|dropped|prevented|removed)\b/i.exec(`${alert.title}. ${alert.description}`);
     if (said && !/\bnot\s+(been\s+)?(blocked|prevented|quarantined|killed|terminated|removed|remediated|cleaned|stopped)\b/i.test(`${alert.title}. ${alert.description}`)) contained = { value: said[0], because: `the alert says "${said[0]}"` };
   }
   if (/\bnot cleaned\b|\bnot (blocked|remediated|quarantined)\b/i.test(alert.title)) { contained = null; allowed ??= { value: "not cleaned", because: `the title says "${alert.title.slice(0, 80)}"` }; }

@@ -235,6 +235,15 @@ describe("rules analyst: our own host doing harm is isolated", () => {
     expect(inv).toMatchObject({ recommendedAction: "ISOLATE_HOST", recommendedTarget: "HR-LT-007" });
   });
 
+  it("our instance scanning others (GuardDuty Recon:EC2/Portscan, role ACTOR) → isolate it, never block its target", () => {
+    const inv = rules(makeAlert({
+      format: "guardduty", category: "network_scan", severity: "medium", title: "Unusual outbound port scan from EC2 instance i-0123456789abcdef0.",
+      host: { name: "app-server-3", ip: "10.1.2.3" }, iocs: [ip("198.51.100.9", "destination", false), ip("10.1.2.3", "source", true)],
+      context: { finding_type: "Recon:EC2/Portscan", resource_role: "ACTOR", connection_direction: "OUTBOUND" },
+    }));
+    expect(inv).toMatchObject({ recommendedAction: "ISOLATE_HOST", recommendedTarget: "app-server-3" });
+  });
+
   it("data leaving a cloud store has no host: block the outside caller, or ask a person when there is none", () => {
     const withCaller = rules(makeAlert({
       format: "guardduty", category: "data_exfiltration", severity: "high", title: "Unusual data retrieval from S3 bucket customer-exports by ci-deployer.",
@@ -272,6 +281,15 @@ describe("rules analyst: what the vendor already stopped is a ticket", () => {
     }));
     expect(inv).toMatchObject({ recommendedAction: "CREATE_TICKET" });
     expect(inv.reasoning).toMatch(/process killed/);
+  });
+
+  it("an alert about the vendor's own response (Wazuh active response) is a ticket, not a question", () => {
+    const inv = rules(makeAlert({
+      format: "wazuh", category: "other", severity: "low", title: "Host Blocked by firewall-drop Active Response", host: { name: "web-02", ip: "10.0.1.16" },
+      iocs: [ip("203.0.113.50", "source", false)],
+    }));
+    expect(inv).toMatchObject({ recommendedAction: "CREATE_TICKET" });
+    expect(inv.reasoning).toMatch(/already acted .*Host Blocked/);
   });
 
   it("a detection the vendor says it did not clean is still acted on", () => {
@@ -315,6 +333,15 @@ describe("rules analyst: sanctioned activity is closed as a false positive", () 
       host: { name: "redteam-lab-01.corp.example.com", ip: "10.99.0.5" }, context: { classification: "informationalExpectedActivity", determination: "securityTesting" },
     }));
     expect(inv).toMatchObject({ recommendedAction: "CLOSE_FALSE_POSITIVE" });
+  });
+
+  it("a resolution a person already set in the source (false positive) → close", () => {
+    const inv = rules(makeAlert({
+      format: "webhook", category: "other", severity: "medium", title: "Outbound connection to known malicious IP", host: { name: "kiosk-12", ip: "10.9.9.12" },
+      iocs: [ip("203.0.113.99", "destination", false)], raw: { status: "closed", resolution: "false_positive" },
+    }));
+    expect(inv).toMatchObject({ recommendedAction: "CLOSE_FALSE_POSITIVE" });
+    expect(inv.reasoning).toMatch(/resolution = false_positive/);
   });
 
   it("an alert carrying a prompt injection gets no credit for its excuse", () => {
