@@ -221,6 +221,12 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
       "The account is the thing at risk, not a network address: a ticket gets its sessions revoked and credentials reset after a check with the user.",
     ], evidence, mitre);
   }
+  if (has("intel_match") && s.externalSource?.role === "source" && !s.internalSource) {
+    const source = s.externalSource.value;
+    return assess(maxSeverity(f.alert.severity, "medium"), 0.8, "true_positive", "BLOCK_IP", source, "traffic from a listed hostile address", [
+      `${source} is outside our networks, is on a threat list (${s.behaviours.get("intel_match")}) and is the source of traffic towards us: blocking a listed attacker is cheap and reversible.`,
+    ], evidence, mitre);
+  }
   if (has("intel_match")) {
     const malicious = f.maliciousIndicators.length > 0;
     return assess(maxSeverity(f.alert.severity, malicious ? "high" : "medium"), 0.75, "true_positive", "CREATE_TICKET", null, "an intelligence match without observed behaviour", [

@@ -254,6 +254,19 @@ describe("rules analyst: our own host doing harm is isolated", () => {
     expect(noCaller).toMatchObject({ recommendedAction: "MANUAL_REVIEW", recommendedTarget: null });
   });
 
+  it("traffic from a listed hostile address towards us → block it; the same list match on our host's lookup → a ticket", () => {
+    const inbound = rules(makeAlert({
+      format: "suricata", category: "other", severity: "medium", title: "ET DROP Dshield Block Listed Source group 1",
+      host: { name: null, ip: "10.0.2.10" }, iocs: [ip("198.51.100.201", "source", false), ip("10.0.2.10", "destination", true)],
+    }));
+    expect(inbound).toMatchObject({ recommendedAction: "BLOCK_IP", recommendedTarget: "198.51.100.201" });
+    const lookup = rules(makeAlert({
+      format: "zeek", category: "other", severity: "medium", title: "Intel::Notice", description: "Intel hit on bad.example.net at DNS::IN_REQUEST",
+      iocs: [ip("10.0.4.50", "source", true), domain("bad.example.net", null)],
+    }));
+    expect(lookup.recommendedAction).toBe("CREATE_TICKET");
+  });
+
   it("tactic names alone are not behaviour: an intelligence match without execution is a ticket", () => {
     const inv = rules(makeAlert({
       format: "crowdstrike", category: "malware", severity: "medium", title: "Intel Detection", tactics: ["Command and Control"],
