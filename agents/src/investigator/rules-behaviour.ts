@@ -85,7 +85,7 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
   // mining) still counts.
   const attackedFromOutside = inbound.length > 0 && s.externalSource?.role === "source" && !s.internalSource;
   const compromise = HOST_COMPROMISE.filter(has).filter((b) => !(attackedFromOutside && (b === "lateral_movement" || b === "execution")));
-  if (compromise.length === 0 && inbound.length === 0 && !["privilege_grant", "log_clearing", "account_anomaly", "phishing", "intel_match"].some((b) => has(b as Behaviour))) {
+  if (compromise.length === 0 && inbound.length === 0 && !["privilege_grant", "log_clearing", "persistence", "account_anomaly", "phishing", "intel_match"].some((b) => has(b as Behaviour))) {
     // An alert about the vendor's own response (an active-response block, a quarantine) with no behaviour named.
     if (!s.contained) return null;
     return assess(maxSeverity(f.alert.severity, "low"), 0.8, "true_positive", "CREATE_TICKET", null, "the source's own control acted", [
@@ -125,6 +125,13 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
     }
     return assess(maxSeverity(f.alert.severity, "medium"), 0.7, "undetermined", "CREATE_TICKET", null, "privilege granted without a change reference", [
       `A privilege was granted (${s.behaviours.get("privilege_grant")}) during working hours, with no change ticket in the alert: a ticket asks its owner to confirm it.`,
+    ], evidence, mitre);
+  }
+
+  if (has("persistence") && compromise.length === 0 && inbound.length === 0) {
+    return assess(maxSeverity(f.alert.severity, "medium"), 0.6, "undetermined", "MANUAL_REVIEW", null, "a persistence mechanism was created", [
+      `Something made itself start again on ${s.internalHost ?? "the host"} (${s.behaviours.get("persistence")}).`,
+      "Installers and admins create tasks and services every day, and so do intruders; nothing else in the alert tells them apart, so a person checks what it runs before the host is cut off or the alert dropped.",
     ], evidence, mitre);
   }
 

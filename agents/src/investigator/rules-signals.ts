@@ -18,7 +18,7 @@ export type Behaviour =
   // Our own host doing something it should not.
   | "ransomware" | "credential_dumping" | "command_and_control" | "mining" | "execution" | "exfiltration" | "lateral_movement"
   // Needs a person's judgement.
-  | "privilege_grant" | "log_clearing" | "account_anomaly" | "phishing" | "intel_match" | "malware_file";
+  | "privilege_grant" | "log_clearing" | "persistence" | "account_anomaly" | "phishing" | "intel_match" | "malware_file";
 
 export interface Signal<T> { value: T; because: string }
 
@@ -69,8 +69,9 @@ const BEHAVIOURS: BehaviourRule[] = [
   { behaviour: "web_exploit", techniques: ["T1190", "T1189"], words: /\bexploit(ation|ed|ing)?\b|sql injection|\bsqli\b|cross[- ]site scripting|\bxss\b|\blog4j\b|\bjndi\b|remote code execution|\brce\b|path traversal|directory traversal|command injection|\bcve-\d{4}-\d+|web application attack|web attack|shellshock|heartbleed|deserialization/ },
   { behaviour: "scanning", techniques: ["T1046", "T1595", "T1590", "T1018"], categories: ["network_scan"], words: /\bscan(ning|ner)?\b|port ?scan|address ?scan|port (probe|sweep)|\bprob(e|ed|ing)\b|\bnmap\b|\bmasscan\b|\bzmap\b|reconnaissance|\brecon:/ },
   { behaviour: "offensive_tooling", words: /\bkali\b|\bparrot ?os\b|\bpentoo\b|\bpentest:/ },
-  { behaviour: "privilege_grant", techniques: ["T1098", "T1078.003", "T1484"], words: /added to (the )?[\w\s-]*(admins?|administrators|privileged|owners?)\b|privileged group|(role|permission|privilege)s? (was |were )?(granted|assigned|added)|granted (roles?\/)?\S*(owner|admin)|setiampolicy|anomalous grant|elevat(ed|ion) of privilege|privilege ?escalation/ },
+  { behaviour: "privilege_grant", techniques: ["T1098", "T1484"], words: /added to (the )?[\w\s-]*(admins?|administrators|privileged|owners?)\b|privileged group|(role|permission|privilege)s? (was |were )?(granted|assigned|added)|granted (roles?\/)?\S*(owner|admin)|setiampolicy|anomalous grant|elevat(ed|ion) of privilege|privilege ?escalation/ },
   { behaviour: "log_clearing", techniques: ["T1070.001", "T1070.002", "T1070"], words: /(audit|event|security) log (was )?cleared|log(s)? (was |were )?cleared|clear(ed|ing)? (the )?(event|audit|security) logs?|wevtutil\s+cl\b|log_clearing/ },
+  { behaviour: "persistence", techniques: ["T1053", "T1547", "T1543", "T1546", "T1037", "T1505"], words: /scheduled task (persistence|created)|run ?key|autorun|startup folder|new service (was )?(installed|created)|cron ?job (added|created)|persistence mechanism/ },
   { behaviour: "account_anomaly", words: /impossible travel|atypical travel|unfamiliar sign-?in|anomalous (login|sign-?in|api|token)|unusual (sign-?in|login|location)|leaked credentials|suspicious (sign-?in|login)|anonymous ip|anomalous ?behaviou?r/ },
   { behaviour: "phishing", techniques: ["T1566"], words: /phish|malicious (url|link) click|clicked on a link|credential harvest/ },
   { behaviour: "intel_match", words: /\b(intel(ligence)?|threat ?intel|ioc|indicator|blocklist|watchlist)\b.*\b(match|hit|list|resolved|connected|lookup)|custom (network )?indicator|block ?listed|\bti (map|match)|threat (activity|list match)|compromised or hostile host|known (malicious|bad) (ip|domain|host)|connection to (a )?(suspicious|malicious|known[- ]bad) (domain|ip|address|host)|malicious ?ip ?caller/ },
@@ -124,6 +125,10 @@ export function readSignals(alert: CanonicalAlert, enrichment: Enrichment, opts:
     const m = rule.words?.exec(text);
     if (m) { behaviours.set(rule.behaviour, `"${m[0].trim().slice(0, 60)}"`); continue; }
     if (rule.categories?.includes(alert.category)) behaviours.set(rule.behaviour, `category ${alert.category}`);
+  }
+  // "No related process execution was observed": the vendor ruling a behaviour out.
+  if (/\bno (related |further )?(process )?(execution|activity|behaviou?r) (was |were )?(observed|seen|detected)\b/.test(text)) {
+    for (const b of ["execution", "command_and_control"] as const) if (behaviours.get(b)?.startsWith("ATT&CK")) behaviours.delete(b);
   }
   const failures = ["failed_attempts", "failed_logins", "failures", "failed_count"].map((k) => Number(alert.context[k])).find((n) => Number.isFinite(n) && n > 0);
   if (failures !== undefined && failures >= 5 && !behaviours.has("brute_force")) behaviours.set("brute_force", `${failures} failed attempts`);

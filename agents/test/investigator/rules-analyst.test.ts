@@ -393,6 +393,22 @@ describe("rules analyst: a person decides", () => {
     expect(cleared("mkt-lt-09").recommendedAction).toBe("CREATE_TICKET");
   });
 
+  it("a new scheduled task or service alone → manual review (installers do it too)", () => {
+    const inv = rules(makeAlert({
+      format: "webhook", category: "malware", severity: "high", title: "Suspicious scheduled task persistence", mitre: ["T1053.005"], host: { name: "ops-ws-31", ip: null },
+    }));
+    expect(inv).toMatchObject({ recommendedAction: "MANUAL_REVIEW", verdict: "undetermined" });
+    expect(inv.reasoning).toMatch(/start again on ops-ws-31/);
+  });
+
+  it("a vendor ruling execution out is believed over a technique mapped from the rule's tactic", () => {
+    const inv = rules(makeAlert({
+      format: "crowdstrike", category: "other", severity: "medium", title: "Intel Detection", mitre: ["T1071"],
+      description: "A domain on a Falcon Intelligence list was resolved. No related process execution was observed.", host: { name: "SALES-LT-41", ip: "10.6.1.41" },
+    }));
+    expect(inv.recommendedAction).toBe("CREATE_TICKET");
+  });
+
   it("impossible travel has innocent explanations → manual review", () => {
     const inv = rules(makeAlert({
       format: "defender", category: "authentication", severity: "medium", title: "Impossible travel activity",
