@@ -34,7 +34,7 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     deps.log.warn({ findings: findings.map((f) => ({ path: f.path, kind: f.kind })) }, "prompt-injection attempt in alert content; the alert is tainted");
   }
 
-  const fallback = (reason: string): Investigation => ({ ...analyzeWithRules(alert, enrichment, reason), injection });
+  const fallback = (reason: string): Investigation => ({ ...analyzeWithRules(alert, enrichment, reason, { tainted: injection.detected }), injection });
   // Activity a person closed as a false positive is not sent to the model again while its
   // suppression lasts; the rules analyst cites the suppression and the policy still decides
   // whether closing needs approval. A tainted alert is never waved through this way.

@@ -21,10 +21,14 @@ const CATEGORY_MITRE: Record<CanonicalAlert["category"], string[]> = {
   other: [],
 };
 
-export function analyzeWithRules(alert: CanonicalAlert, enrichment: Enrichment, fallbackReason: string | null): Investigation {
+/**
+ * `opts.tainted`: whether the alert carries a prompt injection, when the caller already looked
+ * (the investigator does); otherwise the analyst looks itself.
+ */
+export function analyzeWithRules(alert: CanonicalAlert, enrichment: Enrichment, fallbackReason: string | null, opts: { tainted?: boolean } = {}): Investigation {
   const facts = new AlertFacts(alert, enrichment);
   // Words of an alert that carries a prompt injection are not evidence of sanction.
-  const signals = readSignals(alert, enrichment, { tainted: detectInjection(alert).length > 0 });
+  const signals = readSignals(alert, enrichment, { tainted: opts.tainted ?? detectInjection(alert).length > 0 });
   const assessment = sanctioned(facts, signals) ?? cleanEverywhere(facts) ??
     byBehaviour(facts, signals, { authenticationMatrix: authentication, networkScanMatrix: networkScan, dataMovementMatrix: dataMovement }) ??
     byCategory(facts);

@@ -56,16 +56,16 @@ export interface Signals {
 interface BehaviourRule { behaviour: Behaviour; techniques?: string[]; words?: RegExp; categories?: CanonicalAlert["category"][] }
 
 const BEHAVIOURS: BehaviourRule[] = [
-  { behaviour: "ransomware", techniques: ["T1486", "T1490"], words: /\bransom(ware)?\b|\bwiper\b|shadow cop(y|ies)\b.*\b(delet|remov)|vssadmin\b.*\bdelete\b|\b(lockbit|blackcat|alphv|conti|ryuk|revil|akira)\b|mass (file )?encryption|encrypt(ed|ing)? (many|multiple|mass)/ },
-  { behaviour: "credential_dumping", techniques: ["T1003"], words: /\blsass\b|mimikatz|sekurlsa|credential (dump|theft)|dump(ing)? credentials|os credential dumping|\bntds\.dit\b|comsvcs(\.dll)?\W+minidump|procdump\S*\s.*lsass|\bsam (hive|database) (dump|copy)|dcsync/ },
+  { behaviour: "ransomware", techniques: ["T1486", "T1490"], words: /\bransom(ware)?\b|\bwiper\b|shadow cop(y|ies)\b[^\n]{0,80}\b(delet|remov)|vssadmin\b[^\n]{0,80}\bdelete\b|\b(lockbit|blackcat|alphv|conti|ryuk|revil|akira)\b|mass (file )?encryption|encrypt(ed|ing)? (many|multiple|mass)/ },
+  { behaviour: "credential_dumping", techniques: ["T1003"], words: /\blsass\b|mimikatz|sekurlsa|credential (dump|theft)|dump(ing)? credentials|os credential dumping|\bntds\.dit\b|comsvcs(\.dll)?\W+minidump|procdump\S*\s[^\n]{0,80}lsass|\bsam (hive|database) (dump|copy)|dcsync/ },
   { behaviour: "command_and_control", techniques: ["T1071", "T1573", "T1095", "T1572", "T1090", "T1219"], words: /\bc2\b|\bc&c\b|command[- ]and[- ]control|command & control|\bbeacon(ing)?\b|cobalt ?strike|\bbackdoor\b|\btrojan\b|remote access (trojan|tool)|\brat\b|\bsliver\b|meterpreter|reverse shell|callback to|\bcnc\b|sinkhole(d)?|dns tunnel(l)?ing|tunnel(l)?ing (over|via) dns/ },
   { behaviour: "mining", techniques: ["T1496"], words: /\bcoin ?miner|crypto ?(currency )?mining|cryptocurrency|\bminer\b|\bmining pool\b|\bxmrig\b|\bbitcoin\b|\bmonero\b|\bstratum\+tcp\b|resource hijacking/ },
-  { behaviour: "exfiltration", techniques: ["T1041", "T1048", "T1567", "T1537", "T1020", "T1030", "T1114.003"], categories: ["data_exfiltration"], words: /exfiltrat|data (theft|leak)|upload(ed|ing)? .*(archive|to an? (internet|external|cloud))|forward(s|ing)? (all )?mail to (an )?external|unusual data (retrieval|transfer)/ },
+  { behaviour: "exfiltration", techniques: ["T1041", "T1048", "T1567", "T1537", "T1020", "T1030", "T1114.003"], categories: ["data_exfiltration"], words: /exfiltrat|data (theft|leak)|upload(ed|ing)? [^\n]{0,80}(archive|to an? (internet|external|cloud))|forward(s|ing)? (all )?mail to (an )?external|unusual data (retrieval|transfer)/ },
   { behaviour: "execution", techniques: ["T1059", "T1204", "T1203", "T1105", "T1218", "T1027", "T1140", "T1055"], words: /encoded (powershell|command)|-enc(odedcommand)?\b|download cradle|downloadstring|invoke-expression|\biex\s*\(|malicious (script|macro|binary)|added binary executed|added library loaded|webshell|web shell|process injection|living off the land|suspicious (execution|process (launch|creation))|execution of (a )?(hidden|suspicious|malicious|unsigned)/ },
   { behaviour: "lateral_movement", techniques: ["T1021", "T1570", "T1550"], words: /lateral movement|pass[- ]the[- ](hash|ticket)|psexec|remote service creation/ },
   { behaviour: "brute_force", techniques: ["T1110.001", "T1110.002", "T1110.004", "T1110"], words: /brute[- ]?forc(e|ing)|password[- ]guess(ing|er)?|(\d+|multiple|many|numerous|burst of|excessive( number of)?|repeated) (failed|unsuccessful|bad) (log ?ins?|logons?|sign-?ins?|attempts|authentications?|passwords?)|failed password for|(multiple|many|excessive|repeated|numerous) (authentication|login|logon|sign-?in) failures|invalid user|non-existent user|account (was )?locked out|lockout|(max(imum)?|too many) (sign[- ]?in|login|logon) attempts|sign[- ]?in attempts exceeded/ },
   { behaviour: "password_spray", techniques: ["T1110.003"], words: /password spray|spraying|failures from the same ip across many accounts|many accounts from (one|a single)/ },
-  { behaviour: "mfa_fatigue", techniques: ["T1621"], words: /mfa fatigue|push (bombing|spam|storm|flood)|mfa (push )?(storm|flood|bombing)|(multiple|many|\d+) (denied )?mfa (push|requests|prompts|notifications)|push notifications? .*denied/ },
+  { behaviour: "mfa_fatigue", techniques: ["T1621"], words: /mfa fatigue|push (bombing|spam|storm|flood)|mfa (push )?(storm|flood|bombing)|(multiple|many|\d+) (denied )?mfa (push|requests|prompts|notifications)|push notifications? [^\n]{0,80}denied/ },
   { behaviour: "web_exploit", techniques: ["T1190", "T1189"], words: /\bexploit(ation|ed|ing)?\b|sql injection|\bsqli\b|cross[- ]site scripting|\bxss\b|\blog4j\b|\bjndi\b|remote code execution|\brce\b|path traversal|directory traversal|command injection|\bcve-\d{4}-\d+|web application attack|web attack|shellshock|heartbleed|deserialization/ },
   { behaviour: "scanning", techniques: ["T1046", "T1595", "T1590", "T1018"], categories: ["network_scan"], words: /\bscan(ning|ner)?\b|port ?scan|address ?scan|port (probe|sweep)|\bprob(e|ed|ing)\b|\bnmap\b|\bmasscan\b|\bzmap\b|reconnaissance|\brecon:/ },
   { behaviour: "offensive_tooling", words: /\bkali\b|\bparrot ?os\b|\bpentoo\b|\bpentest:/ },
@@ -74,7 +74,7 @@ const BEHAVIOURS: BehaviourRule[] = [
   { behaviour: "persistence", techniques: ["T1053", "T1547", "T1543", "T1546", "T1037", "T1505"], words: /scheduled task (persistence|created)|run ?key|autorun|startup folder|new service (was )?(installed|created)|cron ?job (added|created)|persistence mechanism/ },
   { behaviour: "account_anomaly", words: /impossible travel|atypical travel|unfamiliar sign-?in|anomalous (login|sign-?in|api|token)|unusual (sign-?in|login|location)|leaked credentials|suspicious (sign-?in|login)|anonymous ip|anomalous ?behaviou?r/ },
   { behaviour: "phishing", techniques: ["T1566"], words: /phish|malicious (url|link) click|clicked on a link|credential harvest/ },
-  { behaviour: "intel_match", words: /\b(intel(ligence)?|threat ?intel|ioc|indicator|blocklist|watchlist)\b.*\b(match|hit|list|resolved|connected|lookup)|custom (network )?indicator|block ?listed|\bti (map|match)|threat (activity|list match)|compromised or hostile host|known (malicious|bad) (ip|domain|host)|connection to (a )?(suspicious|malicious|known[- ]bad) (domain|ip|address|host)|malicious ?ip ?caller/ },
+  { behaviour: "intel_match", words: /\b(intel(ligence)?|threat ?intel|ioc|indicator|blocklist|watchlist)\b[^\n]{0,80}\b(match|hit|list|resolved|connected|lookup)|custom (network )?indicator|block ?listed|\bti (map|match)|threat (activity|list match)|compromised or hostile host|known (malicious|bad) (ip|domain|host)|connection to (a )?(suspicious|malicious|known[- ]bad) (domain|ip|address|host)|malicious ?ip ?caller/ },
   { behaviour: "malware_file", categories: ["malware"], words: /\bmalware\b|\bvirus\b|\bengines detected\b|malicious file|\bworm\b|\binfostealer\b|\bstealer\b|\bdropper\b|\bloader\b/ },
 ];
 
@@ -115,8 +115,13 @@ export function readSignals(alert: CanonicalAlert, enrichment: Enrichment, opts:
   // Tactic names ("Command and Control", "Execution") say where a rule files the alert, not what
   // happened, so they are left out of the words; vendor identifiers are split into words
   // ("SSH::Password_Guessing", "SSHBruteForce").
+  // Each string is read in its first 2,000 characters: the vendor's verdict is not at the end of a 9 kB command line.
   const text = [alert.title, alert.description, ...contextStrings.map((c) => c.value)]
-    .map((t) => `${t} ${t.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[_:/]+/g, " ")}`).join(" \n ").toLowerCase();
+    .map((t) => t.slice(0, 2000))
+    .map((t) => {
+      const split = t.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[_:/]+/g, " ");
+      return split === t ? t : `${t} ${split}`;
+    }).join(" \n ").toLowerCase();
 
   const behaviours = new Map<Behaviour, string>();
   for (const rule of BEHAVIOURS) {
@@ -190,7 +195,7 @@ export function readSignals(alert: CanonicalAlert, enrichment: Enrichment, opts:
 
   // Did the credential attack get in?
   const successFlag = ["successful_login", "login_success", "success"].map((k) => alert.context[k]).find((v) => v !== undefined);
-  const successText = /followed by (a )?success(ful)?( login| logon| sign-?in| attempt)?|successful brute[- ]force|brute[- ]force .*\bsucce(ss|eded)|approved the last|(then|and) approved|accepted password|logged in after|login by password guesser/i.exec(text);
+  const successText = /followed by (a )?success(ful)?( login| logon| sign-?in| attempt)?|successful brute[- ]force|brute[- ]force [^\n]{0,80}\bsucce(ss|eded)|approved the last|(then|and) approved|accepted password|logged in after|login by password guesser/i.exec(text);
   const succeeded: Signal<boolean> | null = successFlag === true || successFlag === "true"
     ? { value: true, because: "the alert flags a successful login" }
     : successText ? { value: true, because: `"${successText[0]}"` } : null;
