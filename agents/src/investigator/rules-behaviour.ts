@@ -6,13 +6,15 @@
  *    approved scanner, the vendor's own "security testing" verdict) → close as a false positive,
  *    unless something disagrees (a flagged indicator, a critical rating, a time outside the window);
  * 2. the vendor already blocked, quarantined or killed it → a ticket to verify and clean up;
- * 3. activity only a person can judge (a privilege grant at odd hours or on tier-0, log clearing on
- *    tier-0) → manual review;
- * 4. our own host executing, beaconing, mining, dumping credentials, moving laterally or sending
- *    data out → isolate that host;
+ * 3. activity only a person can judge (a privilege grant at odd hours, on tier-0 or to an outsider,
+ *    log clearing on tier-0, a new persistence mechanism alone) → manual review;
+ * 4. our own host executing, beaconing, mining, dumping credentials, moving laterally, scanning or
+ *    attacking outward, or sending data out → isolate that host (data taken from a cloud store with
+ *    no host: block the outside caller, or ask a person);
  * 5. an external source attacking inward (brute force, spraying, MFA push storms, scanning, web
- *    exploits, attack tooling) → block that source;
- * 6. account anomalies, phishing clicks and intelligence matches without behaviour → a ticket.
+ *    exploits, attack tooling, a listed hostile address) → block that source;
+ * 6. impossible travel and other account anomalies → a person; phishing clicks and intelligence
+ *    matches without behaviour → a ticket.
  *
  * Confidence is the analyst's belief that the proposed action is the right one: 0.95 for the
  * textbook case, 0.9 for clear behaviour with its target, 0.85 when one corroborating fact is
