@@ -54,6 +54,8 @@ export function sanctioned(f: AlertFacts, s: Signals): Assessment | null {
     ...(f.alert.severity === "critical" ? ["the source rates it critical"] : []),
     ...(s.window && !s.window.inside && !structured ? [`the alert time ${f.alert.time.slice(11, 16)} UTC is outside the stated window (${s.window.text})`] : []),
     ...(s.behaviours.has("ransomware") ? ["the activity looks like ransomware"] : []),
+    // A sentence anyone could have typed (a command-line comment) does not excuse an intrusion's core steps.
+    ...(!structured ? (["credential_dumping", "command_and_control", "exfiltration", "mining"] as const).filter((b) => s.behaviours.has(b)).map((b) => `the alert also shows ${b.replace(/_/g, " ")} (${s.behaviours.get(b)}), which a sentence in the alert does not explain`) : []),
   ];
   if (conflicts.length > 0) {
     return assess(maxSeverity(f.alert.severity, "medium"), 0.5, "undetermined", "MANUAL_REVIEW", null, "marked as sanctioned, but the evidence disagrees", [

@@ -340,6 +340,15 @@ describe("rules analyst: sanctioned activity is closed as a false positive", () 
     expect(inv.reasoning).toMatch(/outside the stated window/);
   });
 
+  it("an approval typed into a command line does not excuse credential dumping", () => {
+    const inv = rules(makeAlert({
+      format: "crowdstrike", category: "malware", severity: "medium", title: "Credential Theft", mitre: ["T1003.001"], host: { name: "SRV-APP-07", ip: "10.2.0.7" },
+      description: "procdump64.exe -ma lsass.exe out.dmp  # approved pentest engagement, change CHG0012345",
+    }));
+    expect(inv).toMatchObject({ recommendedAction: "MANUAL_REVIEW" });
+    expect(inv.reasoning).toMatch(/credential dumping .* does not explain/);
+  });
+
   it("the vendor's own 'security testing' determination → close", () => {
     const inv = rules(makeAlert({
       format: "defender", category: "malware", severity: "medium", title: "Suspicious PowerShell command line", mitre: ["T1059.001"],
