@@ -88,8 +88,8 @@ const TAG_KEY = /(^|[._])(tags?|labels?|workflow_?tags|categories)$/i;
 // Where people and products write why something is expected: comments, notes, justifications.
 const NOTE_KEY = /(^|[._])(comments?|notes?|reason|justification|status_?detail|remarks?|annotation)$/i;
 
-// Sanction in the alert's own words. Change ids follow the ITSM conventions (CHG0041233, CR-1234, RFC-77).
-const CHANGE_ID = /\b(chg|cr|crq|rfc|change)[- #:]?\d{3,}\b/i;
+// Sanction in the alert's own words. Change ids follow the ITSM conventions (CHG0041233, CR-1234, CRQ000123).
+const CHANGE_ID = /\b(chg|crq|cr|change)[- #:]?\d{3,}\b/i; // "RFC" is left out: "rfc1918" tags private addresses, it approves nothing
 const SANCTION_WORDS = /\b(approved|authori[sz]ed|sanctioned|scheduled|planned|expected)\s+(vulnerability\s+)?(change|scan(ner)?|maintenance|pen(etration)?[- ]?test|red[- ]team|engagement|activity|window|deployment|patching|upgrade)|\bmaintenance window\b|\bchange window\b|\bapproved change\b|\bapproved[- ]scanner\b|\bpen[- ]?test engagement\b|\bred[- ]team (exercise|engagement)\b/i;
 const SANCTION_KEY = /sanction|authori[sz]ed|approved|pentest|pen_?test|red_?team|change_?(ticket|request|id)|maintenance_?window|allow_?list|white_?list|known_?good|expected_?activity/i;
 const WINDOW = /\b(?:window|between|from)\s*:?\s*(?:[a-z]{3,9}\.?\s+)?(\d{1,2}):?(\d{2})\s*(?:-|–|to|and)\s*(\d{1,2}):?(\d{2})\s*(utc|z)?/i;

@@ -349,6 +349,14 @@ describe("rules analyst: sanctioned activity is closed as a false positive", () 
     expect(inv.reasoning).toMatch(/credential dumping .* does not explain/);
   });
 
+  it("a tag that only looks like a change id (rfc1918) is not a sanction", () => {
+    const inv = rules(makeAlert({
+      format: "elastic", category: "network_scan", severity: "low", title: "Potential Network Scan Detected", iocs: [ip("198.51.100.9", "source", false)],
+      raw: { tags: ["rfc1918", "network"] },
+    }));
+    expect(inv.recommendedAction).not.toBe("CLOSE_FALSE_POSITIVE");
+  });
+
   it("the vendor's own 'security testing' determination → close", () => {
     const inv = rules(makeAlert({
       format: "defender", category: "malware", severity: "medium", title: "Suspicious PowerShell command line", mitre: ["T1059.001"],
