@@ -198,6 +198,20 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
           `Isolating ${s.internalSource.value} stops it while its owner is found.`,
         ], evidence, mitre);
       }
+      // A credential attack from inside: nothing to block, and the source is one of ours.
+      if (kind === "brute_force" || kind === "password_spray" || kind === "mfa_fatigue") {
+        const insider = s.internalSource?.value ?? (f.alert.iocs.some((i) => i.type === "ip" && !i.internal) ? null : f.alert.host.name ?? f.alert.host.ip);
+        if (insider && s.succeeded) {
+          return assess(maxSeverity(f.alert.severity, "high"), 0.85, "true_positive", "ISOLATE_HOST", insider, `${what} from inside that got in`, [
+            `The ${what} comes from ${insider}, one of ours (${s.behaviours.get(kind)}), and it succeeded (${s.succeeded.because}): someone controls that machine and now holds valid credentials.`,
+            `Isolating ${insider} stops it; the guessed accounts need resetting.`,
+          ], evidence, mitre);
+        }
+        return assess(maxSeverity(f.alert.severity, "medium"), 0.6, "undetermined", "MANUAL_REVIEW", null, `${what} from inside`, [
+          `The alert describes ${what} (${s.behaviours.get(kind)}) with no outside address behind it${insider ? `; it comes from ${insider}` : ""}.`,
+          "Inside sources are never blocked, and a misconfigured job looks the same as an intruder: a person finds out which before the machine is cut off.",
+        ], evidence, mitre);
+      }
       return assess(maxSeverity(f.alert.severity, "medium"), 0.7, "true_positive", "CREATE_TICKET", null, `${what} with no external source to block`, [
         `The alert describes ${what} (${s.behaviours.get(kind)}) but names no external address it came from${s.internalSource ? ` (the source ${s.internalSource.value} is internal and is never blocked)` : ""}; a ticket has someone trace it.`,
       ], evidence, mitre);

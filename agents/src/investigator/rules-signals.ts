@@ -195,7 +195,7 @@ export function readSignals(alert: CanonicalAlert, enrichment: Enrichment, opts:
 
   // Did the credential attack get in?
   const successFlag = ["successful_login", "login_success", "success"].map((k) => alert.context[k]).find((v) => v !== undefined);
-  const successText = /followed by (a )?success(ful)?( login| logon| sign-?in| attempt)?|successful brute[- ]force|brute[- ]force [^\n]{0,80}\bsucce(ss|eded)|approved the last|(then|and) approved|accepted password|logged in after|login by password guesser/i.exec(text);
+  const successText = /followed by (a )?success(ful)?( login| logon| sign-?in| attempt)?|successful brute[- ]force|brute[- ]force [^\n]{0,80}\bsucce(ss|eded)|approved the last|(then|and) approved|accepted password|logged in after|login by password guesser|guessed successfully|successfully guessed/i.exec(text);
   const succeeded: Signal<boolean> | null = successFlag === true || successFlag === "true"
     ? { value: true, because: "the alert flags a successful login" }
     : successText ? { value: true, because: `"${successText[0]}"` } : null;

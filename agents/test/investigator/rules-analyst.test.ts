@@ -173,6 +173,15 @@ describe("rules analyst: an external source attacking inward is blocked", () => 
     expect(inv).toMatchObject({ recommendedAction: "BLOCK_IP", recommendedTarget: "192.0.2.44" });
   });
 
+  it("a credential attack from one of our machines is never a block: isolate it when it got in, else a person decides", () => {
+    const mdi = (description: string) => rules(makeAlert({
+      format: "defender", category: "authentication", severity: "medium", title: "Suspected brute-force attack (LDAP)", mitre: ["T1110"],
+      description, host: { name: "ws-12.corp.example.com", ip: "10.1.2.12" },
+    }));
+    expect(mdi("ws-12 attempted to authenticate 412 times against dc01 using LDAP simple bind; 2 accounts were guessed successfully.")).toMatchObject({ recommendedAction: "ISOLATE_HOST", recommendedTarget: "ws-12.corp.example.com" });
+    expect(mdi("ws-12 attempted to authenticate 412 times against dc01 using LDAP simple bind.")).toMatchObject({ recommendedAction: "MANUAL_REVIEW", recommendedTarget: null });
+  });
+
   it("a failed login is the attack failing, not the vendor stopping it: still blocked", () => {
     const inv = rules(makeAlert({
       format: "okta", category: "authentication", severity: "medium", title: "Max sign in attempts exceeded (user.account.lock)",
