@@ -10,6 +10,8 @@ import type { EvalReport } from "../../src/eval/score.js";
 import { refusedUrl, startFakeLlm } from "../fakes/fake-llm-server.js";
 
 const MINI = fileURLToPath(new URL("./mini-corpus", import.meta.url));
+// The embedded GeoIP tables take seconds to load per run and decide nothing in the mini corpus.
+const ENV = { GEOIP: "off" };
 let tmp: string;
 beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), "eval-cli-")); });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,7 +26,7 @@ function corpusWith(labels: unknown): string {
 
 describe("secops eval", () => {
   it("prints field accuracy, indicators, the confusion matrix and the hard fails", async () => {
-    const io = capturingIo();
+    const io = capturingIo("", ENV);
     expect(await main(["eval", "--analyst", "rules", MINI], io)).toBe(0);
     const text = io.outLines.join("\n");
     expect(text).toMatch(/4 labelled alerts: 3 well-formed, 1 malformed; investigated by rules 3/);
@@ -36,7 +38,7 @@ describe("secops eval", () => {
   });
 
   it("--json prints one machine-readable report", async () => {
-    const io = capturingIo();
+    const io = capturingIo("", ENV);
     expect(await main(["eval", "--json", MINI], io)).toBe(0);
     expect(io.outLines).toHaveLength(1);
     const report = JSON.parse(io.outLines[0]!) as EvalReport & { analyst: string };
@@ -51,7 +53,7 @@ describe("secops eval", () => {
   it("--analyst llm measures the model (a fake OpenAI-compatible server here), and says when the rules analyst stood in", async () => {
     const llm = await startFakeLlm();
     try {
-      const io = capturingIo("", { LLM_API_URL: llm.url, LLM_TIMEOUT_SECONDS: "5" });
+      const io = capturingIo("", { ...ENV, LLM_API_URL: llm.url, LLM_TIMEOUT_SECONDS: "5" });
       expect(await main(["eval", "--json", "--analyst", "llm", MINI], io), io.errLines.join("\n")).toBe(0);
       const report = JSON.parse(io.outLines[0]!) as EvalReport & { analyst: string };
       expect(report.analyst).toBe("llm");
@@ -60,7 +62,7 @@ describe("secops eval", () => {
     } finally {
       await llm.close();
     }
-    const down = capturingIo("", { LLM_API_URL: await refusedUrl(), LLM_MAX_RETRIES: "0" });
+    const down = capturingIo("", { ...ENV, LLM_API_URL: await refusedUrl(), LLM_MAX_RETRIES: "0" });
     expect(await main(["eval", "--analyst", "llm", MINI], down)).toBe(0);
     expect(down.outLines.join("\n")).toMatch(/investigated by rules 3/);
   });
@@ -70,9 +72,9 @@ describe("secops eval", () => {
     // The ransomware label now only accepts a ticket: one of three actions is no longer acceptable.
     labels.alerts["seed/ransomware.json"]!.actions = { acceptable: ["CREATE_TICKET"], forbidden: [] };
     const dir = corpusWith(labels);
-    const low = capturingIo();
+    const low = capturingIo("", ENV);
     expect(await main(["eval", "--json", "--min-action-accuracy", "0.6", dir], low)).toBe(0);
-    const high = capturingIo();
+    const high = capturingIo("", ENV);
     expect(await main(["eval", "--min-action-accuracy=0.9", dir], high)).toBe(1);
     expect(high.errLines.join("\n")).toMatch(/66\.7% is below --min-action-accuracy 0\.9/);
     expect(high.outLines.join("\n")).toMatch(/seed\/ransomware\.json: decided ISOLATE_HOST eng-wks-31\.corp\.example\.com, acceptable CREATE_TICKET/);
@@ -81,13 +83,13 @@ describe("secops eval", () => {
   it("reports a forbidden action as a hard fail", async () => {
     const labels = JSON.parse((await import("node:fs")).readFileSync(join(MINI, "labels.json"), "utf8")) as { alerts: Record<string, { actions?: { acceptable: string[]; forbidden: string[] } }> };
     labels.alerts["seed/port-scan.json"]!.actions = { acceptable: ["CREATE_TICKET"], forbidden: ["BLOCK_IP"] };
-    const io = capturingIo();
+    const io = capturingIo("", ENV);
     expect(await main(["eval", corpusWith(labels)], io)).toBe(0);
     expect(io.outLines.join("\n")).toMatch(/hard fails: 1\n {2}seed\/port-scan\.json: forbidden action: decided BLOCK_IP/);
   });
 
   it("names the alert, the field and what is accepted for a bad label, and exits 2", async () => {
-    const io = capturingIo();
+    const io = capturingIo("", ENV);
     const dir = corpusWith({ version: 1, alerts: { "seed/port-scan.json": { format: "seed", category: "scan", severity: "medium", time: null, host: null, user: null, actions: { acceptable: ["BLOCK"] } }, "seed/missing.json": { format: "seed", malformed: true } } });
     expect(await main(["eval", dir], io)).toBe(2);
     const err = io.errLines.join("\n");
@@ -97,13 +99,13 @@ describe("secops eval", () => {
   });
 
   it("reports a labelled file that does not exist, broken JSON and a missing labels file", async () => {
-    const missing = capturingIo();
+    const missing = capturingIo("", ENV);
     expect(await main(["eval", corpusWith({ version: 1, alerts: { "seed/missing.json": { format: "seed", malformed: true } } })], missing)).toBe(2);
     expect(missing.errLines.join("\n")).toMatch(/seed\/missing\.json: \(key\): no such alert file/);
-    const broken = capturingIo();
+    const broken = capturingIo("", ENV);
     expect(await main(["eval", corpusWith("{ not json")], broken)).toBe(2);
     expect(broken.errLines.join("\n")).toMatch(/is not valid JSON/);
-    const none = capturingIo();
+    const none = capturingIo("", ENV);
     expect(await main(["eval", tmp], none)).toBe(2);
     expect(none.errLines.join("\n")).toMatch(/no labels\.json in/);
   });
@@ -118,7 +120,7 @@ describe("secops eval", () => {
       [["eval", join(tmp, "nope")], /no such directory/],
     ];
     for (const [argv, message] of cases) {
-      const io = capturingIo();
+      const io = capturingIo("", ENV);
       expect(await main(argv, io), argv.join(" ")).toBe(2);
       expect(io.errLines.join("\n"), argv.join(" ")).toMatch(message);
     }
