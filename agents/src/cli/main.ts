@@ -18,6 +18,11 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
 };
 
 export function processIo(): CliIo {
+  // `secops … | head`: a reader that closed the pipe has what it wanted; stop quietly, as Unix tools do.
+  process.stdout.once("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   return {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),

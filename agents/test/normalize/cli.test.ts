@@ -51,3 +51,19 @@ describe("secops normalize", () => {
     expect(await command.run([], capturingIo())).toBe(2);
   });
 });
+
+describe("secops in a pipe", () => {
+  it("stops quietly with exit 0 when the reader closes the pipe early (secops … | head)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const bin = fileURLToPath(new URL("../../bin/secops.js", import.meta.url));
+    const child = spawn(process.execPath, [bin, "normalize", FIXTURES, SEED_SAMPLES, FIXTURES, SEED_SAMPLES], { env: { ...process.env, GEOIP: "off" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+    // Read one chunk, then close our end, as `head -c` does.
+    await new Promise<void>((resolve) => child.stdout.once("data", () => { child.stdout.destroy(); resolve(); }));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|Error/);
+    expect(code).toBe(0);
+  });
+});
