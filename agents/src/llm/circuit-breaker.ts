@@ -1,5 +1,7 @@
 /**
- * Closed → open after `failureThreshold` consecutive failures → half-open after `cooldownMs`,
+ * Closed → open after `failureThreshold` consecutive failures (or `invalidThreshold` consecutive
+ * answers that did not validate even after a repair: a model that only answers nonsense costs two
+ * calls per alert and helps nobody) → half-open after `cooldownMs`,
  * when exactly one probe call is let through: its success closes the breaker, its failure opens it
  * again for another cool-down. While open, callers are told at once so they can fall back to the
  * rules analyst instead of waiting out a timeout per alert.
@@ -8,13 +10,18 @@ export type BreakerState = "closed" | "open" | "half_open";
 
 export interface CircuitBreakerOptions {
   failureThreshold: number;
+  /** Consecutive invalid answers that open the breaker; defaults to failureThreshold. */
+  invalidThreshold?: number;
   cooldownMs: number;
   now?: () => number;
 }
 
 export class CircuitBreaker {
   private consecutiveFailures = 0;
+  private consecutiveInvalid = 0;
   private openedAt: number | null = null;
+  /** What opened the breaker last, for the message callers see while it is open. */
+  openedBy: "failures" | "invalid answers" | null = null;
   private probeInFlight = false;
   private readonly now: () => number;
 
@@ -47,6 +54,7 @@ export class CircuitBreaker {
 
   succeeded(): void {
     this.consecutiveFailures = 0;
+    this.consecutiveInvalid = 0;
     this.openedAt = null;
     this.probeInFlight = false;
   }
@@ -55,10 +63,23 @@ export class CircuitBreaker {
     this.consecutiveFailures += 1;
     const wasProbe = this.probeInFlight;
     this.probeInFlight = false;
-    if (wasProbe || this.consecutiveFailures >= this.opts.failureThreshold) this.openedAt = this.now();
+    if (wasProbe || this.consecutiveFailures >= this.opts.failureThreshold) { this.openedAt = this.now(); this.openedBy = "failures"; }
   }
 
-  /** A call that ended without saying anything about the server (e.g. the model answered nonsense). */
+  /**
+   * The server answered, but with nothing usable (no valid JSON even after the repair). Server
+   * failures and invalid answers are counted apart: either run of them opens the breaker, and a
+   * good answer resets both. A half-open probe that answers nonsense opens it again.
+   */
+  invalidAnswer(): void {
+    this.consecutiveFailures = 0;
+    this.consecutiveInvalid += 1;
+    const wasProbe = this.probeInFlight;
+    this.probeInFlight = false;
+    if (wasProbe || this.consecutiveInvalid >= (this.opts.invalidThreshold ?? this.opts.failureThreshold)) { this.openedAt = this.now(); this.openedBy = "invalid answers"; }
+  }
+
+  /** A call that ended without saying anything about the server or the model (a programming error). */
   released(): void {
     if (this.probeInFlight) {
       // The server answered, so the probe showed it is up.

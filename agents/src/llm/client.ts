@@ -112,6 +112,7 @@ class OpenAiCompatibleClient implements LlmClient {
     this.openai = new OpenAI({ baseURL: cfg.LLM_API_URL, apiKey: cfg.LLM_API_KEY, timeout: this.timeoutMs, maxRetries: 0 });
     this.breaker = new CircuitBreaker({
       failureThreshold: cfg.LLM_BREAKER_FAILURES,
+      invalidThreshold: cfg.LLM_BREAKER_INVALID_ANSWERS,
       cooldownMs: cfg.LLM_BREAKER_COOLDOWN_SECONDS * 1000,
       now: this.now,
     });
@@ -124,7 +125,7 @@ class OpenAiCompatibleClient implements LlmClient {
 
   async completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
     if (!this.breaker.tryAcquire()) {
-      throw new LlmError("circuit_open", `the LLM circuit breaker is open after repeated failures; next probe in ${Math.ceil(this.breaker.retryInMs / 1000)} s`);
+      throw new LlmError("circuit_open", `the LLM circuit breaker is open after repeated ${this.breaker.openedBy ?? "failures"}; next probe in ${Math.ceil(this.breaker.retryInMs / 1000)} s`);
     }
     const progress = request.onProgress ? setInterval(request.onProgress, this.progressIntervalMs) : null;
     try {
@@ -133,7 +134,8 @@ class OpenAiCompatibleClient implements LlmClient {
       return result;
     } catch (e) {
       if (e instanceof LlmError && e.countsAgainstServer) this.breaker.failed();
-      else this.breaker.succeeded(); // the server answered; the problem was the answer or a programming error
+      else if (e instanceof LlmError && (e.kind === "invalid_output" || e.kind === "truncated")) this.breaker.invalidAnswer();
+      else this.breaker.released(); // a programming error says nothing about the server
       throw e;
     } finally {
       if (progress) clearInterval(progress);

@@ -49,6 +49,7 @@ export const llmEnv = {
     .describe("which thinking switches to send; auto guesses Ollama from port 11434 and sends the switches the others honour"),
   LLM_BREAKER_FAILURES: posInt("a number of consecutive failures").default(3),
   LLM_BREAKER_COOLDOWN_SECONDS: positive("a number of seconds").default(30),
+  LLM_BREAKER_INVALID_ANSWERS: posInt("a number of consecutive invalid answers").default(3),
 };
 
 export const enricherEnv = {

@@ -231,11 +231,30 @@ describe("circuit breaker", () => {
     expect(c.breakerState()).toBe("closed");
   });
 
-  it("does not count a model that answers nonsense against the server", async () => {
+  it("counts invalid answers apart from server failures and opens after LLM_BREAKER_INVALID_ANSWERS of them in a row", async () => {
+    let now = 1_000_000;
     fake.setScenario([{ content: "no json here" }]);
-    const { c } = client({ LLM_BREAKER_FAILURES: "1" });
+    const { c } = client({ LLM_BREAKER_FAILURES: "1", LLM_BREAKER_INVALID_ANSWERS: "2", LLM_BREAKER_COOLDOWN_SECONDS: "30" }, { now: () => now });
+    // A model that answers nonsense is up: one invalid answer does not trip the server threshold of 1.
     expect((await failure(ask(c))).kind).toBe("invalid_output");
     expect(c.breakerState()).toBe("closed");
+    // A good answer in between resets the run.
+    fake.setScenario([{ content: json(good) }]);
+    await ask(c);
+    fake.setScenario([{ content: "no json here" }]);
+    expect((await failure(ask(c))).kind).toBe("invalid_output");
+    expect(c.breakerState()).toBe("closed");
+    expect((await failure(ask(c))).kind).toBe("invalid_output");
+    expect(c.breakerState()).toBe("open");
+    const sent = fake.requests.length;
+    const open = await failure(ask(c));
+    expect(open.kind).toBe("circuit_open");
+    expect(open.message).toContain("invalid answers");
+    expect(fake.requests).toHaveLength(sent);
+    // The half-open probe answers nonsense again: open for another cool-down.
+    now += 30_001;
+    expect((await failure(ask(c))).kind).toBe("invalid_output");
+    expect(c.breakerState()).toBe("open");
   });
 });
 
