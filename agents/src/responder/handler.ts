@@ -5,16 +5,15 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { DecidedMessage, type ActionParameters, type Execution, type Topology } from "@secops/contracts";
 import type { Logger } from "../runtime/logger.js";
-import { PermanentError, TransientError, errorMessage } from "../runtime/errors.js";
+import { PermanentError, TransientError, classifyError, errorMessage } from "../runtime/errors.js";
 import { openResponderBuckets, type ResponderBuckets } from "./buckets.js";
-import { Ledger, actionIdFor, type Compensation, type LedgerEntry } from "./ledger.js";
+import { Ledger, actionIdFor, type ClaimResult, type Compensation, type FreshEntry, type LedgerEntry } from "./ledger.js";
 import { ApprovalError, Approvals, distinctApprovers, type ApprovalRecord } from "./approvals.js";
 import { actionDigest } from "./digest.js";
 import { moduleFor } from "./actions/index.js";
 import type { ActionModule } from "./actions/types.js";
 import { sweepExpiredBlocks } from "./actions/block-ip.js";
 import { buildConnectors, type ConnectorSet } from "./connectors/index.js";
-import { ConnectorError } from "./connectors/http.js";
 import { responderSettings, type ResponderSettings } from "./settings.js";
 import { undoAction, type UndoResult } from "./undo.js";
 import { loadSigner, type SignerName } from "../trust/signing.js";
@@ -169,20 +168,40 @@ async function approvalProblem(core: ResponderCore, msg: DecidedMessage): Promis
  */
 function duplicateOf(entry: LedgerEntry, msg: DecidedMessage): ExecuteOutcome {
   const prior = entry.execution;
-  if (entry.alertId === msg.alertId && entry.state === "done" && prior) return { kind: "executed", execution: prior };
+  if (entry.alertId === msg.alertId && entry.state !== "claimed" && prior) return { kind: "executed", execution: prior };
   const execution: Execution = {
     actionId: entry.actionId,
     action: prior?.action ?? (entry.action as Execution["action"]),
     status: "duplicate",
     target: entry.target,
     connector: prior?.connector ?? "ledger",
-    summary: `already handled at ${entry.finishedAt ?? entry.claimedAt}: ${prior?.summary ?? "(no outcome)"}`.slice(0, 2000),
-    details: { original: prior, firstAlertId: entry.alertId, undone: entry.undone },
+    summary: `already handled at ${entry.finishedAt ?? entry.claimedAt}${entry.validUntil ? `, in force until ${entry.validUntil}` : ""}: ${prior?.summary ?? "(no outcome)"}`.slice(0, 2000),
+    details: { original: prior, firstAlertId: entry.alertId, undone: entry.undone, validUntil: entry.validUntil ?? null },
     undo: prior?.undo ?? null,
     error: prior?.error ?? null,
   };
   return { kind: "executed", execution };
 }
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Claims the effect; a claim held by a live holder is asked again after a short, growing pause
+ * (a holder usually finishes in milliseconds), then handed back as a TransientError whose delay
+ * is capped by the holder's lease.
+ */
+async function claimEffect(core: ResponderCore, fresh: FreshEntry): Promise<Exclude<ClaimResult, { kind: "busy" }>> {
+  let last: Extract<ClaimResult, { kind: "busy" }> | null = null;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const r = await core.ledger.claim(fresh);
+    if (r.kind !== "busy") return r;
+    last = r;
+    await pause(Math.min(r.retryAfterMs, 50 * 2 ** attempt));
+  }
+  throw new TransientError(`action ${last!.entry.actionId} is being executed by ${last!.entry.claimedBy}; retrying shortly`, last!.retryAfterMs);
+}
+
+type StepResult = { summary: string; ref: Record<string, unknown> };
 
 async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "shadow" | "approved", actor: string): Promise<ExecuteOutcome> {
   const d = msg.decision;
@@ -195,72 +214,93 @@ async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "sha
   }
   const effectId = actionIdFor(msg.alert.fingerprint, d.action, target);
   // Shadow runs have their own key: recording "would have done" must not block the real action later.
-  const key = mode === "shadow" ? `shadow-${effectId}` : effectId;
-  const claim = await core.ledger.claim({ actionId: key, alertId: msg.alertId, fingerprint: msg.alert.fingerprint, action: d.action, target, mode });
-  if (claim.kind === "duplicate") return duplicateOf(claim.entry, msg);
-  if (claim.kind === "busy") throw new TransientError(`action ${key} is being executed by ${claim.entry.claimedBy}; retry after its lease`, claim.retryAfterMs);
-
-  const base = { actionId: key, action: d.action, target };
+  const baseKey = mode === "shadow" ? `shadow-${effectId}` : effectId;
   const settings = { blockDefaultHours: core.settings.blockDefaultHours, suppressionDays: core.settings.suppressionDays };
+  const got = await claimEffect(core, { actionId: baseKey, alertId: msg.alertId, fingerprint: msg.alert.fingerprint, action: d.action, target, mode });
+  if (got.kind === "duplicate") return duplicateOf(got.entry, msg);
+  const { claim, resumed } = got;
+  const key = claim.key;
+  const base = { actionId: key, action: d.action, target };
+  const now = core.now();
   if (mode === "shadow") {
+    const lifetime = mod.lifetimeMs?.(d.parameters as never, settings) ?? null;
     const execution: Execution = {
       ...base, status: "shadow", connector: "shadow",
       summary: `shadow mode, nothing changed: would ${mod.describe(d.parameters as never, { settings })}`.slice(0, 2000),
       details: { wouldRun: [ "local", ...(core.connectors.get(d.action) ?? []).map((c) => c.name)], parameters: d.parameters },
       undo: null, error: null,
     };
-    await core.ledger.finish(claim, { execution, compensation: null });
+    await core.ledger.finish(claim, { execution, compensation: null, validUntil: lifetime === null ? null : new Date(now.getTime() + lifetime).toISOString() });
     return { kind: "executed", execution };
   }
 
-  const now = core.now();
+  claim.startHeartbeat();
   let compensation: Compensation | null = null;
-  // A retry after a retryable failure skips the connectors that already succeeded: not every
-  // target API deduplicates (TheHive refuses a second alert with the same sourceRef).
-  const connectorResults: Record<string, { summary: string; ref: Record<string, unknown> }> = {
-    ...((claim.entry.execution?.details.connectors ?? {}) as Record<string, { summary: string; ref: Record<string, unknown> }>),
+  // Connector calls already done under this key (an earlier attempt that failed or died) are not
+  // made again: not every target API deduplicates (TheHive refuses a second alert with the same sourceRef).
+  const connectorResults: Record<string, StepResult> = {
+    ...((claim.entry.execution?.details.connectors ?? {}) as Record<string, StepResult>),
+    ...(claim.entry.steps ?? {}),
   };
   try {
+    // Idempotent by action id: a resumed claim finds the record it already wrote and writes nothing.
     const effect = await mod.apply(d.parameters as never, { buckets: core.buckets, settings, now, actionId: key, msg, actor });
     compensation = effect.compensation;
     for (const c of core.connectors.get(d.action) ?? []) {
       if (connectorResults[c.name]) continue;
-      const res = await c.perform({
+      if (claim.lost) throw new TransientError(`the claim on ${key} was taken over by another replica`);
+      const req = {
         actionId: key, alertId: msg.alertId, parameters: d.parameters, localRef: effect.localRef,
         alert: {
           title: msg.alert.title, severity: msg.investigation.severity, category: msg.alert.category, fingerprint: msg.alert.fingerprint,
           format: msg.alert.format, time: msg.alert.time, mitre: msg.alert.mitre, host: msg.alert.host.name,
         },
-      });
+      };
+      // Outcome unknown (an earlier attempt died mid-call): read the target's own state first.
+      const found = resumed && c.find ? await c.find(req) : null;
+      const res = found ?? await c.perform(req);
       connectorResults[c.name] = res;
+      await core.ledger.recordStep(claim, c.name, res);
     }
     compensation = { ...effect.compensation, ref: { ...effect.compensation.ref, connectors: Object.fromEntries(Object.entries(connectorResults).map(([n, r]) => [n, r.ref])) } };
     const execution: Execution = {
       ...base, status: "success",
       connector: [effect.connector, ...Object.keys(connectorResults)].join("+"),
       summary: [effect.summary, ...Object.values(connectorResults).map((r) => r.summary)].join("; ").slice(0, 2000),
-      details: { ...effect.details, mode, by: actor, connectors: connectorResults },
+      details: { ...effect.details, mode, by: actor, connectors: connectorResults, ...(resumed ? { resumed: true } : {}) },
       undo: { action: compensation.kind, description: compensation.description },
       error: null,
     };
-    if (!(await core.ledger.finish(claim, { execution, compensation }))) {
+    if (!(await core.ledger.finish(claim, { execution, compensation, validUntil: effect.validUntil ?? null }))) {
       const cur = await core.ledger.get(key);
       if (cur) return duplicateOf(cur.value, msg);
     }
     return { kind: "executed", execution };
   } catch (e) {
-    const retryable = e instanceof ConnectorError ? e.retryable : e instanceof TransientError;
+    if (e instanceof TransientError && /^could not record /.test(e.message)) {
+      // The outcome could not be written even after retries: the claim stays ours, and the
+      // redelivery resumes it (its effects are found in place, not applied again).
+      core.ledger.release(claim);
+      throw e;
+    }
+    const cls = classifyError(e);
+    const retryable = cls !== "permanent";
     const error = errorMessage(e);
     const execution: Execution = {
       ...base, status: "failed", connector: Object.keys(connectorResults).join("+") || "local",
       summary: `failed: ${error}`.slice(0, 2000),
-      details: { mode, by: actor, connectors: connectorResults, retryable },
+      details: { mode, by: actor, connectors: connectorResults, retryable, errorClass: cls },
       undo: compensation ? { action: compensation.kind, description: compensation.description } : null,
       error,
     };
-    await core.ledger.finish(claim, { execution, compensation, failed: true, retryable });
-    core.log.error({ alertId: msg.alertId, actionId: key, err: error, retryable }, "action failed");
-    if (retryable) throw new TransientError(`action ${key} failed and will be retried: ${error}`, 5_000, { cause: e });
+    if (retryable) {
+      // Not a final outcome: the next delivery takes the key over and reconciles before acting.
+      core.log.warn({ alertId: msg.alertId, actionId: key, err: error, errorClass: cls }, "action failed; will retry");
+      await core.ledger.finish(claim, { execution, compensation, failed: true, retryable: true }).catch(() => core.ledger.release(claim));
+      throw new TransientError(`action ${key} failed and will be retried: ${error}`, undefined, { cause: e });
+    }
+    await core.ledger.finish(claim, { execution, compensation, failed: true, retryable: false });
+    core.log.error({ alertId: msg.alertId, actionId: key, err: error }, "action failed");
     return { kind: "executed", execution };
   }
 }

@@ -42,6 +42,7 @@ export async function undoAction(core: ResponderCore, actionId: string, by: stri
     return { undoActionId: undoId, status: "duplicate", execution: { ...claim.entry.execution, status: "duplicate" } };
   }
   if (claim.kind !== "claimed") throw new UndoError("busy", `undo of ${actionId} is ${claim.kind === "busy" ? "running elsewhere" : "recorded as failed"}; try again later`);
+  const held = claim.claim;
 
   const actionType = COMPENSATOR[comp.kind];
   if (!actionType) throw new UndoError("failed", `unknown compensation ${comp.kind}`);
@@ -61,14 +62,14 @@ export async function undoAction(core: ResponderCore, actionId: string, by: stri
       actionId: undoId, action: actionType, status: "failed", target: original.target, connector: "undo",
       summary: `undo failed: ${error}`.slice(0, 2000), details: { of: actionId, by: who, done }, undo: null, error,
     };
-    await core.ledger.finish(claim, { execution, compensation: null, failed: true, retryable: true });
+    await core.ledger.finish(held, { execution, compensation: null, failed: true, retryable: true }).catch(() => core.ledger.release(held));
     throw new UndoError("failed", `undo of ${actionId} failed: ${error}`);
   }
   const execution: Execution = {
     actionId: undoId, action: actionType, status: "success", target: original.target, connector: "undo",
     summary: done.join("; ").slice(0, 2000), details: { of: actionId, by: who, compensation: comp.kind }, undo: null, error: null,
   };
-  await core.ledger.finish(claim, { execution, compensation: null });
+  await core.ledger.finish(held, { execution, compensation: null });
   await core.ledger.markUndone(actionId, { by: who, at: now.toISOString(), undoActionId: undoId });
   return { undoActionId: undoId, status: "success", execution };
 }

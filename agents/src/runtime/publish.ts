@@ -49,5 +49,5 @@ export async function publishDurably(js: JetStreamClient, p: Publication, attemp
       if (i < attempts - 1) await new Promise((r) => setTimeout(r, 500 * 2 ** i));
     }
   }
-  throw new TransientError(`could not publish to ${p.subject}: ${errorMessage(last)}`, 5_000, { cause: last });
+  throw new TransientError(`could not publish to ${p.subject}: ${errorMessage(last)}`, undefined, { cause: last });
 }

@@ -66,18 +66,20 @@ describe("action ledger: exactly once", () => {
     expect(blocks.filter((b) => b.value.ip === "198.51.100.44")).toHaveLength(1);
   });
 
-  it("a crash between claim and outcome: the claim is busy within its lease, taken over once after it", async () => {
+  it("a crash between claim and outcome: a live holder is busy, a holder gone quiet is taken over before its lease ends, once", async () => {
     let now = new Date("2026-11-23T10:00:00.000Z");
     const clock = () => now;
-    const r = await env.make({ RESPONDER_LEASE_SECONDS: "30", INSTANCE_ID: "survivor" }, clock);
+    const r = await env.make({ RESPONDER_LEASE_SECONDS: "60", INSTANCE_ID: "survivor" }, clock);
+    const dead = await env.make({ RESPONDER_LEASE_SECONDS: "60", INSTANCE_ID: "died" }, clock);
     const msg = decided(ticket("crash"));
     const id = actionIdFor(msg.alert.fingerprint, "CREATE_TICKET", null);
-    // What a replica that died right after claiming leaves behind.
-    await r.ledger.claim({ actionId: id, alertId: msg.alertId, fingerprint: msg.alert.fingerprint, action: "CREATE_TICKET", target: null, mode: "auto" });
+    // What a replica that died right after claiming leaves behind (its heartbeat stops).
+    await dead.ledger.claim({ actionId: id, alertId: msg.alertId, fingerprint: msg.alert.fingerprint, action: "CREATE_TICKET", target: null, mode: "auto" });
+    now = new Date(now.getTime() + 1_000);
+    await expect(r.execute(msg)).rejects.toBeInstanceOf(TransientError); // its heartbeat is recent: busy
+    // Ten seconds without a heartbeat (five beats missed), far inside the 60 s lease.
     now = new Date(now.getTime() + 10_000);
-    await expect(r.execute(msg)).rejects.toBeInstanceOf(TransientError);
-    now = new Date(now.getTime() + 25_000);
-    const [a, b] = await Promise.all([r.execute(msg), (await env.make({ RESPONDER_LEASE_SECONDS: "30", INSTANCE_ID: "other" }, clock)).execute(msg).catch((e: unknown) => e)]);
+    const [a, b] = await Promise.all([r.execute(msg), (await env.make({ RESPONDER_LEASE_SECONDS: "60", INSTANCE_ID: "other" }, clock)).execute(msg).catch((e: unknown) => e)]);
     const outcomes = [a, b].map((o) => (o instanceof TransientError ? "busy" : (o as { kind: string; execution: { status: string } }).execution.status));
     expect(outcomes).toContain("success");
     expect(outcomes.every((s) => s === "success" || s === "busy")).toBe(true);

@@ -24,10 +24,11 @@ export const blockIp: ActionModule<"BLOCK_IP"> = {
   action: "BLOCK_IP",
   target: (p) => validIp(p.ip),
   describe: (p, ctx) => `block ${p.ip} for ${p.durationHours || ctx.settings.blockDefaultHours} h`,
+  lifetimeMs: (p, settings) => (p.durationHours > 0 ? p.durationHours : settings.blockDefaultHours) * 3600_000,
   async apply(p, ctx) {
     const ip = validIp(p.ip);
     const hours = p.durationHours > 0 ? p.durationHours : ctx.settings.blockDefaultHours;
-    const expiresAt = new Date(ctx.now.getTime() + hours * 3600_000).toISOString();
+    let expiresAt = new Date(ctx.now.getTime() + hours * 3600_000).toISOString();
     const record: BlockRecord = { ip, reason: p.reason, alertId: ctx.msg.alertId, actionId: ctx.actionId, createdAt: ctx.now.toISOString(), expiresAt };
     const key = blockKey(ip);
     // An IP already blocked by another action keeps the later expiry; the newest action owns it.
@@ -37,6 +38,8 @@ export const blockIp: ActionModule<"BLOCK_IP"> = {
         if ((await createJson(ctx.buckets.blocklist, key, record)) !== null) break;
         continue;
       }
+      // This action's own block is already there (a retry or a resumed claim): nothing to write.
+      if (cur.value.actionId === ctx.actionId) { expiresAt = cur.value.expiresAt; break; }
       const live = Date.parse(cur.value.expiresAt) > ctx.now.getTime();
       const next = live && cur.value.expiresAt > expiresAt ? { ...record, expiresAt: cur.value.expiresAt } : record;
       if ((await updateJson(ctx.buckets.blocklist, key, next, cur.revision)) !== null) break;
@@ -46,6 +49,7 @@ export const blockIp: ActionModule<"BLOCK_IP"> = {
       summary: `${ip} blocked until ${expiresAt}`,
       details: { ip, expiresAt, hours },
       compensation: { kind: "unblock", description: `remove ${ip} from the blocklist`, ref: { ip } },
+      validUntil: expiresAt,
     };
   },
   async compensate(c, ctx) {

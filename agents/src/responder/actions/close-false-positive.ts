@@ -31,7 +31,9 @@ export const closeFalsePositive: ActionModule<"CLOSE_FALSE_POSITIVE"> = {
     };
     await createJson(ctx.buckets.closures, id, closure);
     const suppression: SuppressionRecord = { fingerprint, by: ctx.actor, reason: p.reason, until, closureId: id, actionId: ctx.actionId, createdAt: ctx.now.toISOString() };
-    await ctx.buckets.suppressions.put(fingerprint, JSON.stringify(suppression));
+    // Idempotent by action id: a retry finds its own suppression and writes nothing.
+    const existing = await getJson<SuppressionRecord>(ctx.buckets.suppressions, fingerprint);
+    if (existing?.value.actionId !== ctx.actionId) await ctx.buckets.suppressions.put(fingerprint, JSON.stringify(suppression));
     return {
       connector: "kv:closures", localRef: id,
       summary: `alert closed as a false positive (${id}); the activity is suppressed${until ? ` until ${until}` : ""}`,

@@ -26,7 +26,8 @@ export const isolateHost: ActionModule<"ISOLATE_HOST"> = {
     };
     if ((await createJson(ctx.buckets.isolations, host, record)) === null) {
       // Known host: isolate it again if it was released; a host already isolated stays as it is.
-      await mutateJson<IsolationRecord>(ctx.buckets.isolations, host, (cur) => (cur.status === "isolated" ? undefined : record));
+      // This action's own record (a retry, a resumed claim) is left as it is too.
+      await mutateJson<IsolationRecord>(ctx.buckets.isolations, host, (cur) => (cur.status === "isolated" || cur.actionId === ctx.actionId ? undefined : record));
     }
     const stored = (await getJson<IsolationRecord>(ctx.buckets.isolations, host))?.value ?? record;
     return {

@@ -25,6 +25,8 @@ export interface LocalEffect {
   summary: string;
   details: Record<string, unknown>;
   compensation: Compensation;
+  /** When the effect ends by itself (a block's expiry); absent or null: it lasts until undone. */
+  validUntil?: string | null;
 }
 
 export interface UndoContext {
@@ -36,7 +38,8 @@ export interface UndoContext {
 
 /**
  * One action. `apply` must be idempotent for the same action id (a retry after a crash
- * repeats it), and `compensate` must tolerate a record that is already reversed.
+ * repeats it): it reads the effect's record first and writes nothing when this action id's
+ * effect is already in place. `compensate` must tolerate a record that is already reversed.
  */
 export interface ActionModule<A extends ActionType = ActionType> {
   action: A;
@@ -44,10 +47,14 @@ export interface ActionModule<A extends ActionType = ActionType> {
   target(p: Extract<ActionParameters, { action: A }>, msg: DecidedMessage): string | null;
   /** One line for shadow mode and logs: what the action would do. */
   describe(p: Extract<ActionParameters, { action: A }>, ctx: Pick<ActionContext, "settings">): string;
+  /** How long the effect lasts by itself, when it expires (a block); absent: until undone. */
+  lifetimeMs?(p: Extract<ActionParameters, { action: A }>, settings: ActionSettings): number;
   apply(p: Extract<ActionParameters, { action: A }>, ctx: ActionContext): Promise<LocalEffect>;
   compensate(c: Compensation, ctx: UndoContext): Promise<string>;
 }
 
+/** The short id of an action's local records; a later validity window (`<effect>.w<n>`) gets its own. */
 export function shortId(actionId: string): string {
-  return actionId.slice(0, 10).toUpperCase();
+  const w = /\.w(\d+)$/.exec(actionId);
+  return `${actionId.slice(0, 10).toUpperCase()}${w ? `-W${w[1]}` : ""}`;
 }

@@ -15,9 +15,11 @@ const bool = z.enum(["true", "false", "1", "0", "yes", "no"], { error: "expected
 const template = (variable: string) =>
   z.string().min(1).refine((t) => t.trim().split(/\s+/).some((a) => a.includes("{ip}")), `${variable} must contain {ip} where the address goes`);
 
-export function commandArgv(tpl: string, ip: string): string[] {
+/** The argv of a template: {ip} becomes the validated address, {actionId} the action id (an idempotency key). */
+export function commandArgv(tpl: string, ip: string, actionId = ""): string[] {
   const safe = validIp(ip);
-  return tpl.trim().split(/\s+/).map((a) => a.replaceAll("{ip}", safe));
+  if (!/^[-_.a-zA-Z0-9]*$/.test(actionId)) throw new Error(`action id ${JSON.stringify(actionId.slice(0, 80))} is not safe for a command line`);
+  return tpl.trim().split(/\s+/).map((a) => a.replaceAll("{ip}", safe).replaceAll("{actionId}", actionId));
 }
 
 /** Where the program of a command template is, without running it; null when it is not found. */
@@ -50,11 +52,13 @@ export const blockCommand = defineConnector({
   env: {
     BLOCK_COMMAND: template("BLOCK_COMMAND"),
     BLOCK_UNDO_COMMAND: template("BLOCK_UNDO_COMMAND").optional(),
+    /** Exit 0 when the address is already blocked, e.g. "nft get element inet filter blocklist { {ip} }". */
+    BLOCK_CHECK_COMMAND: template("BLOCK_CHECK_COMMAND").optional(),
     BLOCK_COMMAND_DRY_RUN: bool.default(false),
   },
   create(cfg, deps) {
-    const exec = async (tpl: string, ip: string) => {
-      const argv = commandArgv(tpl, ip);
+    const exec = async (tpl: string, ip: string, actionId = "") => {
+      const argv = commandArgv(tpl, ip, actionId);
       if (cfg.BLOCK_COMMAND_DRY_RUN) {
         deps.log.info({ argv }, "block command dry run: not executed");
         return { argv, dryRun: true, output: null as string | null };
@@ -66,15 +70,26 @@ export const blockCommand = defineConnector({
       actions: ["BLOCK_IP"],
       async perform(req) {
         if (req.parameters.action !== "BLOCK_IP") throw new Error("command:block handles BLOCK_IP only");
-        const r = await exec(cfg.BLOCK_COMMAND, req.parameters.ip);
+        const r = await exec(cfg.BLOCK_COMMAND, req.parameters.ip, req.actionId);
         return { ref: { ip: validIp(req.parameters.ip), command: r.argv, dryRun: r.dryRun }, summary: `${r.dryRun ? "dry run, would run" : "ran"}: ${r.argv.join(" ")}` };
+      },
+      async find(req) {
+        // A command has no idempotency key: without BLOCK_CHECK_COMMAND a resumed block runs again.
+        if (!cfg.BLOCK_CHECK_COMMAND || cfg.BLOCK_COMMAND_DRY_RUN || req.parameters.action !== "BLOCK_IP") return null;
+        const argv = commandArgv(cfg.BLOCK_CHECK_COMMAND, req.parameters.ip, req.actionId);
+        try {
+          await run(argv, deps.timeoutMs);
+        } catch {
+          return null; // not blocked (or the check failed): act
+        }
+        return { ref: { ip: validIp(req.parameters.ip), command: commandArgv(cfg.BLOCK_COMMAND, req.parameters.ip, req.actionId), dryRun: false }, summary: `already in place (${argv.join(" ")} found it)` };
       },
       async undo(ref) {
         if (cfg.BLOCK_UNDO_COMMAND && typeof ref.ip === "string") await exec(cfg.BLOCK_UNDO_COMMAND, ref.ip);
       },
       async check() {
         const found: string[] = [];
-        for (const [variable, tpl] of [["BLOCK_COMMAND", cfg.BLOCK_COMMAND], ["BLOCK_UNDO_COMMAND", cfg.BLOCK_UNDO_COMMAND]] as const) {
+        for (const [variable, tpl] of [["BLOCK_COMMAND", cfg.BLOCK_COMMAND], ["BLOCK_UNDO_COMMAND", cfg.BLOCK_UNDO_COMMAND], ["BLOCK_CHECK_COMMAND", cfg.BLOCK_CHECK_COMMAND]] as const) {
           if (!tpl) continue;
           const at = whichProgram(tpl);
           if (!at) throw new ConnectorError(`command:block: ${variable}: the program ${tpl.trim().split(/\s+/)[0]} is not an executable on the PATH`, false);

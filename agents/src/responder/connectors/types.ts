@@ -25,6 +25,12 @@ export interface Connector {
   name: string;
   actions: readonly ActionType[];
   perform(req: ConnectorRequest): Promise<ConnectorResult>;
+  /**
+   * Check-before-act for targets without an idempotency key: looks for this action's effect at
+   * the target and returns it when it is already in place. Called before `perform` when an
+   * earlier attempt's outcome is unknown (it died or lost NATS mid-call).
+   */
+  find?(req: ConnectorRequest): Promise<ConnectorResult | null>;
   /** Reverses `perform`; absent when the target has nothing to reverse (a notification). */
   undo?(ref: Record<string, unknown>, ctx: { actionId: string; by: string }): Promise<void>;
   /**
