@@ -4,10 +4,11 @@
 // The outcome goes back on the decided subject as a new DecidedMessage for the responder.
 import type { KV } from "@nats-io/kv";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/transport-node";
 import { DecidedMessage, Headers, SchemaIds, type ActionParameters, type ActionType, type Approval, type Topology } from "@secops/contracts";
 import { traceparent } from "../runtime/trace.js";
 import type { Logger } from "../runtime/logger.js";
+import { publishDurably } from "../runtime/publish.js";
+import { classifyError, errorMessage } from "../runtime/errors.js";
 import { actionDigest, sha256Hex } from "./digest.js";
 import { assertKey, createJson, getJson, listJson, updateJson } from "./store.js";
 
@@ -86,6 +87,8 @@ export interface ApprovalsDeps {
   producer: { agent: string; version: string; instance: string };
   /** Signs an outcome before it is stored and published (agents/src/trust/signing.ts). */
   sign?: (m: DecidedMessage) => DecidedMessage;
+  /** The server's max_payload, checked before publishing an outcome. */
+  maxPayload?: () => number | undefined;
 }
 
 export class Approvals {
@@ -179,8 +182,8 @@ export class Approvals {
     let n = 0;
     for (const r of await this.list()) {
       if (r.status !== "pending" && !r.published) {
-        await this.publishOutcome(r);
-        n++;
+        // One outcome that can never go out (over max_payload, logged) must not hold up the others.
+        await this.publishOutcome(r).then(() => n++, () => undefined);
       }
     }
     return n;
@@ -244,11 +247,22 @@ export class Approvals {
     if (r.status === "pending") return;
     const orig = r.decided;
     const msg = this.outcomeOf(r);
-    const h = natsHeaders();
-    h.set(Headers.traceparent, traceparent(orig.traceId));
-    h.set(Headers.alertId, orig.alertId);
-    h.set(Headers.schema, SchemaIds.decided);
-    await this.deps.js.publish(this.deps.topo.subjects.decided, JSON.stringify(msg), { msgID: `${orig.alertId}:decided:${r.status}:${r.id}`, headers: h });
+    // Retried with backoff, deduplicated by the message id, and checked against max_payload. The
+    // record is already decided: when the stream stays away past the retries, the sweep
+    // republishes it (published stays false), so the caller is not failed for it.
+    try {
+      await publishDurably(this.deps.js, {
+        subject: this.deps.topo.subjects.decided, data: msg, msgId: `${orig.alertId}:decided:${r.status}:${r.id}`,
+        headers: { [Headers.traceparent]: traceparent(orig.traceId), [Headers.alertId]: orig.alertId, [Headers.schema]: SchemaIds.decided },
+      }, 4, this.deps.maxPayload?.());
+    } catch (e) {
+      if (classifyError(e) === "permanent") {
+        this.deps.log.error({ alertId: orig.alertId, approvalId: r.id, err: errorMessage(e) }, "approval outcome cannot be published");
+        throw e;
+      }
+      this.deps.log.warn({ alertId: orig.alertId, approvalId: r.id, err: errorMessage(e) }, "approval outcome not published yet; the sweep will republish it");
+      return;
+    }
     for (let i = 0; i < 10; i++) {
       const cur = await getJson<ApprovalRecord>(this.kv, r.id);
       if (!cur || cur.value.published) return;

@@ -64,6 +64,7 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
     js: deps.js, topo: deps.topo, log: deps.log, now, defaultTtlMs: settings.approvalTtlMs,
     producer: { agent: "responder", version: "0.1.0", instance: settings.instance },
     sign: loadSigner(deps.signAs ?? "responder", env).sign,
+    maxPayload: () => deps.nc.info?.max_payload,
   });
   const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now };
   deps.log.info({ connectors: [...new Set([...connectors.values()].flat().map((c) => c.name))] }, "responder connectors");
