@@ -71,6 +71,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
     agent: o.agent, js, topo, producer: runtime.producer, log, metrics, handler,
     concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[o.agent].defaultConcurrency,
     maxPayload: () => nc.info?.max_payload,
+    nc, jsm, reprovision: () => provisionConsumer(jsm, topo, o.agent),
   });
   await loop.start();
 

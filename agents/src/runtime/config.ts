@@ -17,7 +17,8 @@ export const natsEnv = {
   SECOPS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]*$/, "expected letters, digits, '-' or '_'").default(""),
   STREAM_MAX_AGE_DAYS: positive("a number of days").default(30),
   STREAM_MAX_BYTES: z.coerce.number({ error: "expected a number of bytes" }).int().min(-1).default(-1),
-  STREAM_DUPLICATE_WINDOW_SECONDS: posInt("a number of seconds").default(120),
+  /** Unset: derived from the stages' worst case (provision.ts duplicateWindowSeconds). */
+  STREAM_DUPLICATE_WINDOW_SECONDS: posInt("a number of seconds").optional(),
   STREAM_REPLICAS: z.coerce.number({ error: "expected 1, 3 or 5" }).refine((n) => [1, 3, 5].includes(n), "expected 1, 3 or 5").default(1),
 };
 

@@ -6,6 +6,7 @@ export class AgentMetrics {
   readonly messages: Counter<"agent" | "outcome">;
   readonly duration: Histogram<"agent">;
   readonly inflight: Gauge<"agent">;
+  readonly duplicates: Counter<"agent" | "subject">;
 
   constructor(readonly agent: string) {
     collectDefaultMetrics({ register: this.registry });
@@ -20,6 +21,12 @@ export class AgentMetrics {
       help: "Time a stage handler took for one message",
       labelNames: ["agent"],
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      registers: [this.registry],
+    });
+    this.duplicates = new Counter({
+      name: "secops_stage_duplicate_publishes_total",
+      help: "Publishes the stream answered as duplicates (a message with the same id was already there)",
+      labelNames: ["agent", "subject"],
       registers: [this.registry],
     });
     this.inflight = new Gauge({

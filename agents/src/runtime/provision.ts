@@ -28,7 +28,7 @@ export function streamConfig(topo: Topology, cfg: NatsConfig): Partial<StreamCon
     discard: DiscardPolicy.Old,
     max_age: nanos(cfg.STREAM_MAX_AGE_DAYS * 24 * 3600 * 1000),
     max_bytes: cfg.STREAM_MAX_BYTES,
-    duplicate_window: nanos(Math.min(cfg.STREAM_DUPLICATE_WINDOW_SECONDS, cfg.STREAM_MAX_AGE_DAYS * 24 * 3600) * 1000),
+    duplicate_window: nanos(Math.min(cfg.STREAM_DUPLICATE_WINDOW_SECONDS ?? duplicateWindowSeconds(), cfg.STREAM_MAX_AGE_DAYS * 24 * 3600) * 1000),
     num_replicas: cfg.STREAM_REPLICAS,
     allow_direct: true,
   };
@@ -41,12 +41,32 @@ export function streamConfig(topo: Topology, cfg: NatsConfig): Partial<StreamCon
  * overwrites ack_wait with backoff[0]. `ackWaitSeconds` is how long a silent replica keeps a
  * message before another gets it; busy handlers send progress signals well inside it.
  */
-export const STAGE_POLICY: Record<AgentName, { maxAckPending: number; maxDeliver: number; ackWaitSeconds: number; retryDelaysSeconds: number[]; defaultConcurrency: number }> = {
-  enricher: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16 },
-  investigator: { maxAckPending: 64, maxDeliver: 5, ackWaitSeconds: 60, retryDelaysSeconds: [5, 15, 60, 120], defaultConcurrency: 4 },
-  decider: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16 },
-  responder: { maxAckPending: 64, maxDeliver: 6, ackWaitSeconds: 60, retryDelaysSeconds: [2, 10, 30, 60, 120], defaultConcurrency: 8 },
+export const STAGE_POLICY: Record<AgentName, { maxAckPending: number; maxDeliver: number; ackWaitSeconds: number; retryDelaysSeconds: number[]; defaultConcurrency: number; stageTimeoutSeconds: number }> = {
+  enricher: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16, stageTimeoutSeconds: 120 },
+  // The investigator's timeout outlasts an LLM call with its retries and one repair.
+  investigator: { maxAckPending: 64, maxDeliver: 5, ackWaitSeconds: 60, retryDelaysSeconds: [5, 15, 60, 120], defaultConcurrency: 4, stageTimeoutSeconds: 900 },
+  decider: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16, stageTimeoutSeconds: 120 },
+  // The responder's outlasts its connectors' calls and the ledger's recording retries.
+  responder: { maxAckPending: 64, maxDeliver: 6, ackWaitSeconds: 60, retryDelaysSeconds: [2, 10, 30, 60, 120], defaultConcurrency: 8, stageTimeoutSeconds: 300 },
 };
+
+/**
+ * Seconds from a stage's first delivery of a message until its last possible re-publish: every
+ * delivery's ack wait plus every retry delay (the runtime's backoff ladder).
+ */
+export function worstCaseSeconds(agent: AgentName): number {
+  const p = STAGE_POLICY[agent];
+  return p.maxDeliver * p.ackWaitSeconds + p.retryDelaysSeconds.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The publish de-duplication window: the slowest stage's worst case plus the LLM's time (the
+ * investigator's stage timeout), so a redelivered message's output is always recognised as a
+ * repeat and a second, different investigation never goes out under the same id.
+ */
+export function duplicateWindowSeconds(): number {
+  return Math.max(...(Object.keys(STAGE_POLICY) as AgentName[]).map(worstCaseSeconds)) + STAGE_POLICY.investigator.stageTimeoutSeconds;
+}
 
 export const STAGE_INPUT: Record<AgentName, keyof Topology["subjects"]> = {
   enricher: "raw", investigator: "enriched", decider: "investigated", responder: "decided",

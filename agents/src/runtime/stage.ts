@@ -1,11 +1,15 @@
 // The consume loop every agent shares: bounded concurrency, progress signals while a handler
-// works, ack after publishing, nak with a delay on transient faults, dead letters then term on
-// permanent ones, and a graceful drain. Agents only write a handler.
-import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { SchemaIds, type DlqMessage, type Producer, type Topology } from "@secops/contracts";
+// works, a stage timeout that ends a hung handler, ack after publishing, nak with the stage's
+// backoff on transient and unknown faults, dead letters then term on permanent ones and on the
+// last delivery (never a nak JetStream would not redeliver), an advisory listener that
+// dead-letters what JetStream gave up on anyway, a lost consumer re-provisioned, and a
+// graceful drain. Agents only write a handler.
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import { Headers, SchemaIds, type DlqMessage, type Producer, type Topology } from "@secops/contracts";
 import type { Logger } from "./logger.js";
 import { alertLogger } from "./logger.js";
-import { PermanentError, TransientError, errorMessage } from "./errors.js";
+import { PermanentError, TransientError, backoffMs, classifyError, errorMessage, type ErrorClass } from "./errors.js";
 import { HEADER_ALLOWANCE, publishDurably, type Publication } from "./publish.js";
 import { Semaphore } from "./semaphore.js";
 import type { AgentMetrics } from "./metrics.js";
@@ -44,7 +48,37 @@ export interface StageLoopOptions {
   progressEveryMs?: number;
   /** The server's max_payload (it can change on reconnect), so oversize messages fail clearly. */
   maxPayload?: () => number | undefined;
+  /** A handler still running after this long is abandoned and its message retried; default the stage's policy. */
+  timeoutMs?: number;
+  /** The backoff ladder for retries, by delivery; default the stage's policy (tests shorten it). */
+  retryDelaysSeconds?: readonly number[];
+  /** Recreates the durable when it went missing (deleted, or lost with a server's store). */
+  reprovision?: () => Promise<void>;
+  /** For the max-deliveries advisory listener: the connection and a manager to read the message back. */
+  nc?: NatsConnection;
+  jsm?: JetStreamManager;
 }
+
+/** A handler that did not finish within the stage timeout: it is abandoned and its message retried. */
+export class StageTimeoutError extends TransientError {
+  constructor(agent: string, ms: number) {
+    super(`the ${agent} handler did not finish within ${Math.round(ms / 1000)} s (stage timeout); the message will be retried`);
+    this.name = "StageTimeoutError";
+  }
+}
+
+/** The alert id of a message the handler failed on: its Alert-Id header, or its body's alertId. */
+export function alertIdOf(m: { data: Uint8Array }, hdrs: Record<string, string>): string | null {
+  if (hdrs[Headers.alertId]) return hdrs[Headers.alertId]!;
+  try {
+    const id = (JSON.parse(new TextDecoder().decode(m.data)) as { alertId?: unknown }).alertId;
+    return typeof id === "string" ? id.slice(0, 200) : null;
+  } catch {
+    return null;
+  }
+}
+
+
 
 export function headersOf(m: JsMsg): Record<string, string> {
   const out: Record<string, string> = {};
@@ -130,10 +164,16 @@ export class StageLoop {
 
   constructor(private readonly o: StageLoopOptions) {
     this.#slots = new Semaphore(o.concurrency);
+    this.#maxDeliver = STAGE_POLICY[o.agent].maxDeliver;
   }
 
+  #lost = false;
+  #maxDeliver: number;
+  #advisories: Subscription | null = null;
+
+  /** Consuming, and the durable is there: readiness is false while it is lost. */
   get consuming(): boolean {
-    return this.#messages !== null && !this.#stopping;
+    return this.#messages !== null && !this.#stopping && !this.#lost;
   }
   get inflight(): number {
     return this.#slots.inUse;
@@ -143,17 +183,92 @@ export class StageLoop {
   }
 
   async start(): Promise<void> {
+    await this.#subscribe();
+    this.#listenForAdvisories();
+  }
+
+  async #subscribe(): Promise<void> {
     const consumer: Consumer = await this.o.js.consumers.get(this.o.topo.stream, this.o.topo.durables[this.o.agent]);
+    // The durable's own max_deliver decides which delivery is the last (it may differ from the policy).
+    const info = await consumer.info(true).catch(() => null);
+    if (info && info.config.max_deliver && info.config.max_deliver > 0) this.#maxDeliver = info.config.max_deliver;
     // Small batches: a replica holds at most `concurrency` messages, so replicas share the work.
-    this.#messages = await consumer.consume({ max_messages: this.o.concurrency });
+    const messages = await consumer.consume({ max_messages: this.o.concurrency });
+    this.#messages = messages;
     void (async () => {
-      for await (const s of this.#messages!.status()) {
-        if (s.type === "heartbeats_missed" || s.type === "consumer_not_found" || s.type === "consumer_deleted" || s.type === "stream_not_found") {
+      for await (const s of messages.status()) {
+        if (s.type === "consumer_not_found" || s.type === "consumer_deleted" || s.type === "stream_not_found") {
+          this.o.log.error({ status: s.type, durable: this.o.topo.durables[this.o.agent] }, "the consumer is gone: not ready until it is provisioned again");
+          if (!this.#lost && messages === this.#messages) {
+            this.#lost = true;
+            void this.#recover();
+          }
+        } else if (s.type === "heartbeats_missed") {
           this.o.log.warn({ status: s.type }, "consumer status");
         }
       }
     })().catch(() => {});
-    this.#done = this.#loop(this.#messages);
+    const previous = this.#done;
+    this.#done = Promise.all([previous, this.#loop(messages)]).then(() => undefined);
+  }
+
+  /** Re-provisions a lost durable and consumes from it again, with backoff, until it works or the loop stops. */
+  async #recover(): Promise<void> {
+    for (let attempt = 1; !this.#stopping; attempt++) {
+      try {
+        if (!this.o.reprovision) return; // nothing to recreate it with: stay not ready, say so
+        await this.o.reprovision();
+        const old = this.#messages;
+        await this.#subscribe();
+        old?.stop();
+        this.#lost = false;
+        this.o.log.warn({ durable: this.o.topo.durables[this.o.agent], attempt }, "consumer provisioned again; consuming");
+        return;
+      } catch (e) {
+        const wait = backoffMs(attempt, { baseMs: 500, capMs: 15_000 });
+        this.o.log.warn({ err: errorMessage(e), attempt, retryInMs: wait }, "could not provision the consumer again; will retry");
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /**
+   * JetStream gives up on a message after max_deliver deliveries; the last delivery dead-letters
+   * it itself, but a replica that crashed on it (or could not reach the DLQ) leaves nothing. The
+   * advisory says so: the message is read back by its sequence and dead-lettered, under the same
+   * message id the loop uses, so one that was dead-lettered already is not written twice.
+   */
+  #listenForAdvisories(): void {
+    const { nc, jsm, topo, agent } = this.o;
+    if (!nc || !jsm) return;
+    const subject = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${topo.stream}.${topo.durables[agent]}`;
+    try {
+      this.#advisories = nc.subscribe(subject, {
+        queue: `${topo.durables[agent]}-advisories`,
+        callback: (err, msg) => {
+          if (err) return;
+          void this.#deadLetterGivenUp(msg.data).catch((e: unknown) => this.o.log.error({ err: errorMessage(e) }, "could not dead-letter a message JetStream gave up on"));
+        },
+      });
+    } catch (e) {
+      this.o.log.warn({ err: errorMessage(e), subject }, "cannot listen for max-deliveries advisories");
+    }
+  }
+
+  async #deadLetterGivenUp(data: Uint8Array): Promise<void> {
+    const { jsm, topo, agent, log } = this.o;
+    const adv = JSON.parse(new TextDecoder().decode(data)) as { stream_seq?: number; deliveries?: number };
+    if (typeof adv.stream_seq !== "number") return;
+    const m = await jsm!.streams.getMessage(topo.stream, { seq: adv.stream_seq });
+    if (!m) return;
+    const hdrs: Record<string, string> = {};
+    if (m.header) for (const [k, v] of m.header) if (v[0] !== undefined) hdrs[k] = v[0];
+    const alertId = alertIdOf(m, hdrs);
+    const reason = `JetStream gave up after ${adv.deliveries ?? this.#maxDeliver} deliveries (max_deliver) with no outcome recorded: the ${agent} crashed or could not finish on it`;
+    const entry = deadLetter({ data: m.data, subject: m.subject, seq: m.seq, deliveryCount: adv.deliveries }, hdrs, agent, this.o.producer, reason, { alertId }, this.o.maxPayload?.());
+    const ack = await publishDurably(this.o.js, { subject: topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` }, 6, this.o.maxPayload?.());
+    this.o.metrics.messages.inc({ agent, outcome: ack.duplicate ? "dlq_duplicate" : "dlq_advisory" });
+    alertLogger(log, alertId, null).warn({ seq: m.seq, duplicate: ack.duplicate }, ack.duplicate ? "max-deliveries advisory: already dead-lettered" : "max-deliveries advisory: sent to alerts.dlq");
   }
 
   async #loop(messages: ConsumerMessages): Promise<void> {
@@ -176,7 +291,8 @@ export class StageLoop {
     const started = process.hrtime.bigint();
     metrics.inflight.inc({ agent });
     const hdrs = headersOf(m);
-    const progressEvery = this.o.progressEveryMs ?? Math.max(1_000, (STAGE_POLICY[agent].ackWaitSeconds * 1000) / 3);
+    const policy = STAGE_POLICY[agent];
+    const progressEvery = this.o.progressEveryMs ?? Math.max(1_000, (policy.ackWaitSeconds * 1000) / 3);
     const timer = setInterval(() => m.working(), progressEvery);
     const ctx: StageContext = {
       log,
@@ -187,43 +303,54 @@ export class StageLoop {
     };
     let alertId: string | null = null;
     let traceId: string | null = null;
+    const timeoutMs = this.o.timeoutMs ?? policy.stageTimeoutSeconds * 1000;
+    let hung: NodeJS.Timeout | null = null;
     try {
-      const result = await this.o.handler(m, ctx);
+      // A hung handler is abandoned at the stage timeout (its progress signals stop with it) and
+      // its message retried; whatever it still does later cannot ack or publish for it.
+      const result = await Promise.race([
+        this.o.handler(m, ctx),
+        new Promise<never>((_, reject) => { hung = setTimeout(() => reject(new StageTimeoutError(agent, timeoutMs)), timeoutMs); }),
+      ]);
+      if (hung) clearTimeout(hung);
       alertId = result.alertId;
       traceId = result.traceId;
-      for (const p of result.publish) await publishDurably(this.o.js, p, 4, this.o.maxPayload?.());
+      for (const p of result.publish) {
+        const ack = await publishDurably(this.o.js, p, 4, this.o.maxPayload?.());
+        if (ack.duplicate) {
+          // The server already had a message with this id: a redelivery (fine), or two different
+          // alerts that got the same id (a real repeat lost). Either way it is counted and said.
+          metrics.duplicates.inc({ agent, subject: p.subject });
+          alertLogger(log, alertId, traceId).warn({ seq: m.seq, subject: p.subject, msgId: p.msgId, delivery: m.info.deliveryCount }, "publish was a duplicate: the stream already had this message id");
+        }
+      }
       // Wait for the server to confirm the ack, so a drain that returns has really finished.
       await m.ackAck({ timeout: 5_000 }).catch(() => m.ack());
       this.#processed++;
       metrics.messages.inc({ agent, outcome: "ok" });
       alertLogger(log, alertId, traceId).info({ seq: m.seq, delivery: m.info.deliveryCount, note: result.note }, `${agent} done`);
     } catch (e) {
-      const permanent = e instanceof PermanentError;
-      const lastTry = m.info.deliveryCount >= STAGE_POLICY[agent].maxDeliver;
-      if (permanent) {
+      if (hung) clearTimeout(hung);
+      clearInterval(timer);
+      const cls: ErrorClass = classifyError(e);
+      const permanent = cls === "permanent";
+      const lastTry = m.info.deliveryCount >= this.#maxDeliver;
+      if (e instanceof PermanentError) {
         alertId = e.details.alertId ?? alertId;
         traceId = e.details.traceId ?? traceId;
       }
+      alertId ??= alertIdOf(m, hdrs);
       const alog = alertLogger(log, alertId, traceId);
       if (permanent || lastTry) {
-        const reason = permanent ? e.message : `gave up after ${m.info.deliveryCount} deliveries: ${errorMessage(e)}`;
-        try {
-          const entry = deadLetter({ data: m.data, subject: m.subject, seq: m.seq, deliveryCount: m.info.deliveryCount }, hdrs, agent, this.o.producer, reason, permanent ? e.details : { alertId, traceId }, this.o.maxPayload?.());
-          await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` }, 4, this.o.maxPayload?.());
-          m.term(); // no reason argument: nats-server 2.9 does not understand "+TERM reason"
-          metrics.messages.inc({ agent, outcome: "dlq" });
-          alog.warn({ seq: m.seq, reason }, "sent to alerts.dlq");
-        } catch (dlqError) {
-          m.nak(5_000);
-          metrics.messages.inc({ agent, outcome: "retry" });
-          alog.error({ err: dlqError, seq: m.seq }, "could not dead-letter; will retry");
-        }
+        const reason = permanent ? errorMessage(e) : `gave up after ${m.info.deliveryCount} deliveries: ${errorMessage(e)}`;
+        await this.#deadLetterAndTerm(m, hdrs, reason, e instanceof PermanentError ? { ...e.details, alertId, traceId } : { alertId, traceId }, lastTry && !permanent, alog);
       } else {
-        const delays = STAGE_POLICY[agent].retryDelaysSeconds;
-        const delay = e instanceof TransientError ? e.retryAfterMs : delays[Math.min(m.info.deliveryCount - 1, delays.length - 1)]! * 1000;
+        // The stage's backoff for every transient (and unknown) failure; a cause that asks for
+        // longer (a Retry-After, a holder's lease) gets at least that.
+        const delay = Math.max(e instanceof TransientError ? e.retryAfterMs ?? 0 : 0, backoffMs(m.info.deliveryCount, { ladderS: this.o.retryDelaysSeconds ?? policy.retryDelaysSeconds }));
         m.nak(delay);
         metrics.messages.inc({ agent, outcome: "retry" });
-        alog.warn({ seq: m.seq, delivery: m.info.deliveryCount, retryInMs: delay, err: errorMessage(e) }, "transient failure; will retry");
+        alog.warn({ seq: m.seq, delivery: m.info.deliveryCount, retryInMs: delay, errorClass: cls, err: errorMessage(e) }, "transient failure; will retry");
       }
     } finally {
       clearInterval(timer);
@@ -232,11 +359,48 @@ export class StageLoop {
     }
   }
 
+  /**
+   * Dead-letters a message and terms it. On its last delivery a nak would be final (JetStream
+   * does not redeliver past max_deliver), so a failing DLQ publish is retried, holding the
+   * message with progress signals, until it goes out or the loop stops; a message left unacked
+   * then is dead-lettered by the max-deliveries advisory listener.
+   */
+  async #deadLetterAndTerm(m: JsMsg, hdrs: Record<string, string>, reason: string, details: PermanentError["details"], last: boolean, alog: Logger): Promise<void> {
+    const { agent, metrics } = this.o;
+    const entry = deadLetter({ data: m.data, subject: m.subject, seq: m.seq, deliveryCount: m.info.deliveryCount }, hdrs, agent, this.o.producer, reason, details, this.o.maxPayload?.());
+    const delivery = m.info.deliveryCount;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` }, 4, this.o.maxPayload?.());
+        m.term(); // no reason argument: nats-server 2.9 does not understand "+TERM reason"
+        metrics.messages.inc({ agent, outcome: "dlq" });
+        alog.warn({ seq: m.seq, delivery, reason }, "sent to alerts.dlq");
+        return;
+      } catch (dlqError) {
+        if (!last && !this.#stopping) {
+          // Not the last delivery: JetStream will deliver it again and we try again then.
+          m.nak(backoffMs(delivery, { ladderS: this.o.retryDelaysSeconds ?? STAGE_POLICY[agent].retryDelaysSeconds }));
+          metrics.messages.inc({ agent, outcome: "retry" });
+          alog.error({ err: errorMessage(dlqError), seq: m.seq }, "could not dead-letter; will retry");
+          return;
+        }
+        if (this.#stopping || attempt >= 20) {
+          // Never a nak here: left unacked, the max-deliveries advisory dead-letters it.
+          alog.error({ err: errorMessage(dlqError), seq: m.seq, delivery }, "could not dead-letter on the last delivery; left to the max-deliveries advisory");
+          return;
+        }
+        m.working();
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, { baseMs: 500, capMs: 10_000 })));
+      }
+    }
+  }
+
   /** Stops taking messages, lets in-flight handlers finish (up to the timeout), then returns. */
   async stop(timeoutMs: number): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#messages?.stop();
+    this.#advisories?.unsubscribe();
     const all = Promise.allSettled([...this.#inflight]);
     await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
     await Promise.race([this.#done, new Promise((r) => setTimeout(r, 1_000))]);

@@ -76,7 +76,8 @@ export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY
     ...(r.durable ? [`$JS.ACK.${topo.stream}.${topo.durables[r.durable]}.>`] : []),
     ...r.writes.map((b) => `$KV.${topo.buckets[b]}.>`),
   ];
-  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : [])];
+  // An agent hears JetStream give up on its durable's messages, to dead-letter them (runtime/stage.ts).
+  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : []), ...(r.durable ? [`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${topo.stream}.${topo.durables[r.durable]}`] : [])];
   return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe } };
 }
 

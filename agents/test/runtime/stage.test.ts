@@ -37,7 +37,8 @@ async function freshTopo(): Promise<Topology> {
 }
 
 function loop(topo: Topology, handler: StageHandler, concurrency = 4): StageLoop {
-  return new StageLoop({ agent: "enricher", js, topo, producer, log, metrics: new AgentMetrics("enricher"), handler, concurrency, progressEveryMs: 200 });
+  // A short backoff ladder keeps retries fast here; stage-faults.test.ts checks the real one.
+  return new StageLoop({ agent: "enricher", js, topo, producer, log, metrics: new AgentMetrics("enricher"), handler, concurrency, progressEveryMs: 200, retryDelaysSeconds: [0.05] });
 }
 
 async function read(topo: Topology, subject: string, count: number, timeoutMs = 10_000): Promise<{ data: string; headers: Record<string, string>; seq: number }[]> {
