@@ -30,11 +30,20 @@ function table(reports: ScenarioReport[]): string {
     r.doubleDetails.length ? `  double: ${r.doubleDetails.join("; ")}` : "",
     Object.keys(r.failedReasons).length ? `  failed: ${Object.entries(r.failedReasons).map(([k, n]) => `${n}× ${k}`).join("; ")}` : "",
     r.stuckConsumers.length ? `  stuck: ${r.stuckConsumers.join("; ")}` : "",
-    r.drained ? "" : "  the drain did not finish",
+    r.error ? `  ${r.error}` : "",
+    r.drained || r.error ? "" : "  the drain did not finish",
     r.agentCrashes.length ? `  agents that crashed by themselves: ${r.agentCrashes.join(", ")}` : "",
     r.logs ? `  logs: ${r.logs}` : "",
   ].filter(Boolean).join("\n"));
   return [line(head), ...rows.map(line), ...details].join("\n");
+}
+
+function failedToRun(n: ScenarioName, alerts: number, error: string): ScenarioReport {
+  return {
+    scenario: n, description: SCENARIOS[n], alerts, published: 0, accountedFor: 0, lost: 0, lostIds: [], executed: 0, awaitingApproval: 0,
+    deadLettered: 0, doubleEffects: 0, doubleDetails: [], failed: 0, failedReasons: {}, failedButApplied: 0, stuckConsumers: [], outcomes: {},
+    drainS: 0, drained: false, recoveryS: [], newLeaderS: null, llmCallsPerAlert: null, agentCrashes: [], logs: null, ok: false, error: `could not run: ${error}`,
+  };
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -58,7 +67,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const reports: ScenarioReport[] = [];
   for (const n of names as ScenarioName[]) {
     process.stderr.write(`chaos: ${n} (${SCENARIOS[n]}), ${alerts} alerts...\n`);
-    reports.push(await runScenario(n, { alerts, stallS, drainTimeoutS: Math.max(600, alerts / 5), natsServerBin: bin, say: (s) => process.stderr.write(`chaos:   ${s}\n`) }));
+    let r: ScenarioReport;
+    try {
+      r = await runScenario(n, { alerts, stallS, drainTimeoutS: Math.max(600, alerts / 5), natsServerBin: bin, say: (s) => process.stderr.write(`chaos:   ${s}\n`) });
+    } catch (e) {
+      // A scenario that could not run is a failure to report, not the end of the suite.
+      r = failedToRun(n, alerts, (e as Error).message);
+    }
+    reports.push(r);
+    // Each result as it comes, so a long suite shows its figures as it goes.
+    process.stderr.write(`chaos:   ${r.ok ? "ok" : "FAIL"}: lost ${r.lost}, double ${r.doubleEffects}, failed ${r.failed} (applied ${r.failedButApplied}), stuck ${r.stuckConsumers.length}, drain ${r.drainS} s${r.error ? `, ${r.error}` : ""}\n`);
   }
   process.stdout.write(values.json ? `${JSON.stringify(reports, null, 2)}\n` : `${table(reports)}\n`);
   return reports.every((r) => r.ok) ? 0 : 1;

@@ -47,6 +47,8 @@ export interface ScenarioReport extends ChaosFigures {
   /** Where the logs are, kept when the scenario failed. */
   logs: string | null;
   ok: boolean;
+  /** Set when the scenario could not run at all. */
+  error?: string;
 }
 
 export interface RunOptions {
@@ -123,6 +125,18 @@ async function drained(jsm: JetStreamManager, topo: Topology): Promise<boolean> 
   }
 }
 
+async function untilJetStream(nc: NatsConnection): Promise<JetStreamManager> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await jetstreamManager(nc, { timeout: 10_000 });
+    } catch (e) {
+      if (Date.now() > end) throw new Error(`JetStream did not answer within 60 s: ${(e as Error).message}`);
+      await sleep(500);
+    }
+  }
+}
+
 export async function runScenario(name: ScenarioName, opts: RunOptions): Promise<ScenarioReport> {
   const say = opts.say ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), `secops-chaos-${name}-`));
@@ -138,7 +152,8 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
   try {
     nc = await connect({ servers: servers.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     const js = jetstream(nc, { timeout: 10_000 });
-    const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+    // A fresh cluster answers JetStream requests only once it has elected its meta leader.
+    const jsm = await untilJetStream(nc);
     const natsCfg = parseEnv(natsEnv, { NATS_URL: servers.url, SECOPS_NAMESPACE: ns, STREAM_REPLICAS: String(servers.replicas) });
     await provisionAll(nc, jsm, topo, natsCfg);
 
@@ -148,6 +163,11 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
     const recorder = join(dir, "record-effect.sh");
     writeFileSync(recorder, `#!/bin/sh\nprintf '%s %s\\n' "$1" "$2" >> "${effectLog}"\n`);
     chmodSync(recorder, 0o755);
+    // Its check-before-act, as an operator would configure `nft get element ...`: exit 0 when the
+    // address is already in the set, so a block whose outcome was lost is not run again.
+    const checker = join(dir, "check-effect.sh");
+    writeFileSync(checker, `#!/bin/sh\ngrep -q " $1\\$" "${effectLog}" 2>/dev/null\n`);
+    chmodSync(checker, 0o755);
 
     const llmFault: LlmFault | null = name.startsWith("llm-") ? (name.slice(4) as LlmFault) : null;
     if (llmFault) { llm = await startFaultLlm(20); llm.fault = llmFault; }
@@ -159,6 +179,7 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
       // A stall is ended by the client's timeout: 5 s keeps a run short; the breaker then opens.
       LLM_TIMEOUT_SECONDS: "5",
       BLOCK_COMMAND: `${recorder} block {ip}`,
+      BLOCK_CHECK_COMMAND: `${checker} {ip}`,
       ...opts.agentEnv,
     };
     agents = new AgentProcesses(env, dir);
@@ -242,7 +263,8 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
 
     const figures = await readBack({ js, jsm, topo, sourceIds, effectLog });
     const crashes = agents.crashed();
-    const ok = isDrained && figures.lost === 0 && figures.doubleEffects === 0 && figures.failedButApplied === 0 && figures.failed === 0 && figures.stuckConsumers.length === 0;
+    // An agent that exited by itself (not killed by the scenario) is a failure too, even when the rest drained.
+    const ok = crashes.length === 0 && isDrained && figures.lost === 0 && figures.doubleEffects === 0 && figures.failedButApplied === 0 && figures.failed === 0 && figures.stuckConsumers.length === 0;
     keepLogs = !ok;
     return {
       scenario: name, description: SCENARIOS[name], alerts: opts.alerts, ...figures,

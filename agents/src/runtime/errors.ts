@@ -15,7 +15,7 @@ export class PermanentError extends Error {
 }
 
 export class TransientError extends Error {
-  /** `retryAfterMs`: the least wait the cause asks for (a Retry-After, a holder's lease); the stage's backoff applies on top. */
+  /** `retryAfterMs`: the least wait the cause asks for (a Retry-After, a holder's lease); the retry waits at least that, or the stage's backoff when longer. */
   constructor(message: string, readonly retryAfterMs?: number, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "TransientError";
