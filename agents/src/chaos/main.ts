@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { natsServerBinary, INSTALL_HELP } from "../start/local-nats.js";
-import { runScenario, SCENARIOS, type ScenarioName, type ScenarioReport } from "./run.js";
+import { runScenario, runningCleanups, SCENARIOS, type ScenarioName, type ScenarioReport } from "./run.js";
 
 export const USAGE = `usage: npm run chaos -- [--alerts N] [--scenarios a,b,...] [--stall-s S] [--json]
   --alerts N       alerts per scenario (default 5000)
@@ -83,6 +83,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // Ctrl-C or a kill must not leave nats-server and agent processes behind.
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      process.stderr.write(`chaos: ${sig}: stopping the scenario's servers and agents\n`);
+      void Promise.allSettled([...runningCleanups].map((c) => c())).then(() => process.exit(130));
+    });
+  }
   process.exitCode = await main(process.argv.slice(2), process.env);
   setTimeout(() => process.exit(), 5_000).unref();
 }

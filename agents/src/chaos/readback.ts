@@ -15,7 +15,7 @@ export interface ChaosFigures {
   executed: number;
   awaitingApproval: number;
   deadLettered: number;
-  /** Effects applied more than once: KV puts per blocked IP / isolated host, and block-command runs per IP. */
+  /** Effects applied more than once: KV puts of one action id per blocked IP / isolated host, and block-command runs per action id. */
   doubleEffects: number;
   doubleDetails: string[];
   /** Alerts whose final record says failed. */
@@ -111,29 +111,39 @@ export async function readBack(opts: {
   for (const d of dlq) { const sid = sourceOf.get(d) ?? d; doneSources.add(sid); }
   const lostIds = [...opts.sourceIds].filter((s) => !doneSources.has(s));
 
-  // Effects, from the buckets' own history: a blocked IP or isolated host put more than once was
-  // applied more than once (each test alert has its own address and host).
+  // Effects, from the buckets' own history: one action id's blocklist entry or isolation put more
+  // than once was applied more than once. (Two alerts of different activities may block the same
+  // address: those are two effects, each with its own action id.)
   const puts = new Map<string, number>();
+  const touched = new Set<string>();
   for (const bucket of [topo.buckets.blocklist, topo.buckets.isolations]) {
     await readStream(js, jsm, `KV_${bucket}`, `$KV.${bucket}.>`, (m) => {
       const op = m.headers?.get("KV-Operation") ?? "";
       if (op === "DEL" || op === "PURGE") return;
-      const key = `${bucket === topo.buckets.blocklist ? "blocklist" : "isolations"}:${m.subject.slice(`$KV.${bucket}.`.length)}`;
-      puts.set(key, (puts.get(key) ?? 0) + 1);
+      const kind = bucket === topo.buckets.blocklist ? "blocklist" : "isolations";
+      const key = m.subject.slice(`$KV.${bucket}.`.length);
+      touched.add(`${kind}:${key}`);
+      let actionId = "?";
+      try { actionId = String((JSON.parse(dec.decode(m.data)) as { actionId?: unknown }).actionId ?? "?"); } catch { /* not JSON: count by key */ }
+      const k = `${kind}:${key} by ${actionId.slice(0, 16)}`;
+      puts.set(k, (puts.get(k) ?? 0) + 1);
     }).catch(() => undefined);
   }
   const runs = new Map<string, number>();
+  const ranFor = new Set<string>();
   if (existsSync(opts.effectLog)) {
     for (const line of readFileSync(opts.effectLog, "utf8").split("\n").filter(Boolean)) {
-      const ip = line.split(" ")[1] ?? line;
-      runs.set(ip, (runs.get(ip) ?? 0) + 1);
+      const [actionId, ip] = line.split(" ");
+      ranFor.add(ip ?? "");
+      const k = `${ip} by ${String(actionId).slice(0, 16)}`;
+      runs.set(k, (runs.get(k) ?? 0) + 1);
     }
   }
   const doubleDetails = [
     ...[...puts].filter(([, n]) => n > 1).map(([k, n]) => `${k} written ${n} times`),
-    ...[...runs].filter(([, n]) => n > 1).map(([ip, n]) => `block command ran ${n} times for ${ip}`),
+    ...[...runs].filter(([, n]) => n > 1).map(([k, n]) => `block command ran ${n} times for ${k}`),
   ];
-  const applied = (t: string) => (puts.get(`blocklist:${t.replace(/:/g, "_")}`) ?? 0) > 0 || (puts.get(`isolations:${t}`) ?? 0) > 0 || (runs.get(t) ?? 0) > 0;
+  const applied = (t: string) => touched.has(`blocklist:${t.replace(/:/g, "_")}`) || touched.has(`isolations:${t}`) || ranFor.has(t);
   const failedButApplied = failedTargets.filter(applied).length;
 
   const stuckConsumers: string[] = [];

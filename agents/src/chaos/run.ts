@@ -51,6 +51,9 @@ export interface ScenarioReport extends ChaosFigures {
   error?: string;
 }
 
+/** Stops what running scenarios started (their servers and agents), for a suite interrupted by a signal. */
+export const runningCleanups = new Set<() => Promise<void>>();
+
 export interface RunOptions {
   alerts: number;
   /** Give up when nothing moved for this long. */
@@ -149,6 +152,7 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
   let agents: AgentProcesses | null = null;
   const progressHolder: { p: Progress | null } = { p: null };
   let keepLogs = true;
+  let cleanup: (() => Promise<void>) | null = null;
   try {
     nc = await connect({ servers: servers.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     const js = jetstream(nc, { timeout: 10_000 });
@@ -166,7 +170,7 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
     // Its check-before-act, as an operator would configure `nft get element ...`: exit 0 when the
     // address is already in the set, so a block whose outcome was lost is not run again.
     const checker = join(dir, "check-effect.sh");
-    writeFileSync(checker, `#!/bin/sh\ngrep -q " $1\\$" "${effectLog}" 2>/dev/null\n`);
+    writeFileSync(checker, `#!/bin/sh\ngrep -q "^$1 " "${effectLog}" 2>/dev/null\n`);
     chmodSync(checker, 0o755);
 
     const llmFault: LlmFault | null = name.startsWith("llm-") ? (name.slice(4) as LlmFault) : null;
@@ -178,11 +182,16 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
       LLM_API_URL: llm?.url ?? "http://127.0.0.1:9/v1",
       // A stall is ended by the client's timeout: 5 s keeps a run short; the breaker then opens.
       LLM_TIMEOUT_SECONDS: "5",
-      BLOCK_COMMAND: `${recorder} block {ip}`,
-      BLOCK_CHECK_COMMAND: `${checker} {ip}`,
+      // The action id goes with each run, so a double is one effect applied twice, not two
+      // alerts of different activities that happen to block the same address.
+      BLOCK_COMMAND: `${recorder} {actionId} {ip}`,
+      BLOCK_CHECK_COMMAND: `${checker} {actionId} {ip}`,
       ...opts.agentEnv,
     };
     agents = new AgentProcesses(env, dir);
+    const procs = agents;
+    cleanup = async () => { await procs.stopAll(); await servers.stopAll(); };
+    runningCleanups.add(cleanup);
     agents.startAll();
 
     const samples = loadSamples();
@@ -273,6 +282,7 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
       agentCrashes: crashes, logs: ok ? null : dir, ok,
     };
   } finally {
+    if (cleanup) runningCleanups.delete(cleanup);
     progressHolder.p?.stop();
     await agents?.stopAll();
     await llm?.close();
