@@ -38,7 +38,7 @@ export type ErrorClass = "transient" | "permanent" | "unknown";
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 // @nats-io/nats-core and @nats-io/jetstream error names that mean "the server is away or slow".
-const NATS_TRANSIENT = new Set(["TimeoutError", "ConnectionError", "ClosedConnectionError", "DrainingConnectionError", "NoResponders", "NoRespondersError", "RequestError", "JetStreamNotEnabled", "JetStreamStatusError", "AbortError"]);
+const NATS_TRANSIENT = new Set(["TimeoutError", "ConnectionError", "ClosedConnectionError", "DrainingConnectionError", "NoResponders", "NoRespondersError", "RequestError", "JetStreamNotEnabled", "JetStreamStatusError", "JetStreamError", "AbortError"]);
 const DETERMINISTIC = new Set(["RangeError", "TypeError", "SyntaxError", "ReferenceError", "URIError", "EvalError"]);
 
 function transientStatus(status: unknown): boolean | null {
@@ -57,7 +57,7 @@ export function classifyError(e: unknown): ErrorClass {
     if (typeof x.retryable === "boolean") return x.retryable ? "transient" : "permanent"; // ConnectorError
     if (typeof x.code === "string" && NETWORK_CODES.has(x.code)) return "transient";
     if (NATS_TRANSIENT.has(x.name)) return "transient";
-    if (x.name === "JetStreamApiError") {
+    if (x.name === "JetStreamApiError" || x.name === "ConsumerNotFoundError" || x.name === "StreamNotFoundError") {
       // 503 no responders / leader election, 408 request timeout; a revision conflict is a lost race.
       const code = typeof x.code === "number" ? x.code : null;
       if (code === 10071 || code === 10164) return "transient";

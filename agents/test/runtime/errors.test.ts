@@ -31,7 +31,9 @@ describe("one error taxonomy", () => {
     expect(classifyError(new ConnectorError("jira: no such project", false))).toBe("permanent");
   });
 
-  it("leaves anything else unknown (retried with backoff up to max_deliver)", () => {
+  it("leaves anything else unknown (retried with backoff up to max_deliver), a missing stream or bucket included", () => {
+    const missing = Object.assign(new Error("stream not found"), { name: "StreamNotFoundError", status: 404, code: 10059 });
+    expect(classifyError(missing)).toBe("unknown");
     expect(classifyError(new Error("something odd"))).toBe("unknown");
     expect(classifyError("a string")).toBe("unknown");
   });
