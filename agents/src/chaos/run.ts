@@ -68,14 +68,21 @@ export interface RunOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Progress {
-  samples: { at: number; executed: number; lastSeq: number }[] = [];
+  /** `handled`: decisions the responder has finished with (executed, or left waiting for a person). */
+  samples: { at: number; executed: number; handled: number; lastSeq: number }[] = [];
   #timer: NodeJS.Timeout | null = null;
   constructor(private readonly jsm: JetStreamManager, private readonly topo: Topology) {}
   start(): void {
     const tick = async () => {
       try {
-        const info = await this.jsm.streams.info(this.topo.stream, { subjects_filter: this.topo.subjects.executed });
-        this.samples.push({ at: Date.now(), executed: info.state.subjects?.[this.topo.subjects.executed] ?? 0, lastSeq: info.state.last_seq });
+        const info = await this.jsm.streams.info(this.topo.stream, { subjects_filter: this.topo.all });
+        const subjects = info.state.subjects ?? {};
+        const c = await this.jsm.consumers.info(this.topo.stream, this.topo.durables.responder);
+        const decided = subjects[this.topo.subjects.decided] ?? 0;
+        this.samples.push({
+          at: Date.now(), executed: subjects[this.topo.subjects.executed] ?? 0,
+          handled: Math.max(0, decided - c.num_pending - c.num_ack_pending), lastSeq: info.state.last_seq,
+        });
       } catch { /* the server is down: no sample */ }
       this.#timer = setTimeout(() => void tick(), 250);
     };
@@ -83,6 +90,7 @@ class Progress {
   }
   stop(): void { if (this.#timer) clearTimeout(this.#timer); this.#timer = null; }
   get executed(): number { return this.samples.at(-1)?.executed ?? 0; }
+  get handled(): number { return this.samples.at(-1)?.handled ?? 0; }
   async until(pred: () => boolean, timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!pred() && Date.now() < end) await sleep(100);
@@ -204,7 +212,9 @@ export async function runScenario(name: ScenarioName, opts: RunOptions): Promise
     const started = Date.now();
     const publishing = publishAll(js, topo.subjects.raw, variants.map((v) => v.body), say);
 
-    const at = (fraction: number) => progress.until(() => progress.executed >= Math.max(1, Math.floor(opts.alerts * fraction)), opts.drainTimeoutS * 1000);
+    // Faults land at a share of the alerts the responder has finished with: many alerts end
+    // waiting for approval, so a share of executed ones may never be reached.
+    const at = (fraction: number) => progress.until(() => progress.handled >= Math.max(1, Math.floor(opts.alerts * fraction)), opts.drainTimeoutS * 1000);
     const recoveries: number[] = [];
     const faultEnds: number[] = [];
     let newLeaderS: number | null = null;
