@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 export const AGENTS = ["enricher", "investigator", "decider", "responder"] as const;
 export type Agent = (typeof AGENTS)[number];
 
-const DIST = fileURLToPath(new URL("../", import.meta.url));
+// agents/dist from both agents/dist/chaos (npm run chaos) and agents/src/chaos (vitest runs the source).
+const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 
 export class AgentProcesses {
   readonly #procs = new Map<Agent, ChildProcess>();
