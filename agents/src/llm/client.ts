@@ -3,7 +3,7 @@
  * thinking switched per LLM_THINKING, sampling from the Qwen3 model card, `response_format`
  * json_schema when the server takes it, reasoning captured and never parsed, tolerant extraction,
  * zod validation, one repair round that shows the model its errors. Around it: a per-process
- * concurrency limit, bounded retries on 429/5xx/connection errors honouring Retry-After, a
+ * adaptive concurrency limit (AIMD, llm/concurrency.ts), bounded retries on 429/5xx/connection errors honouring Retry-After, a
  * per-request timeout, a circuit breaker, and a progress callback while waiting.
  *
  * Worst-case duration of one call: 2 exchanges (answer + repair) × (LLM_MAX_RETRIES + 1) requests
@@ -17,7 +17,7 @@ import type { LlmConfig } from "../runtime/config.js";
 import { splitThinking } from "./answer-text.js";
 import { backoffDelayMs, retryAfterMs } from "./backoff.js";
 import { CircuitBreaker, type BreakerState } from "./circuit-breaker.js";
-import { ConcurrencyLimiter } from "./concurrency.js";
+import { AdaptiveConcurrency } from "./concurrency.js";
 import { LlmError } from "./errors.js";
 import { extractJson, type Validation } from "./extract-json.js";
 import {
@@ -57,7 +57,26 @@ export interface LlmClient {
   readonly thinkingMode: ThinkingMode;
   readonly server: LlmServerKind;
   breakerState(): BreakerState;
+  /** The adaptive concurrency limit and its use right now. */
+  concurrency(): ConcurrencyState;
   completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>>;
+}
+
+export interface ConcurrencyState {
+  limit: number;
+  inFlight: number;
+  queued: number;
+  /** Lowest and highest limit the replica has set since start. */
+  lowest: number;
+  highest: number;
+}
+
+/** LLM_CONCURRENCY is where the limit starts; MIN and MAX bound it. A contradiction stops the process naming the variables. */
+export function concurrencyBounds(cfg: Pick<LlmConfig, "LLM_CONCURRENCY" | "LLM_CONCURRENCY_MIN" | "LLM_CONCURRENCY_MAX">): { min: number; max: number; initial: number } {
+  const { LLM_CONCURRENCY: initial, LLM_CONCURRENCY_MIN: min, LLM_CONCURRENCY_MAX: max } = cfg;
+  if (min > max) throw new Error(`LLM_CONCURRENCY_MIN (${min}) is above LLM_CONCURRENCY_MAX (${max}); expected MIN ≤ MAX`);
+  if (initial < min || initial > max) throw new Error(`LLM_CONCURRENCY (${initial}) is outside LLM_CONCURRENCY_MIN..LLM_CONCURRENCY_MAX (${min}..${max}); expected a start value within them`);
+  return { min, max, initial };
 }
 
 export interface LlmClientOptions {
@@ -89,7 +108,7 @@ class OpenAiCompatibleClient implements LlmClient {
   readonly server: LlmServerKind;
   private readonly openai: OpenAI;
   private readonly breaker: CircuitBreaker;
-  private readonly limiter: ConcurrencyLimiter;
+  private readonly limiter: AdaptiveConcurrency;
   private readonly timeoutMs: number;
   private readonly maxTokens: number;
   private readonly progressIntervalMs: number;
@@ -115,11 +134,15 @@ class OpenAiCompatibleClient implements LlmClient {
       cooldownMs: cfg.LLM_BREAKER_COOLDOWN_SECONDS * 1000,
       now: this.now,
     });
-    this.limiter = new ConcurrencyLimiter(cfg.LLM_CONCURRENCY);
+    this.limiter = new AdaptiveConcurrency(concurrencyBounds(cfg));
   }
 
   breakerState(): BreakerState {
     return this.breaker.state;
+  }
+
+  concurrency(): ConcurrencyState {
+    return { limit: this.limiter.limit, inFlight: this.limiter.inFlight, queued: this.limiter.queued, lowest: this.limiter.lowest, highest: this.limiter.highest };
   }
 
   async completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
@@ -205,9 +228,14 @@ class OpenAiCompatibleClient implements LlmClient {
     for (let retry = 0; ; retry++) {
       const withFormat = this.responseFormatSupported;
       requests++;
+      const ticket = this.limiter.begin();
       try {
-        return { ...(await this.complete(messages, request, withFormat)), requests };
+        const answer = await this.complete(messages, request, withFormat);
+        this.limiter.answered(ticket);
+        return { ...answer, requests };
       } catch (firstError) {
+        if (overloadSignal(firstError)) this.limiter.overloaded(ticket);
+        else this.limiter.abandoned(ticket);
         let e: unknown = firstError;
         if (withFormat && formatRefused(e)) {
           // Servers without structured output answer 400/422 to response_format; retry without it, remember it.
@@ -349,6 +377,12 @@ export function ollamaChatUrl(apiUrl: string): string {
   const u = new URL(apiUrl);
   const path = u.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
   return `${u.origin}${path}/api/chat`;
+}
+
+/** 429 and 503 are the server saying it has no free slot: the adaptive limit backs off. */
+function overloadSignal(e: unknown): boolean {
+  const status = e instanceof APIError ? e.status : e instanceof LlmError ? e.details.status : undefined;
+  return status === 429 || status === 503;
 }
 
 /** A server that refuses structured output answers 400/422 to it. */

@@ -39,7 +39,9 @@ export const llmEnv = {
   LLM_MODEL_NAME: z.string().min(1).default("qwen3-8b"),
   LLM_TIMEOUT_SECONDS: positive("a number of seconds").default(60),
   LLM_THINKING: z.enum(["on", "off"], { error: "expected on or off" }).default("off"),
-  LLM_CONCURRENCY: posInt("a number of requests").default(2),
+  LLM_CONCURRENCY: posInt("a number of requests").default(2).describe("requests in flight per replica at start; adapts between LLM_CONCURRENCY_MIN and LLM_CONCURRENCY_MAX"),
+  LLM_CONCURRENCY_MIN: posInt("a number of requests").default(1),
+  LLM_CONCURRENCY_MAX: posInt("a number of requests").default(16).describe("the most requests in flight per replica; set it equal to LLM_CONCURRENCY_MIN for a fixed number"),
   LLM_MAX_RETRIES: z.coerce.number({ error: "expected a number of retries" }).int().min(0).max(10).default(2),
   LLM_MAX_TOKENS: posInt("a number of tokens").optional()
     .describe("answer budget per call; default 1200 with thinking off, 8000 with thinking on (the trace counts)"),
