@@ -12,7 +12,8 @@ import { investigateAlert } from "./handler.js";
 export async function createInvestigatorHandler(rt: AgentRuntime): Promise<StageHandler> {
   const llmCfg = parseEnv(llmEnv, rt.env);
   const llm = createLlmClient(llmCfg, rt.log);
-  rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING }, "LLM analyst configured; rules analyst as fallback");
+  const up = await llm.probe();
+  rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING, answering: up }, "LLM analyst configured; rules analyst as fallback");
   return async (m, ctx) => {
     const input = parseStageMessage(EnrichedMessage, SchemaIds.enriched, m);
     const investigation = await investigateAlert(input, { llm, log: ctx.log.child({ alertId: input.alertId, traceId: input.traceId }), onProgress: ctx.progress });

@@ -59,6 +59,13 @@ export interface LlmClient {
   breakerState(): BreakerState;
   /** The adaptive concurrency limit and its use right now. */
   concurrency(): ConcurrencyState;
+  /**
+   * Asks the server once whether it answers (GET /models). When it does not, the breaker opens at
+   * once, so the first alerts go straight to the rules analyst instead of each retrying until the
+   * breaker would have opened; the usual half-open probe after LLM_BREAKER_COOLDOWN_SECONDS finds
+   * the server when it comes up.
+   */
+  probe(timeoutMs?: number): Promise<boolean>;
   completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>>;
 }
 
@@ -139,6 +146,20 @@ class OpenAiCompatibleClient implements LlmClient {
 
   breakerState(): BreakerState {
     return this.breaker.state;
+  }
+
+  async probe(timeoutMs = 2_000): Promise<boolean> {
+    const url = this.server === "ollama" ? ollamaChatUrl(this.cfg.LLM_API_URL).replace(/\/api\/chat$/, "/api/tags") : `${this.cfg.LLM_API_URL.replace(/\/$/, "")}/models`;
+    try {
+      const r = await fetch(url, { headers: { authorization: `Bearer ${this.cfg.LLM_API_KEY}` }, signal: AbortSignal.timeout(timeoutMs) });
+      // Any HTTP answer means the server is up (a 401 or 404 here is for the call to report in detail).
+      if (r.status < 500) return true;
+      this.log.warn({ url, status: r.status }, "the LLM server answered the start-up probe with an error; the breaker opens and the rules analyst answers until it recovers");
+    } catch (e) {
+      this.log.warn({ url, error: causeMessage(e as Error) }, "the LLM server did not answer the start-up probe; the breaker opens and the rules analyst answers until it recovers");
+    }
+    this.breaker.trip();
+    return false;
   }
 
   concurrency(): ConcurrencyState {
@@ -251,7 +272,9 @@ class OpenAiCompatibleClient implements LlmClient {
         }
         const failure = classify(e, requests);
         const retriable = failure.kind === "rate_limited" || failure.kind === "server_error" || failure.kind === "unreachable";
-        if (!retriable || retry >= this.cfg.LLM_MAX_RETRIES) throw failure;
+        // The half-open probe after a cool-down is one request: the alert it carries must not wait out retries.
+        const maxRetries = this.breaker.state === "half_open" ? 0 : this.cfg.LLM_MAX_RETRIES;
+        if (!retriable || retry >= maxRetries) throw failure;
         const asked = e instanceof APIError ? retryAfterMs(e.headers as Headers | undefined, this.now()) : null;
         if (asked !== null && asked > this.timeoutMs) {
           throw new LlmError(failure.kind, `${failure.message}; the server asks to retry after ${Math.round(asked / 1000)} s, longer than LLM_TIMEOUT_SECONDS`, failure.details);
