@@ -14,6 +14,7 @@ import type { Logger } from "../runtime/logger.js";
 import type { LlmClient, StructuredResult } from "../llm/client.js";
 import { LlmError } from "../llm/errors.js";
 import { LlmInvestigationAnswer, normalizeAnswer } from "./answer.js";
+import type { DuplicateReuse } from "./duplicate-reuse.js";
 import { detectInjection } from "./injection.js";
 import { buildInvestigationPrompt, PROMPT_VERSION } from "./prompt.js";
 import { analyzeWithRules } from "./rules-analyst.js";
@@ -24,6 +25,8 @@ export interface InvestigatorDeps {
   llm: LlmClient | null;
   log: Logger;
   onProgress?: () => void;
+  /** Reuses the first LLM investigation of a fingerprint for its duplicates (duplicate-reuse.ts). */
+  reuse?: DuplicateReuse;
 }
 
 export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorDeps): Promise<Investigation> {
@@ -42,6 +45,15 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     return fallback(`suppressed by ${enrichment.suppressed.by}${enrichment.suppressed.until ? ` until ${enrichment.suppressed.until}` : ""}: ${enrichment.suppressed.reason}`);
   }
   if (!deps.llm) return fallback("no LLM is configured");
+  // A tainted alert is always looked at itself; anything else may be a duplicate already investigated.
+  const reused = deps.reuse && !injection.detected ? await deps.reuse.find(msg).catch((e: unknown) => {
+    deps.log.warn({ error: (e as Error).message }, "cannot read the investigation-reuse bucket; investigating afresh");
+    return null;
+  }) : null;
+  if (reused) {
+    deps.log.info({ reusedFrom: reused.reusedFrom?.alertId }, "duplicate of an alert investigated by the LLM; reusing its investigation, no LLM call");
+    return Investigation.parse({ ...reused, injection });
+  }
   if (deps.llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
 
   const prompt = buildInvestigationPrompt(alert, enrichment);
@@ -90,7 +102,13 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     },
   };
   // The mapping above is ours; a failure here is a programming error, not the model's.
-  return Investigation.parse(investigation);
+  const valid = Investigation.parse(investigation);
+  if (deps.reuse && !injection.detected) {
+    await deps.reuse.remember(msg, valid).catch((e: unknown) => {
+      deps.log.warn({ error: (e as Error).message }, "cannot record the investigation for reuse; its duplicates will be investigated again");
+    });
+  }
+  return valid;
 }
 
 function fallbackReasonFor(e: LlmError): string {
