@@ -3,12 +3,20 @@
 // L ms, 429 beyond K (or a queue, as a single-slot LM Studio). Each investigator replica is its
 // own client with its own adaptive limit, run with the investigator's stage concurrency; NATS is
 // not involved, so the figure is the LLM scheduling alone. Target: at least 90% of min(K, demand)/L.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Kvm } from "@nats-io/kv";
+import { connect } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { SchemaIds, type EnrichedMessage, type Producer } from "@secops/contracts";
 import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
 import { enrichIndicators } from "../enricher/enrich/index.js";
 import { enrichmentSetup } from "../enricher/enrich/setup.js";
+import { sha256Hex } from "../enricher/normalize/fingerprint.js";
+import { duplicateReuse } from "../investigator/duplicate-reuse.js";
 import { investigateAlert } from "../investigator/handler.js";
+import { natsServerBinary, startLocalNats } from "../start/local-nats.js";
 import { createLlmClient } from "../llm/client.js";
 import { llmEnv, parseEnv } from "../runtime/config.js";
 import { newTraceId } from "../runtime/trace.js";
@@ -105,4 +113,70 @@ export function capacityScenarios(delayMs: number, seconds = 5): CapacityScenari
     { name: "K=1 (queues), 1 replica", slots: 1, overflow: "queue", delayMs, replicas: 1, stageConcurrency: 16, maxPerReplica: 16, alerts: n(perS(1)) },
     ...[1, 2, 3].map((r): CapacityScenario => ({ name: `K=64, ${r} replica${r > 1 ? "s" : ""} × 4`, slots: 64, overflow: "reject", delayMs, replicas: r, stageConcurrency: 4, maxPerReplica: 16, alerts: n(perS(4 * r)) })),
   ];
+}
+
+export interface DuplicateBurstResult {
+  alerts: number;
+  unique: number;
+  llmCalls: number;
+  promptTokens: number;
+  callsPerAlert: number;
+  promptTokensPerAlert: number;
+  reused: number;
+  /** The same burst with reuse off, for comparison. */
+  withoutReuse: { llmCalls: number; promptTokensPerAlert: number };
+}
+
+/**
+ * A burst with 50% duplicates through the investigator handler with the shared reuse bucket on a
+ * private nats-server, then the same burst without reuse. The duplicates follow the unique
+ * alerts in a shuffled order, as a flapping detection re-fires after its first alert.
+ */
+export async function benchDuplicates(alerts: readonly EnrichedMessage[], total: number, stageConcurrency = 16): Promise<DuplicateBurstResult> {
+  const bin = natsServerBinary(process.env);
+  if (!bin) throw new Error("nats-server is not installed: the duplicate burst needs it for the reuse bucket");
+  const unique = Math.ceil(total / 2);
+  const originals = Array.from({ length: unique }, (_, k) => {
+    const m = alerts[k % alerts.length]!;
+    return { ...m, alertId: `DUP-${k}-a`, alert: { ...m.alert, fingerprint: sha256Hex(`${k}:${m.alert.fingerprint}`) } };
+  });
+  const dups = originals.slice(0, total - unique).map((m, k) => ({ ...m, alertId: `DUP-${k}-b` }));
+  for (let i = dups.length - 1; i > 0; i--) { const j = (i * 7919) % (i + 1); [dups[i], dups[j]] = [dups[j]!, dups[i]!]; }
+  const burst = [...originals, ...dups];
+  const dir = mkdtempSync(join(tmpdir(), "secops-bench-dup-"));
+  const nats = await startLocalNats(bin, dir, 0);
+  const nc = await connect({ servers: nats.url, name: "secops-bench-dup" });
+  const log = pino({ level: "silent" });
+  try {
+    const run = async (withReuse: boolean) => {
+      const fake = await startBenchFakeLlm({ delayMs: 20 });
+      try {
+        const llm = createLlmClient(parseEnv(llmEnv, { LLM_API_URL: fake.url, LLM_CONCURRENCY_MAX: String(stageConcurrency) }), log);
+        const kv = await new Kvm(nc).create(`bench-reuse-${withReuse ? "on" : "off"}-${Date.now()}`, { history: 1 });
+        const reuse = withReuse ? duplicateReuse(kv, 15 * 60_000) : undefined;
+        let next = 0;
+        let reused = 0;
+        await Promise.all(Array.from({ length: stageConcurrency }, async () => {
+          while (next < burst.length) {
+            const inv = await investigateAlert(burst[next++]!, { llm, log, ...(reuse ? { reuse } : {}) });
+            if (inv.reusedFrom) reused++;
+          }
+        }));
+        return { calls: fake.answered, tokens: fake.promptTokens, reused };
+      } finally {
+        await fake.close();
+      }
+    };
+    const on = await run(true);
+    const off = await run(false);
+    return {
+      alerts: burst.length, unique, llmCalls: on.calls, promptTokens: on.tokens,
+      callsPerAlert: on.calls / burst.length, promptTokensPerAlert: on.tokens / burst.length, reused: on.reused,
+      withoutReuse: { llmCalls: off.calls, promptTokensPerAlert: off.tokens / burst.length },
+    };
+  } finally {
+    await nc.close();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -86,6 +86,15 @@ export function renderReport(r: BenchReport): string {
       c.limits.map((l) => `${l.final} (${l.lowest}-${l.highest})`).join(", "), String(c.fallbacks),
     ])).map((l) => `   ${l}`));
   }
+  if (r.duplicates) {
+    const d = r.duplicates;
+    out.push("", `6. LLM economy: a burst of ${d.alerts} alerts, ${d.alerts - d.unique} of them duplicates (same fingerprint), through the investigator with the shared reuse bucket`);
+    out.push(...table(["", "LLM calls", "calls/alert", "prompt tok/alert"], [
+      ["with duplicate reuse", String(d.llmCalls), num(d.callsPerAlert, 2), num(d.promptTokensPerAlert)],
+      ["without (LLM_REUSE_WINDOW_SECONDS=0)", String(d.withoutReuse.llmCalls), num(d.withoutReuse.llmCalls / d.alerts, 2), num(d.withoutReuse.promptTokensPerAlert)],
+    ]).map((l) => `   ${l}`));
+    out.push(`   ${d.reused} alerts reused an earlier investigation; a duplicate still in flight with its original is investigated twice (no claim yet)`);
+  }
   out.push("", r.ok ? "bench complete" : "bench INCOMPLETE: a pipeline phase did not finish within its time cap (exit code 1)");
   return out.join("\n");
 }

@@ -5,7 +5,7 @@ import { benchNormalizer, type Budget, type NormalizerReport } from "./normalize
 import { benchAnalysis, type AnalysisReport } from "./analysis-bench.js";
 import { measurePrompts, type PromptReport } from "./prompt-size.js";
 import { benchPipeline, type PipelineOptions, type PipelineReport } from "./pipeline-bench.js";
-import { benchCapacity, capacityScenarios, enrichedCorpus, type CapacityResult } from "./llm-capacity-bench.js";
+import { benchCapacity, benchDuplicates, capacityScenarios, enrichedCorpus, type CapacityResult, type DuplicateBurstResult } from "./llm-capacity-bench.js";
 
 export interface BenchOptions {
   alerts: number;
@@ -32,6 +32,8 @@ export interface BenchReport {
   pipeline: PipelineReport[];
   /** Adaptive LLM concurrency against a fake LLM with K slots. */
   capacity: CapacityResult[];
+  /** LLM calls and prompt tokens per alert for a burst with 50% duplicates; null when skipped. */
+  duplicates: DuplicateBurstResult | null;
   /** Every pipeline phase completed all its alerts within its time cap. */
   ok: boolean;
 }
@@ -55,8 +57,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
   }
   const capacity: CapacityResult[] = [];
+  let duplicates: DuplicateBurstResult | null = null;
   if (!o.skipPipeline) {
     const alerts = await enrichedCorpus(corpus);
+    say(`LLM economy: a burst of ${Math.min(o.alerts, 400)} alerts, half of them duplicates`);
+    duplicates = await benchDuplicates(alerts, Math.min(o.alerts, 400));
     for (const scenario of capacityScenarios(Math.max(20, o.llmDelayMs), o.capacitySeconds ?? 5)) {
       say(`LLM capacity: ${scenario.name}, ${scenario.alerts} investigations`);
       capacity.push(await benchCapacity(scenario, alerts));
@@ -66,7 +71,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   return {
     machine: { node: process.version, platform: `${process.platform}/${process.arch}`, cpu: cpu[0]?.model.trim() ?? "unknown", cpus: cpu.length, totalMemoryBytes: totalmem() },
     options: { alerts: o.alerts, llmDelayMs: o.llmDelayMs, phaseTimeoutMs: o.phaseTimeoutMs, offlineBudgetMs: o.offline.budgetMs },
-    normalizer, analysis, prompts, pipeline, capacity,
+    normalizer, analysis, prompts, pipeline, capacity, duplicates,
     ok: pipeline.every((p) => p.complete),
   };
 }
