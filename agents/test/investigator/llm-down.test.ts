@@ -39,6 +39,7 @@ const client = (url: string) =>
 
 describe("an LLM that is down at start costs nothing", () => {
   it("probes once, opens the breaker, and sends no alert to the server while it is open", async () => {
+    hits.length = 0;
     const llm = client(downUrl);
     expect(await llm.probe()).toBe(false);
     expect(llm.breakerState()).toBe("open");
@@ -48,6 +49,19 @@ describe("an LLM that is down at start costs nothing", () => {
       expect(inv.fallbackReason).toMatch(/circuit breaker is open/);
     }
     expect(hits).toEqual(["GET /v1/models"]); // the probe, and not one chat completion or retry
+  });
+
+  it("after the cool-down, sends one probe call, not retried, and falls back at once when it fails", async () => {
+    hits.length = 0;
+    let now = 1_000_000;
+    const llm = createLlmClient(parseEnv(llmEnv, { LLM_API_URL: downUrl, LLM_TIMEOUT_SECONDS: "2", LLM_MAX_RETRIES: "3", LLM_BREAKER_COOLDOWN_SECONDS: "30" }), log, { sleep: async () => {}, now: () => now });
+    expect(await llm.probe()).toBe(false);
+    now += 31_000;
+    expect(llm.breakerState()).toBe("half_open");
+    const inv = await investigateAlert(enrichedMessage(seeds.seed2.alert, seeds.seed2.enrichment), { llm, log });
+    expect(inv.analyst).toBe("rules");
+    expect(hits).toEqual(["GET /v1/models", "POST /v1/chat/completions"]);
+    expect(llm.breakerState()).toBe("open");
   });
 
   it("treats a refused connection the same way", async () => {
