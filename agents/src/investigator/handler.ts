@@ -27,7 +27,12 @@ export interface InvestigatorDeps {
   onProgress?: () => void;
   /** Reuses the first LLM investigation of a fingerprint for its duplicates (duplicate-reuse.ts). */
   reuse?: DuplicateReuse;
+  /** LLM_MAX_WAIT_SECONDS in ms: a low or medium alert that would wait longer for the LLM goes to the rules analyst. */
+  maxWaitMs?: number;
 }
+
+/** The label of a decision the rules analyst made because the LLM's queue was too long for the alert's severity. */
+export const BACKLOG_LABEL = "rules (LLM backlog)";
 
 export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorDeps): Promise<Investigation> {
   const { alert, enrichment } = msg;
@@ -55,6 +60,14 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     return Investigation.parse({ ...reused, injection });
   }
   if (deps.llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
+
+  // Backpressure: in a storm, low and medium alerts do not wait behind the queue; critical and high do.
+  if (deps.maxWaitMs !== undefined && (alert.severity === "low" || alert.severity === "medium")) {
+    const waitMs = deps.llm.concurrency().expectedWaitMs;
+    if (waitMs > deps.maxWaitMs) {
+      return fallback(`${BACKLOG_LABEL}: a ${alert.severity} alert would wait about ${Math.ceil(waitMs / 1000)} s for the LLM, more than LLM_MAX_WAIT_SECONDS (${Math.round(deps.maxWaitMs / 1000)} s)`);
+    }
+  }
 
   const prompt = buildInvestigationPrompt(alert, enrichment);
   let result: StructuredResult<LlmInvestigationAnswer>;

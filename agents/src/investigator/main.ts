@@ -21,7 +21,7 @@ export async function createInvestigatorHandler(rt: AgentRuntime): Promise<Stage
   rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING, answering: up }, "LLM analyst configured; rules analyst as fallback");
   return async (m, ctx) => {
     const input = parseStageMessage(EnrichedMessage, SchemaIds.enriched, m);
-    const investigation = await investigateAlert(input, { llm, ...(reuse ? { reuse } : {}), log: ctx.log.child({ alertId: input.alertId, traceId: input.traceId }), onProgress: ctx.progress });
+    const investigation = await investigateAlert(input, { llm, ...(reuse ? { reuse } : {}), maxWaitMs: llmCfg.LLM_MAX_WAIT_SECONDS * 1000, log: ctx.log.child({ alertId: input.alertId, traceId: input.traceId }), onProgress: ctx.progress });
     const out: InvestigatedMessage = {
       ...input,
       schema: SchemaIds.investigated,

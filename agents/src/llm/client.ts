@@ -76,6 +76,8 @@ export interface ConcurrencyState {
   /** Lowest and highest limit the replica has set since start. */
   lowest: number;
   highest: number;
+  /** How long a call asked for now would wait for a slot (the backlog ahead of it). */
+  expectedWaitMs: number;
 }
 
 /** LLM_CONCURRENCY is where the limit starts; MIN and MAX bound it. A contradiction stops the process naming the variables. */
@@ -163,7 +165,7 @@ class OpenAiCompatibleClient implements LlmClient {
   }
 
   concurrency(): ConcurrencyState {
-    return { limit: this.limiter.limit, inFlight: this.limiter.inFlight, queued: this.limiter.queued, lowest: this.limiter.lowest, highest: this.limiter.highest };
+    return { limit: this.limiter.limit, inFlight: this.limiter.inFlight, queued: this.limiter.queued, lowest: this.limiter.lowest, highest: this.limiter.highest, expectedWaitMs: this.limiter.expectedWaitMs };
   }
 
   async completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {

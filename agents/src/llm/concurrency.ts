@@ -45,6 +45,8 @@ export class AdaptiveConcurrency {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private noLoadMs: number | null = null;
+  /** Exponentially weighted mean latency of answered requests, for the backlog estimate. */
+  private meanLatencyMs: number | null = null;
   private sending = 0;
   private lastDecreaseAt = -Infinity;
   private readonly now: () => number;
@@ -86,6 +88,15 @@ export class AdaptiveConcurrency {
     return this.waiting.length;
   }
 
+  /**
+   * How long a call asked for now would wait for a slot: the calls queued ahead of it, served
+   * `limit` at a time, at the recent mean latency. 0 before any answer (nothing is known yet).
+   */
+  get expectedWaitMs(): number {
+    if (this.meanLatencyMs === null || this.waiting.length === 0 && this.active < this.limit) return 0;
+    return Math.ceil((this.waiting.length + 1) / this.limit) * this.meanLatencyMs;
+  }
+
   /** Runs `fn` when a slot is free; `fn` reports each HTTP request through the ticket functions. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active < this.limit && this.waiting.length === 0) this.active += 1;
@@ -108,6 +119,7 @@ export class AdaptiveConcurrency {
   answered(ticket: RequestTicket): void {
     this.sending -= 1;
     const latency = this.now() - ticket.startedAt;
+    this.meanLatencyMs = this.meanLatencyMs === null ? latency : this.meanLatencyMs * 0.8 + latency * 0.2;
     const baseline = this.noLoadMs;
     if (ticket.alongside === 1 || baseline === null || latency < baseline) {
       this.noLoadMs = latency;

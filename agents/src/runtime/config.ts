@@ -49,6 +49,8 @@ export const llmEnv = {
     .describe("Qwen3's card suggests up to 1.5 against repetition, especially for quantized models"),
   LLM_SERVER: z.enum(["auto", "lmstudio", "vllm", "llamacpp", "ollama"], { error: "expected auto, lmstudio, vllm, llamacpp or ollama" }).default("auto")
     .describe("which thinking switches to send; auto guesses Ollama from port 11434 and sends the switches the others honour"),
+  LLM_MAX_WAIT_SECONDS: positive("a number of seconds").default(120)
+    .describe("a low or medium alert that would wait longer than this for an LLM slot is decided by the rules analyst (LLM backlog); critical and high always wait"),
   LLM_REUSE_WINDOW_SECONDS: z.coerce.number({ error: "expected a number of seconds" }).int("expected a whole number of seconds").min(0, "expected 0 (off) or more seconds").default(900)
     .describe("a duplicate (same fingerprint) within this window reuses the first LLM investigation; 0 turns reuse off"),
   LLM_BREAKER_FAILURES: posInt("a number of consecutive failures").default(3),
