@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { SchemaIds, type EnrichedMessage, type Producer } from "@secops/contracts";
+import { DEFAULT_TOPOLOGY, SchemaIds, type EnrichedMessage, type Producer } from "@secops/contracts";
 import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
 import { enrichIndicators } from "../enricher/enrich/index.js";
 import { enrichmentSetup } from "../enricher/enrich/setup.js";
@@ -17,6 +17,7 @@ import { sha256Hex } from "../enricher/normalize/fingerprint.js";
 import { duplicateReuse } from "../investigator/duplicate-reuse.js";
 import { investigateAlert } from "../investigator/handler.js";
 import { natsServerBinary, startLocalNats } from "../start/local-nats.js";
+import { localNatsAuth } from "../trust/local-credentials.js";
 import { createLlmClient } from "../llm/client.js";
 import { llmEnv, parseEnv } from "../runtime/config.js";
 import { newTraceId } from "../runtime/trace.js";
@@ -145,14 +146,16 @@ export async function benchDuplicates(alerts: readonly EnrichedMessage[], total:
   const burst = [...originals, ...dups];
   const dir = mkdtempSync(join(tmpdir(), "secops-bench-dup-"));
   const nats = await startLocalNats(bin, dir, 0);
-  const nc = await connect({ servers: nats.url, name: "secops-bench-dup" });
+  // The local server has authentication on: the investigator's own generated user, which may write the reuse bucket.
+  const nc = await connect({ servers: nats.url, name: "secops-bench-dup", ...localNatsAuth([nats.url], "investigator", dir) });
   const log = pino({ level: "silent" });
   try {
     const run = async (withReuse: boolean) => {
       const fake = await startBenchFakeLlm({ delayMs: 20 });
       try {
         const llm = createLlmClient(parseEnv(llmEnv, { LLM_API_URL: fake.url, LLM_CONCURRENCY_MAX: String(stageConcurrency) }), log);
-        const kv = await new Kvm(nc).create(`bench-reuse-${withReuse ? "on" : "off"}-${Date.now()}`, { history: 1 });
+        const kv = await new Kvm(nc).create(DEFAULT_TOPOLOGY.buckets.investigationReuse, { history: 1 });
+        for await (const k of await kv.keys()) await kv.purge(k);
         const reuse = withReuse ? duplicateReuse(kv, 15 * 60_000) : undefined;
         let next = 0;
         let reused = 0;
