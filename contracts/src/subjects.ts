@@ -40,6 +40,8 @@ export interface Topology {
     readonly suppressions: string;
     /** Kill switch, containment-limit windows and security events (agents/src/trust). */
     readonly trust: string;
+    /** The first LLM investigation per alert fingerprint, reused for duplicates by every investigator replica. */
+    readonly investigationReuse: string;
   };
 }
 
@@ -81,6 +83,7 @@ export function topology(namespace = ""): Topology {
       ledger: bucket("ledger"),
       suppressions: bucket("suppressions"),
       trust: bucket("trust"),
+      investigationReuse: bucket("investigation-reuse"),
     },
   };
 }

@@ -58,6 +58,12 @@ export class CircuitBreaker {
     if (wasProbe || this.consecutiveFailures >= this.opts.failureThreshold) this.openedAt = this.now();
   }
 
+  /** Opens the breaker at once (the start-up probe found the server down); a probe call follows the cool-down as usual. */
+  trip(): void {
+    this.probeInFlight = false;
+    this.openedAt = this.now();
+  }
+
   /** A call that ended without saying anything about the server (e.g. the model answered nonsense). */
   released(): void {
     if (this.probeInFlight) {

@@ -27,7 +27,7 @@ type BucketName = keyof Topology["buckets"];
 /** What each role may publish (pipeline subjects) and which KV buckets it may write. */
 const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean }> = {
   enricher: { purpose: "alerts.raw -> alerts.enriched", publishes: ["enriched", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
-  investigator: { purpose: "alerts.enriched -> alerts.investigated", publishes: ["investigated", "dlq"], writes: [], durable: "investigator" },
+  investigator: { purpose: "alerts.enriched -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
   decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust"], durable: "decider" },
   responder: {
     purpose: "alerts.decided -> alerts.executed; expired approvals back on alerts.decided; the response records",
