@@ -3,9 +3,9 @@
 // Approved decisions run only when the approval record in KV matches the exact action.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { DecidedMessage, type ActionParameters, type Execution, type Topology } from "@secops/contracts";
+import { type DecidedMessage, type ActionParameters, type Execution, type Topology } from "@secops/contracts";
 import type { Logger } from "../runtime/logger.js";
-import { PermanentError, TransientError, errorMessage } from "../runtime/errors.js";
+import { TransientError, errorMessage } from "../runtime/errors.js";
 import { openResponderBuckets, type ResponderBuckets } from "./buckets.js";
 import { Ledger, actionIdFor, type Compensation, type LedgerEntry } from "./ledger.js";
 import { ApprovalError, Approvals, distinctApprovers, type ApprovalRecord } from "./approvals.js";
@@ -81,11 +81,6 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   };
 }
 
-/** One-shot form for callers without a long-lived responder; prefer createResponder. */
-export async function executeDecision(msg: DecidedMessage, deps: ResponderDeps): Promise<ExecuteOutcome> {
-  return (await createResponder(deps)).execute(msg);
-}
-
 function targetOf(mod: ActionModule, p: ActionParameters, msg: DecidedMessage): string | null {
   return mod.target(p as never, msg);
 }
@@ -104,14 +99,8 @@ function refused(msg: DecidedMessage, status: "failed" | "skipped", error: strin
   };
 }
 
-async function executeWith(core: ResponderCore, input: DecidedMessage): Promise<ExecuteOutcome> {
-  const parsed = DecidedMessage.safeParse(input);
-  if (!parsed.success) {
-    throw new PermanentError("the decided message does not match secops.decided.v1", {
-      errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    });
-  }
-  const msg = parsed.data;
+/** `msg` has been validated against the contract at the boundary (the stage runtime, or the caller). */
+async function executeWith(core: ResponderCore, msg: DecidedMessage): Promise<ExecuteOutcome> {
   const d = msg.decision;
   if (d.action !== d.parameters.action) return refused(msg, "failed", `decision action ${d.action} does not match its parameters (${d.parameters.action})`);
 

@@ -1,5 +1,5 @@
 // The responder's public surface, for the agent wiring, the CLI and the dashboard.
-export { createResponder, executeDecision, type Responder, type ResponderDeps, type ExecuteOutcome } from "./handler.js";
+export { createResponder, type Responder, type ResponderDeps, type ExecuteOutcome } from "./handler.js";
 export { Approvals, ApprovalError, distinctApprovers, type ApprovalRecord, type ApprovalStatus } from "./approvals.js";
 export { Ledger, actionIdFor, type LedgerEntry, type Compensation } from "./ledger.js";
 export { UndoError, type UndoResult } from "./undo.js";
