@@ -7,7 +7,7 @@ import { RAW_INPUT, defineStage } from "../runtime/define-stage.js";
 import { enrichRawAlert } from "./handler.js";
 import { enrichIndicators } from "./enrich/index.js";
 import { enrichmentSetup } from "./enrich/setup.js";
-import { findSuppression } from "../responder/suppressions.js";
+import { findSuppression } from "../state/suppressions.js";
 
 export const enricherStage = defineStage({
   name: "enricher",

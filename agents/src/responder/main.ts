@@ -7,6 +7,7 @@ import { STAGE_POLICY } from "../runtime/provision.js";
 import { errorMessage } from "../runtime/errors.js";
 import { createResponder } from "./handler.js";
 import { createResponderGate } from "../trust/responder-gate.js";
+import { serveUndoRequests } from "../state/undo-requests.js";
 
 const SWEEP_EVERY_MS = 30_000;
 
@@ -20,7 +21,9 @@ export const responderStage = defineStage({
     const gate = await createResponderGate(rt);
     // Expired approvals fail closed and expired blocks leave the EDL; any replica may sweep.
     const sweeper = setInterval(() => void responder.sweep().catch((e: Error) => rt.log.warn({ err: e.message }, "sweep failed")), SWEEP_EVERY_MS);
-    return { responder, gate, sweeper };
+    // The dashboard asks for undos here: it holds no connector credentials, the responder does.
+    const undoService = serveUndoRequests(rt.nc, rt.topo, (actionId, by) => responder.undo(actionId, by), rt.log);
+    return { responder, gate, sweeper, undoService };
   },
   async handle(decided, { deps, note, deliveryCount }) {
     const { responder, gate } = deps;
@@ -36,7 +39,10 @@ export const responderStage = defineStage({
     note(`${outcome.execution.action} ${outcome.execution.status}`);
     return { execution: outcome.execution.status === "failed" ? await gate.withReview(msg, outcome.execution) : outcome.execution };
   },
-  stop: (deps) => clearInterval(deps.sweeper),
+  stop: (deps) => {
+    clearInterval(deps.sweeper);
+    deps.undoService.unsubscribe();
+  },
 });
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await runAgentProcess(responderStage);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Decision, type Enrichment } from "@secops/contracts";
 import { decideResponse } from "../../src/decider/handler.js";
 import { loadPolicy } from "../../src/decider/policy.js";
-import { actionDigest as responderDigest } from "../../src/responder/digest.js";
+import { actionDigest as responderDigest } from "@secops/contracts";
 import { analyzeWithRules } from "../../src/investigator/handler.js";
 import { enrichedMessage, investigatedMessage, seeds } from "../investigator/seed-fixtures.js";
 

@@ -1,7 +1,7 @@
 // `secops approve` and `secops reject` differ only in the verdict they record and what they
 // print, so both are made here.
 import type { CliCommand } from "../command.js";
-import { ApprovalError, approverKey, type Approvals } from "../../responder/approvals.js";
+import { ApprovalError, approverKey, type Approvals } from "../../state/approvals.js";
 import { UsageError, parseDecisionArgs } from "../../responder/cli-args.js";
 import { withResponder } from "../../responder/session.js";
 import { ID_SOURCES, IdError, approvalIdFor } from "../ids.js";
