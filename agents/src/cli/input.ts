@@ -59,25 +59,7 @@ export async function readInputs(paths: readonly string[], io: CliIo): Promise<I
   return items;
 }
 
-/** Parses `--name value` / `--name=value` options before the positional arguments. */
-export function parseFlags(argv: readonly string[], known: readonly string[]): { flags: Record<string, string>; positional: string[]; unknown: string[] } {
-  const flags: Record<string, string> = {};
-  const positional: string[] = [];
-  const unknown: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith("--") && a.length > 2) {
-      const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
-      if (!known.includes(name)) { unknown.push(a); continue; }
-      const value = inline ?? argv[++i];
-      if (value === undefined) { unknown.push(a); continue; }
-      flags[name] = value;
-    } else {
-      positional.push(a);
-    }
-  }
-  return { flags, positional, unknown };
-}
+export { parseFlags } from "../shared/flags.js";
 
 /** The `--format` option: undefined when absent; null, after saying what is accepted, when unknown. */
 export function parseFormatFlag(value: string | undefined, io: CliIo): AlertFormat | undefined | null {

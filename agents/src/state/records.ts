@@ -145,7 +145,10 @@ export const EnrichmentCacheEntry = z.object({
   verdict: Reputation,
   detail: z.string().optional(),
   tags: z.array(z.string()).optional(),
-  geo: z.object({ country: z.string().nullable(), asn: z.number().int().nullable(), org: z.string().nullable() }).optional(),
+  geo: z.object({ country: z.string().nullable(), countryCode: z.string().nullable().optional(), asn: z.number().int().nullable(), org: z.string().nullable() }).optional(),
+  evidence: z.record(z.string(), z.unknown()).optional(),
+  confidence: z.number().min(0).max(100).optional(),
+  cached: z.boolean().optional(),
 }).nullable();
 export type EnrichmentCacheEntry = z.infer<typeof EnrichmentCacheEntry>;
 
