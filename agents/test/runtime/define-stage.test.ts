@@ -68,6 +68,8 @@ describe("defineStage", () => {
       stage: defineStage({
         name: "responder", input: DecidedMessage, output: ExecutedMessage,
         handle: (msg) => { seen.push(msg); return { execution: execution() }; },
+        // What a signature would do: it sees the finished envelope, and what it returns is published.
+        seal: (out) => ({ ...out, execution: { ...out.execution, details: { sealedFor: `${out.alertId}@${out.timestamps.executed}` } } }),
       }),
     }));
     const input = decided(ticket("declared"));
@@ -77,7 +79,7 @@ describe("defineStage", () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toEqual(input);
     const msg = ExecutedMessage.parse(out!.data);
-    expect(msg).toMatchObject({ schema: SchemaIds.executed, alertId: input.alertId, traceId: input.traceId, decision: input.decision, execution: execution() });
+    expect(msg).toMatchObject({ schema: SchemaIds.executed, alertId: input.alertId, traceId: input.traceId, decision: input.decision, execution: { ...execution(), details: { sealedFor: `${input.alertId}@${msg.timestamps.executed}` } } });
     expect(msg.producer.agent).toBe("responder");
     expect(msg.timestamps.received).toBe(input.timestamps.received);
     expect(Date.parse(msg.timestamps.executed!)).toBeGreaterThan(Date.parse(input.timestamps.decided!));
