@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApprovalError, Approvals, approverKey, openStateBuckets, type ApprovalRecord } from "@secops/agents/state";
 import { PIPELINE_VERSION } from "@secops/agents/runtime";
-import { loadSigner } from "@secops/agents/trust/signing";
+import { loadSigner } from "@secops/agents/trust";
 import type { PluginOptions } from "../context.js";
 
 const decideSchema = {
