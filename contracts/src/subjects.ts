@@ -21,6 +21,11 @@ export interface Topology {
     readonly executed: string;
     readonly dlq: string;
   };
+  /** Core NATS request subjects (outside the stream: a request is not an alert). */
+  readonly requests: {
+    /** Undo an executed action; the responder answers (one replica, queue group "responder"). */
+    readonly undo: string;
+  };
   /** One durable pull consumer per stage, named after the agent that owns it. */
   readonly durables: {
     readonly enricher: string;
@@ -65,6 +70,9 @@ export function topology(namespace = ""): Topology {
       decided: `${root}.decided`,
       executed: `${root}.executed`,
       dlq: `${root}.dlq`,
+    },
+    requests: {
+      undo: namespace ? `${namespace}.secops.undo` : "secops.undo",
     },
     durables: {
       enricher: `enricher${suffix}`,

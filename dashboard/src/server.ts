@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import type { Logger } from "pino";
 import type { DashboardUser } from "@secops/agents/runtime";
-import type { DashboardContext } from "./context.js";
+import { dashboardSettings, type DashboardContext } from "./context.js";
 import { createAuth, createSiteGuard } from "./auth.js";
 import { dashboardEnv, parseEnv } from "@secops/agents/runtime";
 import { PLUGINS } from "./plugins/index.js";
@@ -40,6 +40,7 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
     jsm: await jetstreamManager(o.nc),
     topo: o.topo,
     log: o.log,
+    settings: dashboardSettings(o.env ?? process.env),
     env: o.env ?? process.env,
     token: o.token,
     requireAuth: auth.requireAuth,

@@ -17,15 +17,18 @@ export type NatsRole = (typeof NATS_ROLES)[number];
 export interface RolePermissions {
   publish: { allow: string[]; deny: string[] };
   subscribe: { allow: string[] };
+  /** May answer requests it receives (publish to the requester's reply subject only). */
+  allowResponses: boolean;
   /** One line for people: what this user is for. */
   purpose: string;
 }
 
 type SubjectName = keyof Topology["subjects"];
 type BucketName = keyof Topology["buckets"];
+type RequestName = keyof Topology["requests"];
 
 /** What each role may publish (pipeline subjects) and which KV buckets it may write. */
-const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean }> = {
+const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; asks?: RequestName[]; answers?: RequestName[] }> = {
   enricher: { purpose: "alerts.raw -> alerts.enriched", publishes: ["enriched", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
   investigator: { purpose: "alerts.enriched -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
   decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust"], durable: "decider" },
@@ -34,18 +37,21 @@ const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; write
     publishes: ["executed", "decided", "dlq"],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     durable: "responder",
+    answers: ["undo"],
   },
   dashboard: {
     purpose: "reads everything; ingest (alerts.raw), signed approval outcomes (alerts.decided), undo, pause",
     publishes: ["raw", "decided"],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     readsStream: true,
+    asks: ["undo"],
   },
   cli: {
     purpose: "the secops CLI and the npm start launcher: publish, signed approvals, undo, pause, audit, provisioning",
     publishes: ["raw", "decided"],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     readsStream: true,
+    asks: ["undo"],
   },
   publisher: { purpose: "a SIEM or forwarder: publishes alerts.raw and nothing else", publishes: ["raw"], writes: [], noApi: true },
 };
@@ -75,9 +81,10 @@ export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY
     ...(r.noApi ? [] : ["$JS.API.>", "$JS.FC.>"]),
     ...(r.durable ? [`$JS.ACK.${topo.stream}.${topo.durables[r.durable]}.>`] : []),
     ...r.writes.map((b) => `$KV.${topo.buckets[b]}.>`),
+    ...(r.asks ?? []).map((x) => topo.requests[x]),
   ];
-  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : [])];
-  return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe } };
+  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : []), ...(r.answers ?? []).map((x) => topo.requests[x])];
+  return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe }, allowResponses: Boolean(r.answers?.length) };
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -100,7 +107,7 @@ export function renderNatsConfig(o: RenderOptions): string {
       `    # ${role}: ${p.purpose}`,
       `    { user: ${q(role)}, password: ${q(o.passwords[role])}, permissions: {`,
       `        publish: { allow: [${p.publish.allow.map(q).join(", ")}], deny: [${p.publish.deny.map(q).join(", ")}] }`,
-      `        subscribe: { allow: [${p.subscribe.allow.map(q).join(", ")}] } } }`,
+      `        subscribe: { allow: [${p.subscribe.allow.map(q).join(", ")}] }${p.allowResponses ? ", allow_responses: true" : ""} } }`,
     ].join("\n");
   });
   return [

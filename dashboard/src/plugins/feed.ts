@@ -12,7 +12,7 @@ import type { DashboardContext, PluginOptions } from "../context.js";
 import { AlertIndex, type AlertMessageRefs } from "../feed/alert-index.js";
 import { StreamReader } from "../feed/stream-reader.js";
 import { SocketHub } from "../feed/socket-hub.js";
-import { QueryError, parseLimit, parseMaxAlerts, parseStage } from "../feed/query.js";
+import { QueryError, parseLimit, parseStage } from "../feed/query.js";
 
 const ALERT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LIST = 1000;
@@ -27,7 +27,7 @@ export interface Feed {
 }
 
 export function createFeed(ctx: DashboardContext): Feed {
-  const index = new AlertIndex(parseMaxAlerts(ctx.env.DASHBOARD_MAX_ALERTS));
+  const index = new AlertIndex(ctx.settings.maxAlerts);
   const hub = new SocketHub(() => index.stats(), ctx.log);
   const reader = new StreamReader(ctx.js, ctx.topo, index, {
     onAlert: (s) => hub.alertChanged(s),
