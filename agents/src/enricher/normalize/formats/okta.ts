@@ -34,6 +34,9 @@ export const okta: FormatNormalizer = {
     // debugData.risk is a string like "{level=HIGH, reasons=Anomalous Device}".
     const riskLevel = /level=(\w+)/i.exec(String(pick(e, "debugContext.debugData.risk") ?? ""))?.[1] ?? null;
     const threatDetections = str(pick(e, "debugContext.debugData.threatDetections"));
+    // A sign-in that succeeded although Okta suspected a threat or rated it HIGH risk: valid accounts in someone else's hands.
+    const riskySignIn = /^(user\.session\.start|user\.authentication\.(sso|auth_via_\w+|verify))$/.test(eventType)
+      && String(pick(e, "outcome.result")).toUpperCase() === "SUCCESS" && (threat || riskLevel?.toUpperCase() === "HIGH");
     return {
       title: str(e.displayMessage) ? `${str(e.displayMessage)} (${eventType})` : eventType,
       titlePaths: "displayMessage, eventType",
@@ -48,13 +51,17 @@ export const okta: FormatNormalizer = {
         field("client.ipAddress", pick(e, "client.ipAddress"), "ip", "source"),
         field("request.ipChain[].ip", objects(pick(e, "request.ipChain")).map((c) => c.ip), "ip", "source"),
         field("debugContext.debugData.url", pick(e, "debugContext.debugData.url"), "url"),
+        // An end-user's "this wasn't me" report (user.account.report_suspicious_activity_by_enduser)
+        // names the reported activity's client in debugData; the event's own client is the reporter.
+        field("debugContext.debugData.suspiciousActivityClientIPAddress", pick(e, "debugContext.debugData.suspiciousActivityClientIPAddress"), "ip", "source"),
       ],
       sourceId: e.uuid,
       // Every Okta event is about identity; eventType says which kind.
       // Every event about a user, a privilege grant, a sign-on policy or a threat Okta saw is about identity and access.
       category: /^(user\.|group\.privilege|security\.|policy\.evaluate_sign_on|system\.push|system\.mfa)/.test(eventType) ? "authentication" : undefined,
       categoryText: [eventType, pick(e, "outcome.reason"), threatDetections],
-      mitreTypes: [eventType],
+      // The reported activity's own event type says what it was (a push the user did not start is MFA fatigue).
+      mitreTypes: [eventType, pick(e, "debugContext.debugData.suspiciousActivityEventType"), riskySignIn ? "suspicious successful sign-in" : null],
       context: {
         event_type: eventType,
         outcome: pick(e, "outcome.result"),
