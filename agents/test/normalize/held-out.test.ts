@@ -190,6 +190,9 @@ describe("Okta System Log", () => {
     }));
     expect(ioc(a, "ip", "198.51.100.71")?.role).toBe("source");
     expect(a.mitre).toEqual(["T1621"]);
+    // The event's own client is the reporter's device: not an indicator (blocking it would cut off the victim).
+    expect(ioc(a, "ip", "192.0.2.50")).toBeUndefined();
+    expect(a.context.reporter_ip).toBe("192.0.2.50");
   });
 
   it("a successful sign-in Okta flagged (threatSuspected or risk HIGH) is valid accounts (T1078); a plain one has no technique", () => {

@@ -26,6 +26,7 @@ export const okta: FormatNormalizer = {
     const threat = String(pick(e, "debugContext.debugData.threatSuspected")).toLowerCase() === "true";
     const targetUser = objects(e.target).find((t) => String(t.type).toLowerCase() === "user");
     const eventType = str(e.eventType)!;
+    const report = /^user\.account\.report_suspicious_activity_by_enduser$/.test(eventType);
     // The actor is the account involved only when it is a user: ThreatInsight events name a
     // client app or "unknown", which is nobody's account.
     const actorType = str(pick(e, "actor.type"));
@@ -48,8 +49,10 @@ export const okta: FormatNormalizer = {
       hostName: null,
       userName: pick(targetUser, "alternateId") ?? actorUser,
       iocs: [
-        field("client.ipAddress", pick(e, "client.ipAddress"), "ip", "source"),
-        field("request.ipChain[].ip", objects(pick(e, "request.ipChain")).map((c) => c.ip), "ip", "source"),
+        // In an end-user report the event's own client is the reporting user's device (their phone,
+        // their home): the victim's address, never an indicator to block.
+        field("client.ipAddress", report ? undefined : pick(e, "client.ipAddress"), "ip", "source"),
+        field("request.ipChain[].ip", report ? [] : objects(pick(e, "request.ipChain")).map((c) => c.ip), "ip", "source"),
         field("debugContext.debugData.url", pick(e, "debugContext.debugData.url"), "url"),
         // An end-user's "this wasn't me" report (user.account.report_suspicious_activity_by_enduser)
         // names the reported activity's client in debugData; the event's own client is the reporter.
@@ -75,6 +78,7 @@ export const okta: FormatNormalizer = {
         city: pick(e, "client.geographicalContext.city"),
         user_agent: pick(e, "client.userAgent.rawUserAgent"),
         transaction_id: pick(e, "transaction.id"),
+        reporter_ip: report ? pick(e, "client.ipAddress") : undefined,
         log_level: e.severity,
         risk_level: riskLevel,
         threat_detections: threatDetections,
