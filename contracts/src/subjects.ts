@@ -20,6 +20,8 @@ export interface Topology {
     readonly decided: string;
     readonly executed: string;
     readonly dlq: string;
+    /** Incidents (related alerts grouped by the correlator), each version as it changes. */
+    readonly incidents: string;
   };
   /** One durable pull consumer per stage, named after the agent that owns it. */
   readonly durables: {
@@ -28,6 +30,8 @@ export interface Topology {
     readonly decider: string;
     readonly responder: string;
   };
+  /** The incident correlator: its durable on alerts.decided and its KV bucket (provisioned by the correlator itself). */
+  readonly correlator: { readonly durable: string; readonly bucket: string };
   readonly buckets: {
     readonly enrichmentCache: string;
     readonly tickets: string;
@@ -63,6 +67,7 @@ export function topology(namespace = ""): Topology {
       decided: `${root}.decided`,
       executed: `${root}.executed`,
       dlq: `${root}.dlq`,
+      incidents: `${root}.incidents`,
     },
     durables: {
       enricher: `enricher${suffix}`,
@@ -70,6 +75,7 @@ export function topology(namespace = ""): Topology {
       decider: `decider${suffix}`,
       responder: `responder${suffix}`,
     },
+    correlator: { durable: `correlator${suffix}`, bucket: bucket("incidents") },
     buckets: {
       enrichmentCache: bucket("enrichment-cache"),
       tickets: bucket("tickets"),
