@@ -37,6 +37,7 @@ export const DEFAULT_INCIDENT_RULES: IncidentRules = IncidentRules.parse({
     { id: "same-external-ip", entity: "ip" },
     { id: "same-hash", entity: "hash" },
   ],
+  ignore: { hosts: ["localhost", "unknown", "-"], users: ["SYSTEM", "NT AUTHORITY\\SYSTEM", "root", "unknown", "-", "n/a"], ips: [] },
 });
 
 export function parseIncidentRules(text: string, file = "(inline policy)"): IncidentRules {
