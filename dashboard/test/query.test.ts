@@ -8,6 +8,8 @@ import { QueryError } from "../src/feed/query.js";
 import { funnel, outcomeOf } from "../src/feed/funnel.js";
 import { buildChain, publishChain, type ChainOptions } from "./fixtures.js";
 import { eventually, startTestDashboard, type TestDashboard } from "./test-app.js";
+import type { AddressInfo } from "node:net";
+import { main as cli } from "../../agents/src/cli/main.js";
 
 function indexOf(chains: ChainOptions[]): AlertIndex {
   const idx = new AlertIndex(10_000);
@@ -189,5 +191,25 @@ describe("query API over HTTP", () => {
     expect(f.outcomes.blocked).toBe(29);
     expect(f.outcomes.in_flight).toBe(1);
     expect(f.histogram).toHaveLength(6);
+  });
+
+  it("answers the same query from the CLI: secops search '<query>' --json", async () => {
+    await d.app.listen({ port: 0, host: "127.0.0.1" });
+    const url = `http://127.0.0.1:${(d.app.server.address() as AddressInfo).port}`;
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), readStdin: async () => "", env: {}, cwd: process.cwd() };
+    expect(await cli(["search", "host:srv-2", "severity:critical", "--json", "--all", "--limit", "2", "--url", url], io)).toBe(0);
+    const found = out.map((l) => JSON.parse(l) as { alertId: string; host: string; severity: string });
+    expect(found.map((s) => s.alertId).sort()).toEqual(["h-14", "h-2", "h-20", "h-26", "h-8"]);
+    out.length = 0;
+    expect(await cli(["search", "source:src-h-3", "--url", url], io)).toBe(0);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toContain("h-3");
+    expect(err.at(-1)).toMatch(/1 of 1 alert;/);
+    expect(await cli(["search", "colour:red", "--url", url], io)).toBe(2);
+    expect(err.at(-1)).toMatch(/unknown field "colour"/);
+    expect(await cli(["search", "x", "--url", "http://127.0.0.1:9"], io)).toBe(1);
+    expect(err.at(-1)).toMatch(/no dashboard answers at http:\/\/127.0.0.1:9/);
   });
 });
