@@ -50,6 +50,8 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv) {
   return o;
 }
 
+/** Alert text is hostile: no terminal control characters reach the screen. */
+const printable = (s: string) => [...s].map((c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? " " : c)).join("");
 const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
 export const command: CliCommand = {
@@ -93,7 +95,7 @@ export const command: CliCommand = {
         if (o.json) io.out(JSON.stringify(s));
         else {
           const sev = `${s.severity}${s.severitySource === "vendor" ? "(v)" : ""}`;
-          io.out(`${s.receivedAt.slice(0, 19).replace("T", " ")}  ${pad(s.alertId, 27)} ${pad(s.sourceId ?? "-", 16)} ${pad(sev, 11)} ${pad(s.stage, 17)} ${pad(`${s.action ?? "-"}${s.undone ? " (undone)" : ""}`, 22)} ${pad(s.host ?? "-", 24)} ${pad(s.user ?? "-", 16)} ${s.title.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 80)}`);
+          io.out(`${s.receivedAt.slice(0, 19).replace("T", " ")}  ${pad(s.alertId, 27)} ${pad(s.sourceId ?? "-", 16)} ${pad(sev, 11)} ${pad(s.stage, 17)} ${pad(`${s.action ?? "-"}${s.undone ? " (undone)" : ""}`, 22)} ${pad(printable(s.host ?? "-"), 24)} ${pad(printable(s.user ?? "-"), 16)} ${printable(s.title).slice(0, 80)}`);
         }
       }
       cursor = o.all ? body.next : null;
