@@ -81,6 +81,7 @@ export class SocketHub {
   /** A light notice: the page fetches /api/incidents/:id when it shows the incident. */
   incidentChanged(i: Incident): void {
     this.broadcast({ type: "incident", incident: { incidentId: i.incidentId, version: i.version, severity: i.severity, status: i.status, alerts: i.alerts.length, title: i.title } });
+    this.statsDirty = true;
   }
 
   dlqAdded(entry: DlqEntry): void {
