@@ -28,6 +28,14 @@ const state = {
   error: "",
 };
 
+/** Today's alerts show the time only; older ones the date too. @param {string} iso */
+function shortTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const time = d.toLocaleTimeString(undefined, { hour12: false });
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString(undefined, { month: "2-digit", day: "2-digit" })} ${time}`;
+}
+
 /** @param {any} s */
 function row(s) {
   const tr = el("tr", {
@@ -44,7 +52,7 @@ function row(s) {
   if (s.executionStatus) outcome.append(badge(s.executionStatus, `exec-${s.executionStatus}`, "execution-badge"));
   if (s.undone) outcome.append(el("span", { class: "badge badge-undone", text: "undone", testid: "undone-badge", title: `undone by ${s.undone.by} at ${fmtTime(s.undone.at)}` }));
   tr.append(
-    el("td", { class: "col-time mono small", text: fmtTime(s.receivedAt) }),
+    el("td", { class: "col-time mono small", text: shortTime(s.receivedAt), title: fmtTime(s.receivedAt) }),
     el("td", { class: "col-sev" }, severityBadge(s.severity, s.severitySource)),
     title,
     el("td", { class: "col-host mono small wrap", text: s.host || "–", title: s.hostIp || "" }),
