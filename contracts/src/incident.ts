@@ -30,6 +30,8 @@ export const IncidentAlert = z.object({
   at: IsoTime,
   /** The rule that brought it in, or "manual" for a merge, or "first" for the alert that opened it. */
   rule: z.string().max(128),
+  /** The alert's own entities, so a split can tell which stay and which go. */
+  entities: z.array(z.object({ type: IncidentEntityType, value: z.string().min(1).max(512) })).max(100),
 });
 export type IncidentAlert = z.infer<typeof IncidentAlert>;
 
