@@ -46,8 +46,8 @@ export async function loadIncidents() {
   $("incident-count").textContent = items.length ? String(items.length) : "";
 }
 
-/** @param {string} id */
-export async function openIncident(id) {
+/** @param {string} id @param {string} [note] what the last merge or split said */
+export async function openIncident(id, note) {
   let r;
   let data;
   try {
@@ -56,12 +56,12 @@ export async function openIncident(id) {
   } catch { return; }
   shown = id;
   if (!r.ok) { deps.show([el("p", { class: "empty", text: data && data.message ? data.message : `HTTP ${r.status}` })], id); return; }
-  deps.show(render(data.incident), id);
+  deps.show(render(data.incident, note), id);
 }
 
-/** @param {any} inc */
-function render(inc) {
-  const result = el("div", { class: "write-result small", testid: "incident-result", attrs: { role: "status", "aria-live": "polite" } });
+/** @param {any} inc @param {string} [note] */
+function render(inc, note) {
+  const result = el("div", { class: "write-result small", testid: "incident-result", text: note || "", attrs: { role: "status", "aria-live": "polite" } });
   /** @type {Set<string>} */
   const picked = new Set();
   const rows = inc.alerts.map((/** @type {any} */ a) => {
@@ -78,7 +78,12 @@ function render(inc) {
     const r = await deps.write(url, body);
     result.textContent = r.ok ? "Done." : r.message;
     result.setAttribute("data-kind", r.ok ? "ok" : "bad");
-    if (r.ok) { void loadIncidents(); const first = r.data && r.data.incidents && r.data.incidents[0]; if (first) void openIncident(first.incidentId); }
+    if (r.ok) {
+      void loadIncidents();
+      const first = r.data && r.data.incidents && r.data.incidents[0];
+      const made = r.data && r.data.incidents ? r.data.incidents.map((/** @type {any} */ i) => i.incidentId).join(", ") : "";
+      if (first) void openIncident(first.incidentId, `Done: ${made}.`);
+    }
   };
   mergeBtn.addEventListener("click", () => {
     const ids = mergeInput.value.split(/[\s,]+/).filter(Boolean);

@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { pino } from "pino";
 import { buildChain } from "./fixtures.js";
-import { startTestDashboard, type TestDashboard } from "./test-app.js";
+import { startTestDashboard, TEST_TOKEN, type TestDashboard } from "./test-app.js";
+import { decided as decidedReady, isolate } from "../../agents/test/responder/fixtures.js";
+import { startAgent, type RunningAgent } from "../../agents/src/runtime/agent.js";
+import { createResponderHandler } from "../../agents/src/responder/main.js";
 import { startCorrelator, type Correlator } from "../../agents/src/correlator/main.js";
 import { DEFAULT_INCIDENT_RULES } from "../../agents/src/correlator/rules.js";
 
@@ -22,6 +25,7 @@ const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
   let d: TestDashboard;
   let correlator: Correlator;
+  let responder: RunningAgent;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -30,6 +34,7 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: set CHROMIUM_PATH, or SKIP_BROWSER_TESTS=1 to skip`);
     d = await startTestDashboard({
+      writeApi: true,
       env: { DASHBOARD_MAX_ALERTS: "20000" },
       async beforeStart(js, topo) {
         const template = buildChain({ alertId: "tpl" }).executed;
@@ -55,6 +60,12 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
         process.stderr.write(`published ${N} executed messages in ${Date.now() - started} ms\n`);
       },
     });
+    responder = await startAgent({
+      agent: "responder",
+      env: { NATS_URL: d.nats.url, SECOPS_NAMESPACE: d.topo.namespace, LOG_LEVEL: "silent", ...(d.nats.user ? { NATS_USER: d.nats.user, NATS_PASSWORD: d.nats.pass ?? "" } : {}) },
+      log: pino({ level: "silent" }),
+      createHandler: async (rt) => (await createResponderHandler(rt)).handler,
+    });
     correlator = await startCorrelator({ nc: d.nc, topo: d.topo, log: pino({ level: "silent" }), rules: DEFAULT_INCIDENT_RULES });
     await d.app.listen({ port: 0, host: "127.0.0.1" });
     base = `http://127.0.0.1:${(d.app.server.address() as AddressInfo).port}`;
@@ -67,6 +78,7 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await correlator?.stop();
+    await responder?.stop();
     await d?.close();
   });
 
@@ -187,6 +199,39 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
     await search(`incident:${incidentId}`);
     await expect.poll(total).toBe("3");
     expect(await rows().first().getByTestId("incident-chip").count()).toBe(1);
+  });
+
+  it("splits an incident by hand on the page", async () => {
+    const item = page.locator('[data-testid="incident-item"]').first();
+    await item.click();
+    await page.getByTestId("incident-view").waitFor();
+    const before = await page.getByTestId("incident-view").getAttribute("data-incident-id");
+    await page.getByTestId("token-input").fill(TEST_TOKEN);
+    await page.getByTestId("token-save").click();
+    await page.locator('[data-testid="incident-pick"][data-alert-id="ir-1"]').check();
+    await page.getByTestId("split-button").click();
+    await expect.poll(() => page.getByTestId("incident-result").textContent(), { timeout: 10_000 }).toMatch(/^Done: inc-[0-9a-f]+, inc-[0-9a-f]+\.$/);
+    await expect.poll(() => page.locator('[data-testid="incident-item"]').count(), { timeout: 10_000 }).toBe(2);
+    const sizes = await page.locator('[data-testid="incident-item"]').evaluateAll((els) => els.map((e) => `${e.getAttribute("data-severity")}:${e.getAttribute("data-alerts")}`).sort());
+    expect(sizes).toEqual(["critical:1", "medium:2"]);
+    expect(await page.getByTestId("incident-view").getAttribute("data-incident-id")).toBe(before);
+  });
+
+  it("shows an undone action as undone in the list, among 10,000", async () => {
+    const msg = decidedReady(isolate("ws-10k-undo"), {}, { alertId: "undo-10k" });
+    await d.js.publish(d.topo.subjects.decided, JSON.stringify(msg), { msgID: "undo-10k:decided" });
+    await search("id:undo-10k");
+    const row = page.locator('[data-testid="alert-row"][data-alert-id="undo-10k"]');
+    await expect.poll(() => row.getAttribute("data-stage"), { timeout: 15_000 }).toBe("executed");
+    const actionId = (await (await fetch(`${base}/api/search?q=id:undo-10k`)).json() as { items: { actionId: string }[] }).items[0]!.actionId;
+    const r = await fetch(`${base}/api/actions/${encodeURIComponent(actionId)}/undo`, { method: "POST", headers: { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json", "x-secops-user": "carol" }, body: "{}" });
+    expect(r.status).toBe(200);
+    await expect.poll(() => row.getByTestId("undone-badge").count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.getByTestId("undone-badge").getAttribute("title")).toMatch(/^undone by carol at /);
+    await search("undone:true");
+    await expect.poll(total).toBe("1");
+    await row.click();
+    await expect.poll(() => page.getByTestId("execution-undone").textContent(), { timeout: 10_000 }).toMatch(/^Undone by carol/);
   });
 
   it("switches between the dark and the light theme", async () => {
