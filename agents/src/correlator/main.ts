@@ -15,8 +15,11 @@ import { correlateAlert } from "./handler.js";
 import { loadIncidentRules, type IncidentRules } from "./rules.js";
 import { KvIncidentStore, type IncidentStore } from "./store.js";
 
+/** Incidents, entity sightings and alert links expire with the stream's default 30-day max age. */
+export const INCIDENT_TTL_MS = 30 * 24 * 3600 * 1000;
+
 export async function openIncidentStore(nc: NatsConnection, topo: Topology): Promise<IncidentStore> {
-  return new KvIncidentStore(await openBucket(nc, topo.correlator.bucket, { history: 5 }));
+  return new KvIncidentStore(await openBucket(nc, topo.correlator.bucket, { history: 5, ttl: INCIDENT_TTL_MS }));
 }
 
 /** Publishes one incident version: its id + version is the dedup id, so a retry sends it once. */
