@@ -272,12 +272,9 @@ export class AlertIndex {
     return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, opts.limit);
   }
 
-  /** Every summary, oldest first (the stream's order): what search walks. */
-  summaries(): IterableIterator<AlertSummary> {
-    const it = this.alerts.values();
-    return (function* () {
-      for (const e of it) yield e.summary;
-    })();
+  /** Every summary, oldest first (the stream's order): what search walks. A snapshot array. */
+  summaries(): AlertSummary[] {
+    return Array.from(this.alerts.values(), (e) => e.summary);
   }
 
   list(opts: { limit: number; stage?: AlertStage }): AlertSummary[] {

@@ -100,25 +100,49 @@ function exampleFor(field: SearchField): string {
 /** A compiled term: one predicate over a summary. */
 type Predicate = (s: AlertSummary, x: Extra) => boolean;
 
-/** Derived, cached per summary object: lower-cased text and parsed IPs. */
+/** Derived once per summary object: lower-cased fields and text, and parsed IPs. */
 interface Extra {
   text: string;
   ips: string[];
-  parsedIps: ipaddr.IPv4[] | ipaddr.IPv6[] | (ipaddr.IPv4 | ipaddr.IPv6)[] | null;
+  parsedIps: (ipaddr.IPv4 | ipaddr.IPv6)[] | null;
+  host: string | null;
+  hostIp: string | null;
+  user: string | null;
+  sourceId: string | null;
+  alertId: string;
+  format: string;
+  category: string;
+  status: string | null;
+  executionStatus: string | null;
+  verdict: string | null;
+  vendor: string | null;
+  incidentId: string | null;
+  iocs: { type: string; value: string }[];
 }
 
-const extras = new WeakMap<AlertSummary, Extra>();
+const low = (v: string | null | undefined) => (v ? v.toLowerCase() : null);
+
+// Kept on the summary itself under a non-enumerable symbol (invisible to JSON and to equality
+// checks): a WeakMap lookup per alert per query cost more than the match itself.
+const EXTRA = Symbol("search");
+type WithExtra = AlertSummary & { [EXTRA]?: Extra };
 
 function extraOf(s: AlertSummary): Extra {
-  let x = extras.get(s);
+  let x = (s as WithExtra)[EXTRA];
   if (!x) {
     const ips = [...new Set([...(s.hostIp ? [s.hostIp] : []), ...s.iocs.filter((i) => i.type === "ip").map((i) => i.value)])];
     const text = [
       s.title, s.alertId, s.sourceId, s.host, s.hostIp, s.user, s.format, s.category, s.severity, s.vendorSeverity, s.action, s.status,
       s.stage, s.analyst, s.verdict, s.vendor, s.incidentId, ...s.iocs.map((i) => i.value),
     ].filter((v) => v).join("\n").toLowerCase();
-    x = { text, ips, parsedIps: null };
-    extras.set(s, x);
+    x = {
+      text, ips, parsedIps: null,
+      host: low(s.host), hostIp: low(s.hostIp), user: low(s.user), sourceId: low(s.sourceId), alertId: s.alertId.toLowerCase(),
+      format: s.format.toLowerCase(), category: s.category.toLowerCase(), status: low(s.status), executionStatus: low(s.executionStatus),
+      verdict: low(s.verdict), vendor: low(s.vendor), incidentId: low(s.incidentId),
+      iocs: s.iocs.map((i) => ({ type: i.type, value: i.value.toLowerCase() })),
+    };
+    Object.defineProperty(s, EXTRA, { value: x, enumerable: false });
   }
   return x;
 }
@@ -141,14 +165,14 @@ function globRe(v: string): RegExp {
   return new RegExp(`^${v.toLowerCase().replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*")}$`);
 }
 
-/** Exact (case-insensitive), or a glob when the value has a `*`. */
+/** Exact (case-insensitive: candidates come lower-cased from Extra), or a glob when the value has a `*`. */
 function matcher(value: string): (candidate: string | null | undefined) => boolean {
   const v = value.toLowerCase();
   if (v.includes("*")) {
     const re = globRe(v);
-    return (c) => !!c && re.test(c.toLowerCase());
+    return (c) => !!c && re.test(c);
   }
-  return (c) => !!c && c.toLowerCase() === v;
+  return (c) => c === v;
 }
 
 function enumMatcher(field: SearchField, value: string, accepted: readonly string[], caseOf: (s: string) => string = (s) => s.toLowerCase()): string {
@@ -186,14 +210,14 @@ function compile(t: Term, now: number): Predicate {
       return (_s, x) => x.text.includes(lower);
     case "host": {
       const m = matcher(v);
-      return (s) => m(s.host) || m(s.hostIp) || (!v.includes("*") && !!s.host && s.host.toLowerCase().startsWith(`${lower}.`));
+      return (_s, x) => m(x.host) || m(x.hostIp) || (!v.includes("*") && !!x.host && x.host.startsWith(`${lower}.`));
     }
     case "user": {
       const m = matcher(v);
-      return (s) => {
-        if (!s.user) return false;
-        if (m(s.user)) return true;
-        const u = s.user.toLowerCase();
+      return (_s, x) => {
+        if (!x.user) return false;
+        if (m(x.user)) return true;
+        const u = x.user;
         const local = u.includes("\\") ? u.slice(u.lastIndexOf("\\") + 1) : u.includes("@") ? u.slice(0, u.indexOf("@")) : null;
         return local !== null && m(local);
       };
@@ -219,37 +243,37 @@ function compile(t: Term, now: number): Predicate {
     }
     case "ioc": {
       const m = matcher(v);
-      return (s) => s.iocs.some((i) => m(i.value)) || m(s.hostIp);
+      return (_s, x) => x.iocs.some((i) => m(i.value)) || m(x.hostIp);
     }
     case "hash": {
       const m = matcher(v);
-      return (s) => s.iocs.some((i) => (i.type === "md5" || i.type === "sha1" || i.type === "sha256") && m(i.value));
+      return (_s, x) => x.iocs.some((i) => (i.type === "md5" || i.type === "sha1" || i.type === "sha256") && m(i.value));
     }
     case "domain": {
       const m = matcher(v);
-      return (s) => s.iocs.some((i) => i.type === "domain" && (m(i.value) || i.value.toLowerCase().endsWith(`.${lower}`)));
+      return (_s, x) => x.iocs.some((i) => i.type === "domain" && (m(i.value) || i.value.endsWith(`.${lower}`)));
     }
     case "url":
-      return (s) => s.iocs.some((i) => i.type === "url" && i.value.toLowerCase().includes(lower));
+      return (_s, x) => x.iocs.some((i) => i.type === "url" && i.value.includes(lower));
     case "email": {
       const m = matcher(v);
-      return (s) => s.iocs.some((i) => i.type === "email" && m(i.value));
+      return (_s, x) => x.iocs.some((i) => i.type === "email" && m(i.value));
     }
     case "source": {
       const m = matcher(v);
-      return (s) => m(s.sourceId);
+      return (_s, x) => m(x.sourceId);
     }
     case "id": {
       const m = matcher(v);
-      return (s) => m(s.alertId);
+      return (_s, x) => m(x.alertId);
     }
     case "format": {
       const m = matcher(v);
-      return (s) => m(s.format);
+      return (_s, x) => m(x.format);
     }
     case "category": {
       const m = matcher(v);
-      return (s) => m(s.category);
+      return (_s, x) => m(x.category);
     }
     case "severity": {
       const want = SEVERITY_RANK[enumMatcher("severity", v, SEVERITIES) as Severity];
@@ -261,7 +285,7 @@ function compile(t: Term, now: number): Predicate {
     }
     case "status": {
       const m = matcher(v);
-      return (s) => m(s.status) || m(s.executionStatus);
+      return (_s, x) => m(x.status) || m(x.executionStatus);
     }
     case "stage": {
       const want = enumMatcher("stage", v, ["enriched", "investigated", "awaiting_approval", "decided", "executed", "failed"]);
@@ -273,17 +297,17 @@ function compile(t: Term, now: number): Predicate {
     }
     case "verdict": {
       const m = matcher(v);
-      return (s) => m(s.verdict);
+      return (_s, x) => m(x.verdict);
     }
     case "vendor": {
       const m = matcher(v);
-      return (s) => m(s.vendor);
+      return (_s, x) => m(x.vendor);
     }
     case "incident": {
       if (lower === "any") return (s) => s.incidentId !== null;
       if (lower === "none") return (s) => s.incidentId === null;
       const m = matcher(v);
-      return (s) => m(s.incidentId);
+      return (_s, x) => m(x.incidentId);
     }
     case "undone": {
       const want = enumMatcher("undone", v, ["true", "false"]) === "true";
@@ -382,16 +406,14 @@ export function search(summaries: Iterable<AlertSummary>, req: SearchRequest): S
   const dir = req.order === "asc" ? 1 : -1;
   const rows: { s: AlertSummary; k: Key }[] = [];
   const facets: Partial<Record<FacetField, Record<string, number>>> = {};
-  if (req.facets) for (const f of FACET_FIELDS) facets[f] = {};
+  const counters: [FacetField, Record<string, number>][] = req.facets ? FACET_FIELDS.map((f) => [f, (facets[f] = {})]) : [];
+  const byTime = req.sort === "time";
   for (const s of summaries) {
     if (!match(s)) continue;
-    rows.push({ s, k: sortKey(s, req.sort) });
-    if (req.facets) {
-      for (const f of FACET_FIELDS) {
-        const v = s[f] ?? "(none)";
-        const bucket = facets[f]!;
-        bucket[v] = (bucket[v] ?? 0) + 1;
-      }
+    rows.push({ s, k: byTime ? s.firstSeq : sortKey(s, req.sort) });
+    for (const [f, bucket] of counters) {
+      const v = s[f] ?? "(none)";
+      bucket[v] = (bucket[v] ?? 0) + 1;
     }
   }
   const cmp = (a: { s: AlertSummary; k: Key }, b: { s: AlertSummary; k: Key }) =>
