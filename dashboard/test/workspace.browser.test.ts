@@ -215,6 +215,16 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
     const sizes = await page.locator('[data-testid="incident-item"]').evaluateAll((els) => els.map((e) => `${e.getAttribute("data-severity")}:${e.getAttribute("data-alerts")}`).sort());
     expect(sizes).toEqual(["critical:1", "medium:2"]);
     expect(await page.getByTestId("incident-view").getAttribute("data-incident-id")).toBe(before);
+
+    // And merged back by hand: the split-off incident's id goes into "merge into this".
+    const other = await page.locator('[data-testid="incident-item"]').evaluateAll((els, keep) => els.map((e) => e.getAttribute("data-incident-id")).find((id) => id !== keep), before);
+    await page.getByTestId("merge-input").fill(String(other));
+    await page.getByTestId("merge-button").click();
+    await expect.poll(() => page.locator('[data-testid="incident-item"]').count(), { timeout: 10_000 }).toBe(1);
+    const back = page.locator('[data-testid="incident-item"]');
+    expect(await back.getAttribute("data-alerts")).toBe("3");
+    expect(await back.getAttribute("data-severity")).toBe("critical");
+    await expect.poll(() => page.getByTestId("incident-timeline").textContent()).toContain("merged");
   });
 
   it("shows an undone action as undone in the list, among 10,000", async () => {
