@@ -11,7 +11,7 @@ import { alertChanged, initTable, select as selectRow, refreshSoon } from "./tab
 import { initFunnel, refreshFunnelSoon } from "./funnel.js";
 import { incidentClosed, initIncidents, openIncident, refreshIncidentsSoon } from "./incidents.js";
 import { initTheme } from "./theme.js";
-import { initProviders } from "./providers.js";
+import { initProviders } from "./provider-panel.js";
 
 const state = {
   dlq: /** @type {any[]} */ ([]),

@@ -16,7 +16,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  ...Object.fromEntries(["dom.js", "table.js", "funnel.js", "incidents.js", "json-view.js", "theme.js", "providers.js", "generated/contracts.js"]
+  ...Object.fromEntries(["dom.js", "table.js", "funnel.js", "incidents.js", "json-view.js", "theme.js", "provider-panel.js", "generated/contracts.js"]
     .map((f) => [`/${f}`, { file: f, type: "text/javascript; charset=utf-8" }])),
   "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
   "/trust.js": { file: "trust.js", type: "text/javascript; charset=utf-8" },

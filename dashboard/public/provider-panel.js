@@ -1,5 +1,5 @@
 // @ts-check
-// Enrichment providers' state (GET /api/providers, when the server has that route): calls,
+// Enrichment providers' state (GET /api/providers, from the enricher's plugin; its full page is /providers): calls,
 // cache hits, quota left, last error and backoff. Hidden when the route does not answer.
 import { $, el, fmtTime, table } from "./dom.js";
 
@@ -15,13 +15,13 @@ export async function loadProviders() {
   if (!items) { panel.hidden = true; return; }
   panel.hidden = false;
   const rows = items.map((/** @type {any} */ p) => [
-    el("span", { class: "mono", text: String(p.name ?? "?") }),
+    el("span", { text: String(p.title || p.name || "?"), title: String(p.name ?? "") }),
     p.enabled ? "on" : "off",
     p.calls ?? "–", p.cacheHits ?? "–", p.quotaLeft ?? "–",
-    p.skippedUntil ? `until ${fmtTime(p.skippedUntil)}` : "–",
+    p.skippedUntil ? `until ${fmtTime(p.skippedUntil)}${p.skipReason ? ` (${p.skipReason})` : ""}` : "–",
     el("span", { class: "wrap small", text: p.lastError ? String(p.lastError) : "–" }),
   ]);
-  $("providers-body").replaceChildren(table(["Provider", "", "Calls", "Cache hits", "Quota left", "Backing off", "Last error"], rows, "providers-table"));
+  $("providers-body").replaceChildren(table(["Provider", "On", "Calls", "Cache hits", "Quota left", "Backing off", "Last error"], rows, "providers-table"));
 }
 
 export function initProviders() {
