@@ -13,6 +13,7 @@ import { startTestDashboard, TEST_TOKEN, type TestDashboard } from "./test-app.j
 import { decided as decidedReady, isolate } from "../../agents/test/responder/fixtures.js";
 import { startAgent, type RunningAgent } from "../../agents/src/runtime/agent.js";
 import { createResponderHandler } from "../../agents/src/responder/main.js";
+import { loadSigner } from "../../agents/src/trust/signing.js";
 import { startCorrelator, type Correlator } from "../../agents/src/correlator/main.js";
 import { DEFAULT_INCIDENT_RULES } from "../../agents/src/correlator/rules.js";
 
@@ -229,7 +230,8 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
 
   it("shows an undone action as undone in the list, among 10,000", async () => {
     const msg = decidedReady(isolate("ws-10k-undo"), {}, { alertId: "undo-10k" });
-    await d.js.publish(d.topo.subjects.decided, JSON.stringify(msg), { msgID: "undo-10k:decided" });
+    // Signed as the decider would: the responder executes only signed decisions.
+    await d.js.publish(d.topo.subjects.decided, JSON.stringify(loadSigner("decider", {}).sign(msg)), { msgID: "undo-10k:decided" });
     await search("id:undo-10k");
     const row = page.locator('[data-testid="alert-row"][data-alert-id="undo-10k"]');
     await expect.poll(() => row.getAttribute("data-stage"), { timeout: 15_000 }).toBe("executed");

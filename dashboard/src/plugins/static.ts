@@ -22,6 +22,9 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   "/trust.js": { file: "trust.js", type: "text/javascript; charset=utf-8" },
 };
 
+/** Every path of the page: public even when DASHBOARD_READ_AUTH closes the API (server.ts). */
+export const PAGE_PATHS: readonly string[] = Object.keys(PAGE_FILES);
+
 /** src/plugins and dist/plugins both sit two levels below the package, next to public/. */
 export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL("../../public/", import.meta.url));
 
