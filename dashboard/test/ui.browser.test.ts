@@ -220,7 +220,11 @@ describe.skipIf(skip)("approving and undoing on the page", () => {
     await undo.getByTestId("undo-button").click();
     await undo.getByTestId("undo-confirm").click();
     await expect.poll(() => undo.getByTestId("undo-done").textContent(), { timeout: 10_000 }).toMatch(/^Undone by alice at /);
-    expect(await undo.getByTestId("undo-result").textContent()).toContain("host ws-ui-07 released");
+    await expect.poll(() => undo.getByTestId("undo-result").textContent(), { timeout: 10_000 }).toContain("host ws-ui-07 released");
+    // The state after the undo, in the list and on the Execution card (read from the ledger).
+    await expect.poll(() => row("apr-ui-1").getByTestId("undone-badge").count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => details.getByTestId("execution-undone").textContent(), { timeout: 10_000 }).toMatch(/^Undone by alice at .*reversed/);
+    await expect.poll(() => page.getByTestId("stat-undone").textContent(), { timeout: 10_000 }).toBe("1");
     expect(pageErrors).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   pause: async () => (await import("./commands/pause.js")).command,
   resume: async () => (await import("./commands/resume.js")).command,
   eval: async () => (await import("./commands/eval.js")).command,
+  search: async () => (await import("./commands/search.js")).command,
 };
 
 export function processIo(): CliIo {

@@ -76,6 +76,8 @@ export const Policy = z.strictObject({
   }),
   /** Blast radius: at most `max` automatic effects of an action per sliding window, shared by replicas; beyond it, approvals. */
   limits: z.partialRecord(ActionType, Limit).default({}),
+  /** The incident correlator's rules: validated by agents/src/correlator/rules.ts, not here. */
+  incidents: z.unknown().optional(),
   approval: z.strictObject({
     expiresAfterMinutes: z.number({ error: "expected a number of minutes" }).int("expected whole minutes").positive("expected more than 0 minutes").max(10080, "expected at most 10080 minutes (a week)"),
     role: z.string().min(1, "expected the role allowed to approve, e.g. responder"),

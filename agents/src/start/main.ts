@@ -23,7 +23,7 @@ import { formatAwaiting, formatDlq, formatExecuted } from "./outcomes.js";
 import { llmAnswers } from "../llm/probe.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const AGENTS = ["enricher", "investigator", "decider", "responder"] as const;
+const AGENTS = ["enricher", "investigator", "decider", "responder", "correlator"] as const;
 let stdoutGone = false;
 const say = (line: string) => {
   if (!stdoutGone) process.stdout.write(`${line}\n`);

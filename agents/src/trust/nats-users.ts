@@ -11,7 +11,7 @@
 // the stream, deleting messages, touching another stage's durable) are denied (see `denied`).
 import { DEFAULT_TOPOLOGY, type Topology } from "@secops/contracts";
 
-export const NATS_ROLES = ["enricher", "investigator", "decider", "responder", "dashboard", "cli", "publisher"] as const;
+export const NATS_ROLES = ["enricher", "investigator", "decider", "responder", "correlator", "dashboard", "cli", "publisher"] as const;
 export type NatsRole = (typeof NATS_ROLES)[number];
 
 export interface RolePermissions {
@@ -28,7 +28,7 @@ type BucketName = keyof Topology["buckets"];
 type RequestName = keyof Topology["requests"];
 
 /** What each role may publish (pipeline subjects) and which KV buckets it may write. */
-const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; asks?: RequestName[]; answers?: RequestName[] }> = {
+const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; asks?: RequestName[]; answers?: RequestName[]; also?: (topo: Topology) => string[] }> = {
   enricher: { purpose: "alerts.raw -> alerts.enriched", publishes: ["enriched", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
   investigator: { purpose: "alerts.enriched -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
   decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust"], durable: "decider" },
@@ -39,9 +39,17 @@ const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; write
     durable: "responder",
     answers: ["undo"],
   },
+  // The correlator's durable and bucket live in topo.correlator (it provisions them itself).
+  correlator: {
+    purpose: "alerts.decided -> alerts.incidents; the incidents bucket",
+    publishes: ["incidents"],
+    writes: [],
+    also: (topo) => [`$JS.ACK.${topo.stream}.${topo.correlator.durable}.>`, `$KV.${topo.correlator.bucket}.>`],
+  },
   dashboard: {
-    purpose: "reads everything; ingest (alerts.raw), signed approval outcomes (alerts.decided), undo, pause",
-    publishes: ["raw", "decided"],
+    purpose: "reads everything; ingest (alerts.raw), signed approval outcomes (alerts.decided), undo, pause, incident merge and split",
+    publishes: ["raw", "decided", "incidents"],
+    also: (topo) => [`$KV.${topo.correlator.bucket}.>`],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     readsStream: true,
     asks: ["undo"],
@@ -82,6 +90,7 @@ export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY
     ...(r.durable ? [`$JS.ACK.${topo.stream}.${topo.durables[r.durable]}.>`] : []),
     ...r.writes.map((b) => `$KV.${topo.buckets[b]}.>`),
     ...(r.asks ?? []).map((x) => topo.requests[x]),
+    ...(r.also?.(topo) ?? []),
   ];
   const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : []), ...(r.answers ?? []).map((x) => topo.requests[x])];
   return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe }, allowResponses: Boolean(r.answers?.length) };
