@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ActionType, Confidence, Severity } from "./common.js";
+import { ActionType, Confidence, IsoTime, Severity } from "./common.js";
 
 export const Verdict = z.enum(["true_positive", "false_positive", "benign", "undetermined"]);
 export type Verdict = z.infer<typeof Verdict>;
@@ -38,5 +38,9 @@ export const Investigation = z.object({
     attempts: z.number().int().positive(),
     repaired: z.boolean(),
   }).nullable(),
+  reusedFrom: z.object({
+    alertId: z.string().describe("the alert whose LLM investigation this one reuses"),
+    investigatedAt: IsoTime,
+  }).nullable().optional().describe("set when this alert is a duplicate (same fingerprint, within the reuse window) and no LLM call was made for it"),
 });
 export type Investigation = z.infer<typeof Investigation>;

@@ -4,6 +4,13 @@
  * thinking off (an empty <think></think> block, then the JSON), choosing a plausible verdict from
  * the alert category in the prompt. It listens on 127.0.0.1 only. The tests' richer fake
  * (agents/test/fakes/fake-llm-server.ts) is not used here because test files are not compiled.
+ *
+ * With `slots` it has a real capacity, the way vLLM with `--max-num-seqs K` behind a rate
+ * limiter or an OpenAI deployment does: at most K completions are served at once, and a request
+ * beyond K is answered at once with 429, an OpenAI-shaped error body
+ * (`{"error":{"message","type":"rate_limit_error","code":"rate_limit_exceeded"}}`) and the
+ * `retry-after-ms` / `retry-after` headers the OpenAI API documents (platform.openai.com/docs/guides/rate-limits,
+ * and the openai-node SDK reads both). Without `slots` it serves every request at once.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
@@ -12,6 +19,12 @@ export interface BenchFakeLlm {
   url: string;
   /** Chat completions answered so far. */
   readonly answered: number;
+  /** Requests refused with 429 because all slots were busy. */
+  readonly rejected: number;
+  /** Most completions served at once. */
+  readonly peakInFlight: number;
+  /** Prompt tokens (chars / 4) of the answered completions. */
+  readonly promptTokens: number;
   close(): Promise<void>;
 }
 
@@ -59,10 +72,31 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export async function startBenchFakeLlm(opts: { delayMs: number }): Promise<BenchFakeLlm> {
+export interface BenchFakeLlmOptions {
+  /** Inference time of one completion. */
+  delayMs: number;
+  /** Completions served at once; more get 429. Unset: unlimited. */
+  slots?: number;
+  /** What the 429 asks the client to wait; default the delay (a slot frees within one inference). */
+  retryAfterMs?: number;
+  /**
+   * What a request beyond `slots` gets: "reject" (429, vLLM behind a limiter, OpenAI) or "queue"
+   * (waits for a free slot, as a single-slot LM Studio or llama.cpp server does: latency grows).
+   */
+  overflow?: "reject" | "queue";
+}
+
+export async function startBenchFakeLlm(opts: BenchFakeLlmOptions): Promise<BenchFakeLlm> {
   if (!Number.isFinite(opts.delayMs) || opts.delayMs < 0) throw new Error(`fake LLM delay must be 0 or more milliseconds, got ${opts.delayMs}`);
+  if (opts.slots !== undefined && (!Number.isInteger(opts.slots) || opts.slots < 1)) throw new Error(`fake LLM slots must be a whole number ≥ 1, got ${opts.slots}`);
   const timers = new Set<NodeJS.Timeout>();
   let answered = 0;
+  let rejected = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let promptTokens = 0;
+  const queue: (() => void)[] = [];
+  const retryAfter = Math.max(1, Math.round(opts.retryAfterMs ?? opts.delayMs));
   const wait = (ms: number) => new Promise<void>((resolve) => {
     const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
     timers.add(t);
@@ -81,11 +115,38 @@ export async function startBenchFakeLlm(opts: { delayMs: number }): Promise<Benc
       }
       const messages = Array.isArray(body.messages) ? body.messages : [];
       const prompt = messages.filter((m) => m.role === "user").map((m) => String(m.content ?? "")).join("\n");
-      await wait(opts.delayMs);
+      let queuedTurn = false;
+      if (opts.slots !== undefined && inFlight >= opts.slots && opts.overflow === "queue") {
+        // The slot is handed over by the finishing request (counted there), so nobody jumps the queue.
+        await new Promise<void>((resolve) => queue.push(resolve));
+        queuedTurn = true;
+      } else if (opts.slots !== undefined && inFlight >= opts.slots) {
+        rejected++;
+        const text = JSON.stringify({ error: { message: `all ${opts.slots} slots are busy; retry after ${retryAfter} ms`, type: "rate_limit_error", param: null, code: "rate_limit_exceeded" } });
+        res.writeHead(429, {
+          "content-type": "application/json", "content-length": Buffer.byteLength(text),
+          "retry-after-ms": String(retryAfter), "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))),
+          "x-ratelimit-limit-requests": String(opts.slots), "x-ratelimit-remaining-requests": "0",
+        });
+        res.end(text);
+        return;
+      }
+      if (!queuedTurn) {
+        inFlight++;
+        peakInFlight = Math.max(peakInFlight, inFlight);
+      }
+      try {
+        await wait(opts.delayMs);
+      } finally {
+        inFlight--;
+        const next = queue.shift();
+        if (next) { inFlight++; peakInFlight = Math.max(peakInFlight, inFlight); next(); }
+      }
       const content = `<think>\n\n</think>\n\n${JSON.stringify(fakeAnswer(prompt))}`;
       const promptChars = messages.reduce((n, m) => n + String(m.content ?? "").length, 0);
       const usage = { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(content.length / 4) };
       answered++;
+      promptTokens += usage.prompt_tokens;
       sendJson(res, 200, {
         id: `chatcmpl-fake-${answered}`, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: MODEL,
         choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
@@ -104,6 +165,9 @@ export async function startBenchFakeLlm(opts: { delayMs: number }): Promise<Benc
   return {
     url: `http://127.0.0.1:${address.port}/v1`,
     get answered() { return answered; },
+    get rejected() { return rejected; },
+    get peakInFlight() { return peakInFlight; },
+    get promptTokens() { return promptTokens; },
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

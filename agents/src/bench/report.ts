@@ -77,6 +77,24 @@ export function renderReport(r: BenchReport): string {
     out.push(`   (cap ${num(r.options.phaseTimeoutMs / 1000)} s per phase; latency under the burst includes the wait in the queue; end to end = received → executed, or → decided when awaiting approval)`);
     for (const p of r.pipeline) out.push("", ...pipelineLines(p));
   }
+  if (r.capacity.length > 0) {
+    const L = r.capacity[0]!.delayMs;
+    out.push("", `5. LLM scheduling: investigations through the client's adaptive concurrency (LLM_CONCURRENCY from 1, MAX per replica) against the fake LLM with K slots, ${num(L)} ms each`);
+    out.push("   (ceiling = min(K, replicas × stage concurrency) / L; no NATS; each replica is its own client and limit, as separate processes would be)");
+    out.push(...table(["scenario", "alerts", "per s", "ceiling/s", "ratio", "429s", "peak at server", "limit end (lo-hi)", "fallbacks"], r.capacity.map((c) => [
+      c.name, String(c.alerts), num(c.investigationsPerSecond, 1), num(c.ceilingPerSecond, 1), `${num(c.ratio * 100)}%`, String(c.rejected429), String(c.peakServerInFlight),
+      c.limits.map((l) => `${l.final} (${l.lowest}-${l.highest})`).join(", "), String(c.fallbacks),
+    ])).map((l) => `   ${l}`));
+  }
+  if (r.duplicates) {
+    const d = r.duplicates;
+    out.push("", `6. LLM economy: a burst of ${d.alerts} alerts, ${d.alerts - d.unique} of them duplicates (same fingerprint), through the investigator with the shared reuse bucket`);
+    out.push(...table(["", "LLM calls", "calls/alert", "prompt tok/alert"], [
+      ["with duplicate reuse", String(d.llmCalls), num(d.callsPerAlert, 2), num(d.promptTokensPerAlert)],
+      ["without (LLM_REUSE_WINDOW_SECONDS=0)", String(d.withoutReuse.llmCalls), num(d.withoutReuse.llmCalls / d.alerts, 2), num(d.withoutReuse.promptTokensPerAlert)],
+    ]).map((l) => `   ${l}`));
+    out.push(`   ${d.reused} alerts reused an earlier investigation; a duplicate still in flight with its original is investigated twice (no claim yet)`);
+  }
   out.push("", r.ok ? "bench complete" : "bench INCOMPLETE: a pipeline phase did not finish within its time cap (exit code 1)");
   return out.join("\n");
 }

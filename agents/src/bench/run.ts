@@ -5,6 +5,7 @@ import { benchNormalizer, type Budget, type NormalizerReport } from "./normalize
 import { benchAnalysis, type AnalysisReport } from "./analysis-bench.js";
 import { measurePrompts, type PromptReport } from "./prompt-size.js";
 import { benchPipeline, type PipelineOptions, type PipelineReport } from "./pipeline-bench.js";
+import { benchCapacity, benchDuplicates, capacityScenarios, enrichedCorpus, type CapacityResult, type DuplicateBurstResult } from "./llm-capacity-bench.js";
 
 export interface BenchOptions {
   alerts: number;
@@ -12,8 +13,10 @@ export interface BenchOptions {
   phaseTimeoutMs: number;
   /** Time spent repeating each offline measurement. */
   offline: Budget;
-  /** Skips the two pipeline phases (offline figures only). */
+  /** Skips the two pipeline phases and the LLM capacity scenarios (offline figures only). */
   skipPipeline?: boolean;
+  /** Seconds of work per LLM capacity scenario at its ceiling rate (default 5). */
+  capacitySeconds?: number;
   env?: PipelineOptions["env"];
   root?: string;
   /** Told when each part starts, so a long run shows progress. */
@@ -27,6 +30,10 @@ export interface BenchReport {
   analysis: AnalysisReport;
   prompts: PromptReport;
   pipeline: PipelineReport[];
+  /** Adaptive LLM concurrency against a fake LLM with K slots. */
+  capacity: CapacityResult[];
+  /** LLM calls and prompt tokens per alert for a burst with 50% duplicates; null when skipped. */
+  duplicates: DuplicateBurstResult | null;
   /** Every pipeline phase completed all its alerts within its time cap. */
   ok: boolean;
 }
@@ -49,11 +56,22 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       pipeline.push(await benchPipeline({ alerts: o.alerts, llm, timeoutMs: o.phaseTimeoutMs, root, ...(o.env ? { env: o.env } : {}) }));
     }
   }
+  const capacity: CapacityResult[] = [];
+  let duplicates: DuplicateBurstResult | null = null;
+  if (!o.skipPipeline) {
+    const alerts = await enrichedCorpus(corpus);
+    say(`LLM economy: a burst of ${Math.min(o.alerts, 400)} alerts, half of them duplicates`);
+    duplicates = await benchDuplicates(alerts, Math.min(o.alerts, 400));
+    for (const scenario of capacityScenarios(Math.max(20, o.llmDelayMs), o.capacitySeconds ?? 5)) {
+      say(`LLM capacity: ${scenario.name}, ${scenario.alerts} investigations`);
+      capacity.push(await benchCapacity(scenario, alerts));
+    }
+  }
   const cpu = cpus();
   return {
     machine: { node: process.version, platform: `${process.platform}/${process.arch}`, cpu: cpu[0]?.model.trim() ?? "unknown", cpus: cpu.length, totalMemoryBytes: totalmem() },
     options: { alerts: o.alerts, llmDelayMs: o.llmDelayMs, phaseTimeoutMs: o.phaseTimeoutMs, offlineBudgetMs: o.offline.budgetMs },
-    normalizer, analysis, prompts, pipeline,
+    normalizer, analysis, prompts, pipeline, capacity, duplicates,
     ok: pipeline.every((p) => p.complete),
   };
 }

@@ -14,6 +14,7 @@ import type { Logger } from "../runtime/logger.js";
 import type { LlmClient, StructuredResult } from "../llm/client.js";
 import { LlmError } from "../llm/errors.js";
 import { LlmInvestigationAnswer, normalizeAnswer } from "./answer.js";
+import type { DuplicateReuse } from "./duplicate-reuse.js";
 import { detectInjection } from "./injection.js";
 import { buildInvestigationPrompt, PROMPT_VERSION } from "./prompt.js";
 import { analyzeWithRules } from "./rules-analyst.js";
@@ -24,7 +25,14 @@ export interface InvestigatorDeps {
   llm: LlmClient | null;
   log: Logger;
   onProgress?: () => void;
+  /** Reuses the first LLM investigation of a fingerprint for its duplicates (duplicate-reuse.ts). */
+  reuse?: DuplicateReuse;
+  /** LLM_MAX_WAIT_SECONDS in ms: a low or medium alert that would wait longer for the LLM goes to the rules analyst. */
+  maxWaitMs?: number;
 }
+
+/** The label of a decision the rules analyst made because the LLM's queue was too long for the alert's severity. */
+export const BACKLOG_LABEL = "rules (LLM backlog)";
 
 export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorDeps): Promise<Investigation> {
   const { alert, enrichment } = msg;
@@ -42,7 +50,24 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     return fallback(`suppressed by ${enrichment.suppressed.by}${enrichment.suppressed.until ? ` until ${enrichment.suppressed.until}` : ""}: ${enrichment.suppressed.reason}`);
   }
   if (!deps.llm) return fallback("no LLM is configured");
+  // A tainted alert is always looked at itself; anything else may be a duplicate already investigated.
+  const reused = deps.reuse && !injection.detected ? await deps.reuse.find(msg).catch((e: unknown) => {
+    deps.log.warn({ error: (e as Error).message }, "cannot read the investigation-reuse bucket; investigating afresh");
+    return null;
+  }) : null;
+  if (reused) {
+    deps.log.info({ reusedFrom: reused.reusedFrom?.alertId }, "duplicate of an alert investigated by the LLM; reusing its investigation, no LLM call");
+    return Investigation.parse({ ...reused, injection });
+  }
   if (deps.llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
+
+  // Backpressure: in a storm, low and medium alerts do not wait behind the queue; critical and high do.
+  if (deps.maxWaitMs !== undefined && (alert.severity === "low" || alert.severity === "medium")) {
+    const waitMs = deps.llm.concurrency().expectedWaitMs;
+    if (waitMs > deps.maxWaitMs) {
+      return fallback(`${BACKLOG_LABEL}: a ${alert.severity} alert would wait about ${Math.ceil(waitMs / 1000)} s for the LLM, more than LLM_MAX_WAIT_SECONDS (${Math.round(deps.maxWaitMs / 1000)} s)`);
+    }
+  }
 
   const prompt = buildInvestigationPrompt(alert, enrichment);
   let result: StructuredResult<LlmInvestigationAnswer>;
@@ -90,7 +115,13 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     },
   };
   // The mapping above is ours; a failure here is a programming error, not the model's.
-  return Investigation.parse(investigation);
+  const valid = Investigation.parse(investigation);
+  if (deps.reuse && !injection.detected) {
+    await deps.reuse.remember(msg, valid).catch((e: unknown) => {
+      deps.log.warn({ error: (e as Error).message }, "cannot record the investigation for reuse; its duplicates will be investigated again");
+    });
+  }
+  return valid;
 }
 
 function fallbackReasonFor(e: LlmError): string {

@@ -79,6 +79,13 @@ export class CircuitBreaker {
     if (wasProbe || this.consecutiveInvalid >= (this.opts.invalidThreshold ?? this.opts.failureThreshold)) { this.openedAt = this.now(); this.openedBy = "invalid answers"; }
   }
 
+  /** Opens the breaker at once (the start-up probe found the server down); a probe call follows the cool-down as usual. */
+  trip(): void {
+    this.probeInFlight = false;
+    this.openedAt = this.now();
+    this.openedBy = "failures";
+  }
+
   /** A call that ended without saying anything about the server or the model (a programming error). */
   released(): void {
     if (this.probeInFlight) {

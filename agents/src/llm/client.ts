@@ -3,7 +3,7 @@
  * thinking switched per LLM_THINKING, sampling from the Qwen3 model card, `response_format`
  * json_schema when the server takes it, reasoning captured and never parsed, tolerant extraction,
  * zod validation, one repair round that shows the model its errors. Around it: a per-process
- * concurrency limit, bounded retries on 429/5xx/connection errors honouring Retry-After, a
+ * adaptive concurrency limit (AIMD, llm/concurrency.ts), bounded retries on 429/5xx/connection errors honouring Retry-After, a
  * per-request timeout, a circuit breaker, and a progress callback while waiting.
  *
  * Worst-case duration of one call: 2 exchanges (answer + repair) × (LLM_MAX_RETRIES + 1) requests
@@ -17,7 +17,7 @@ import type { LlmConfig } from "../runtime/config.js";
 import { splitThinking } from "./answer-text.js";
 import { backoffDelayMs, retryAfterMs } from "./backoff.js";
 import { CircuitBreaker, type BreakerState } from "./circuit-breaker.js";
-import { ConcurrencyLimiter } from "./concurrency.js";
+import { AdaptiveConcurrency } from "./concurrency.js";
 import { LlmError } from "./errors.js";
 import { extractJson, type Validation } from "./extract-json.js";
 import {
@@ -57,7 +57,35 @@ export interface LlmClient {
   readonly thinkingMode: ThinkingMode;
   readonly server: LlmServerKind;
   breakerState(): BreakerState;
+  /** The adaptive concurrency limit and its use right now. */
+  concurrency(): ConcurrencyState;
+  /**
+   * Asks the server once whether it answers (GET /models). When it does not, the breaker opens at
+   * once, so the first alerts go straight to the rules analyst instead of each retrying until the
+   * breaker would have opened; the usual half-open probe after LLM_BREAKER_COOLDOWN_SECONDS finds
+   * the server when it comes up.
+   */
+  probe(timeoutMs?: number): Promise<boolean>;
   completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>>;
+}
+
+export interface ConcurrencyState {
+  limit: number;
+  inFlight: number;
+  queued: number;
+  /** Lowest and highest limit the replica has set since start. */
+  lowest: number;
+  highest: number;
+  /** How long a call asked for now would wait for a slot (the backlog ahead of it). */
+  expectedWaitMs: number;
+}
+
+/** LLM_CONCURRENCY is where the limit starts; MIN and MAX bound it. A contradiction stops the process naming the variables. */
+export function concurrencyBounds(cfg: Pick<LlmConfig, "LLM_CONCURRENCY" | "LLM_CONCURRENCY_MIN" | "LLM_CONCURRENCY_MAX">): { min: number; max: number; initial: number } {
+  const { LLM_CONCURRENCY: initial, LLM_CONCURRENCY_MIN: min, LLM_CONCURRENCY_MAX: max } = cfg;
+  if (min > max) throw new Error(`LLM_CONCURRENCY_MIN (${min}) is above LLM_CONCURRENCY_MAX (${max}); expected MIN ≤ MAX`);
+  if (initial < min || initial > max) throw new Error(`LLM_CONCURRENCY (${initial}) is outside LLM_CONCURRENCY_MIN..LLM_CONCURRENCY_MAX (${min}..${max}); expected a start value within them`);
+  return { min, max, initial };
 }
 
 export interface LlmClientOptions {
@@ -89,7 +117,7 @@ class OpenAiCompatibleClient implements LlmClient {
   readonly server: LlmServerKind;
   private readonly openai: OpenAI;
   private readonly breaker: CircuitBreaker;
-  private readonly limiter: ConcurrencyLimiter;
+  private readonly limiter: AdaptiveConcurrency;
   private readonly timeoutMs: number;
   private readonly maxTokens: number;
   private readonly progressIntervalMs: number;
@@ -116,11 +144,29 @@ class OpenAiCompatibleClient implements LlmClient {
       cooldownMs: cfg.LLM_BREAKER_COOLDOWN_SECONDS * 1000,
       now: this.now,
     });
-    this.limiter = new ConcurrencyLimiter(cfg.LLM_CONCURRENCY);
+    this.limiter = new AdaptiveConcurrency(concurrencyBounds(cfg));
   }
 
   breakerState(): BreakerState {
     return this.breaker.state;
+  }
+
+  async probe(timeoutMs = 2_000): Promise<boolean> {
+    const url = this.server === "ollama" ? ollamaChatUrl(this.cfg.LLM_API_URL).replace(/\/api\/chat$/, "/api/tags") : `${this.cfg.LLM_API_URL.replace(/\/$/, "")}/models`;
+    try {
+      const r = await fetch(url, { headers: { authorization: `Bearer ${this.cfg.LLM_API_KEY}` }, signal: AbortSignal.timeout(timeoutMs) });
+      // Any HTTP answer means the server is up (a 401 or 404 here is for the call to report in detail).
+      if (r.status < 500) return true;
+      this.log.warn({ url, status: r.status }, "the LLM server answered the start-up probe with an error; the breaker opens and the rules analyst answers until it recovers");
+    } catch (e) {
+      this.log.warn({ url, error: causeMessage(e as Error) }, "the LLM server did not answer the start-up probe; the breaker opens and the rules analyst answers until it recovers");
+    }
+    this.breaker.trip();
+    return false;
+  }
+
+  concurrency(): ConcurrencyState {
+    return { limit: this.limiter.limit, inFlight: this.limiter.inFlight, queued: this.limiter.queued, lowest: this.limiter.lowest, highest: this.limiter.highest, expectedWaitMs: this.limiter.expectedWaitMs };
   }
 
   async completeStructured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
@@ -207,9 +253,14 @@ class OpenAiCompatibleClient implements LlmClient {
     for (let retry = 0; ; retry++) {
       const withFormat = this.responseFormatSupported;
       requests++;
+      const ticket = this.limiter.begin();
       try {
-        return { ...(await this.complete(messages, request, withFormat)), requests };
+        const answer = await this.complete(messages, request, withFormat);
+        this.limiter.answered(ticket);
+        return { ...answer, requests };
       } catch (firstError) {
+        if (overloadSignal(firstError)) this.limiter.overloaded(ticket);
+        else this.limiter.abandoned(ticket);
         let e: unknown = firstError;
         if (withFormat && formatRefused(e)) {
           // Servers without structured output answer 400/422 to response_format; retry without it, remember it.
@@ -225,7 +276,9 @@ class OpenAiCompatibleClient implements LlmClient {
         }
         const failure = classify(e, requests);
         const retriable = failure.kind === "rate_limited" || failure.kind === "server_error" || failure.kind === "unreachable";
-        if (!retriable || retry >= this.cfg.LLM_MAX_RETRIES) throw failure;
+        // The half-open probe after a cool-down is one request: the alert it carries must not wait out retries.
+        const maxRetries = this.breaker.state === "half_open" ? 0 : this.cfg.LLM_MAX_RETRIES;
+        if (!retriable || retry >= maxRetries) throw failure;
         const asked = e instanceof APIError ? retryAfterMs(e.headers as Headers | undefined, this.now()) : null;
         if (asked !== null && asked > this.timeoutMs) {
           throw new LlmError(failure.kind, `${failure.message}; the server asks to retry after ${Math.round(asked / 1000)} s, longer than LLM_TIMEOUT_SECONDS`, failure.details);
@@ -351,6 +404,12 @@ export function ollamaChatUrl(apiUrl: string): string {
   const u = new URL(apiUrl);
   const path = u.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
   return `${u.origin}${path}/api/chat`;
+}
+
+/** 429 and 503 are the server saying it has no free slot: the adaptive limit backs off. */
+function overloadSignal(e: unknown): boolean {
+  const status = e instanceof APIError ? e.status : e instanceof LlmError ? e.details.status : undefined;
+  return status === 429 || status === 503;
 }
 
 /** A server that refuses structured output answers 400/422 to it. */

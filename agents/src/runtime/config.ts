@@ -40,7 +40,9 @@ export const llmEnv = {
   LLM_MODEL_NAME: z.string().min(1).default("qwen3-8b"),
   LLM_TIMEOUT_SECONDS: positive("a number of seconds").default(60),
   LLM_THINKING: z.enum(["on", "off"], { error: "expected on or off" }).default("off"),
-  LLM_CONCURRENCY: posInt("a number of requests").default(2),
+  LLM_CONCURRENCY: posInt("a number of requests").default(2).describe("requests in flight per replica at start; adapts between LLM_CONCURRENCY_MIN and LLM_CONCURRENCY_MAX"),
+  LLM_CONCURRENCY_MIN: posInt("a number of requests").default(1),
+  LLM_CONCURRENCY_MAX: posInt("a number of requests").default(16).describe("the most requests in flight per replica; set it equal to LLM_CONCURRENCY_MIN for a fixed number"),
   LLM_MAX_RETRIES: z.coerce.number({ error: "expected a number of retries" }).int().min(0).max(10).default(2),
   LLM_MAX_TOKENS: posInt("a number of tokens").optional()
     .describe("answer budget per call; default 1200 with thinking off, 8000 with thinking on (the trace counts)"),
@@ -48,6 +50,10 @@ export const llmEnv = {
     .describe("Qwen3's card suggests up to 1.5 against repetition, especially for quantized models"),
   LLM_SERVER: z.enum(["auto", "lmstudio", "vllm", "llamacpp", "ollama"], { error: "expected auto, lmstudio, vllm, llamacpp or ollama" }).default("auto")
     .describe("which thinking switches to send; auto guesses Ollama from port 11434 and sends the switches the others honour"),
+  LLM_MAX_WAIT_SECONDS: positive("a number of seconds").default(120)
+    .describe("a low or medium alert that would wait longer than this for an LLM slot is decided by the rules analyst (LLM backlog); critical and high always wait"),
+  LLM_REUSE_WINDOW_SECONDS: z.coerce.number({ error: "expected a number of seconds" }).int("expected a whole number of seconds").min(0, "expected 0 (off) or more seconds").default(900)
+    .describe("a duplicate (same fingerprint) within this window reuses the first LLM investigation; 0 turns reuse off"),
   LLM_BREAKER_FAILURES: posInt("a number of consecutive failures").default(3),
   LLM_BREAKER_COOLDOWN_SECONDS: positive("a number of seconds").default(30),
   LLM_BREAKER_INVALID_ANSWERS: posInt("a number of consecutive invalid answers").default(3),
@@ -112,7 +118,7 @@ export const dashboardEnv = {
   DASHBOARD_READ_AUTH: z.enum(["off", "token", "users"], { error: "expected off, token or users" }).default("off")
     .describe("token or users: reading /api, /ws and /edl needs a token too"),
   INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
-  DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(5000).describe("alerts the dashboard keeps in memory"),
+  DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(20_000).describe("alerts the dashboard keeps in memory"),
 };
 
 export class ConfigError extends Error {

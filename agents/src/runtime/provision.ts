@@ -44,7 +44,7 @@ export function streamConfig(topo: Topology, cfg: NatsConfig): Partial<StreamCon
 export const STAGE_POLICY: Record<AgentName, { maxAckPending: number; maxDeliver: number; ackWaitSeconds: number; retryDelaysSeconds: number[]; defaultConcurrency: number; stageTimeoutSeconds: number }> = {
   enricher: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16, stageTimeoutSeconds: 120 },
   // The investigator's timeout outlasts an LLM call with its retries and one repair.
-  investigator: { maxAckPending: 64, maxDeliver: 5, ackWaitSeconds: 60, retryDelaysSeconds: [5, 15, 60, 120], defaultConcurrency: 4, stageTimeoutSeconds: 900 },
+  investigator: { maxAckPending: 64, maxDeliver: 5, ackWaitSeconds: 60, retryDelaysSeconds: [5, 15, 60, 120], defaultConcurrency: 16, stageTimeoutSeconds: 900 },
   decider: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16, stageTimeoutSeconds: 120 },
   // The responder's outlasts its connectors' calls and the ledger's recording retries.
   responder: { maxAckPending: 64, maxDeliver: 6, ackWaitSeconds: 60, retryDelaysSeconds: [2, 10, 30, 60, 120], defaultConcurrency: 8, stageTimeoutSeconds: 300 },
@@ -154,6 +154,7 @@ export function bucketOptions(topo: Topology): Record<string, { history: number;
     [b.ledger]: { history: 5, description: "action ledger: one key per effect, claimed before acting" },
     [b.suppressions]: { history: 10, description: "suppression rules fed by false-positive closures" },
     [b.trust]: { history: 10, description: "kill switch, containment-limit windows, security events (agents/src/trust)" },
+    [b.investigationReuse]: { history: 1, ttl: 24 * 3600 * 1000, description: "first LLM investigation per alert fingerprint, reused for duplicates" },
   };
 }
 

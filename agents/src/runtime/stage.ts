@@ -3,7 +3,8 @@
 // backoff on transient and unknown faults, dead letters then term on permanent ones and on the
 // last delivery (never a nak JetStream would not redeliver), an advisory listener that
 // dead-letters what JetStream gave up on anyway, a lost consumer re-provisioned, and a
-// graceful drain. Agents only write a handler.
+// graceful drain. Its handler is compiled from the stage's declaration (define-stage.ts);
+// agents never see a JsMsg.
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { Headers, SchemaIds, type DlqMessage, type Producer, type Topology } from "@secops/contracts";
@@ -12,6 +13,7 @@ import { alertLogger } from "./logger.js";
 import { PermanentError, TransientError, backoffMs, classifyError, errorMessage, type ErrorClass } from "./errors.js";
 import { HEADER_ALLOWANCE, publishDurably, type Publication } from "./publish.js";
 import { Semaphore } from "./semaphore.js";
+import { deadLetterMessageId } from "../shared/ids.js";
 import type { AgentMetrics } from "./metrics.js";
 import { STAGE_POLICY, type AgentName } from "./provision.js";
 
@@ -266,7 +268,7 @@ export class StageLoop {
     const alertId = alertIdOf(m, hdrs);
     const reason = `JetStream gave up after ${adv.deliveries ?? this.#maxDeliver} deliveries (max_deliver) with no outcome recorded: the ${agent} crashed or could not finish on it`;
     const entry = deadLetter({ data: m.data, subject: m.subject, seq: m.seq, deliveryCount: adv.deliveries }, hdrs, agent, this.o.producer, reason, { alertId }, this.o.maxPayload?.());
-    const ack = await publishDurably(this.o.js, { subject: topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` }, 6, this.o.maxPayload?.());
+    const ack = await publishDurably(this.o.js, { subject: topo.subjects.dlq, data: entry, msgId: deadLetterMessageId(agent, m.seq) }, 6, this.o.maxPayload?.());
     this.o.metrics.messages.inc({ agent, outcome: ack.duplicate ? "dlq_duplicate" : "dlq_advisory" });
     alertLogger(log, alertId, null).warn({ seq: m.seq, duplicate: ack.duplicate }, ack.duplicate ? "max-deliveries advisory: already dead-lettered" : "max-deliveries advisory: sent to alerts.dlq");
   }
@@ -371,7 +373,7 @@ export class StageLoop {
     const delivery = m.info.deliveryCount;
     for (let attempt = 1; ; attempt++) {
       try {
-        await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` }, 4, this.o.maxPayload?.());
+        await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: deadLetterMessageId(agent, m.seq) }, 4, this.o.maxPayload?.());
         m.term(); // no reason argument: nats-server 2.9 does not understand "+TERM reason"
         metrics.messages.inc({ agent, outcome: "dlq" });
         alog.warn({ seq: m.seq, delivery, reason }, "sent to alerts.dlq");

@@ -22,8 +22,26 @@ describe("bench report with 20 alerts", () => {
 
   beforeAll(async () => {
     dirsBefore = benchDirs();
-    report = await runBench({ alerts: ALERTS, llmDelayMs: 20, phaseTimeoutMs: 60_000, offline: { budgetMs: 5, minRounds: 2 } });
+    report = await runBench({ alerts: ALERTS, llmDelayMs: 20, phaseTimeoutMs: 60_000, offline: { budgetMs: 5, minRounds: 2 }, capacitySeconds: 0.1 });
   }, 150_000);
+
+  it("reports the duplicate burst: reuse makes fewer LLM calls than alerts, and no more than without it", () => {
+    const d = report.duplicates!;
+    expect(d.alerts).toBe(ALERTS);
+    expect(d.withoutReuse.llmCalls).toBe(d.alerts);
+    expect(d.llmCalls + d.reused).toBe(d.alerts);
+  });
+
+  it("runs every LLM capacity scenario through the LLM, within each replica's bounds, never past the server's slots", () => {
+    expect(report.capacity.map((c) => c.name)).toEqual(["K=8, fixed at 8 (the ideal, for comparison)", "K=8 (429 beyond), 1 replica", "K=1 (queues), 1 replica", "K=64, 1 replica × 4", "K=64, 2 replicas × 4", "K=64, 3 replicas × 4"]);
+    for (const c of report.capacity) {
+      expect(c.llmAnalysed, c.name).toBe(c.alerts);
+      expect(c.fallbacks, c.name).toBe(0);
+      expect(c.limits, c.name).toHaveLength(c.replicas);
+      for (const l of c.limits) expect(l.highest, c.name).toBeLessThanOrEqual(c.maxPerReplica);
+      expect(c.peakServerInFlight, c.name).toBeLessThanOrEqual(c.slots);
+    }
+  });
 
   it("times the normalizer for every fixture format", () => {
     const fixtureFormats = readdirSync(fixturesDir(), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();

@@ -21,7 +21,8 @@ beforeAll(async () => {
   nats = await startNats();
   nc = await connect({ servers: nats.url });
   llm = await startFakeLlm();
-  pipeline = await startPipeline(nats.url, nats.topo, { LLM_API_URL: llm.url, LLM_TIMEOUT_SECONDS: "2", LLM_MAX_RETRIES: "0", LLM_BREAKER_FAILURES: "50" });
+  // Reuse off: these tests send the same alert under different LLM behaviours (duplicate reuse has its own tests).
+  pipeline = await startPipeline(nats.url, nats.topo, { LLM_API_URL: llm.url, LLM_TIMEOUT_SECONDS: "2", LLM_MAX_RETRIES: "0", LLM_BREAKER_FAILURES: "50", LLM_REUSE_WINDOW_SECONDS: "0" });
   seen = await Collector.start(nc, nats.topo);
 });
 afterAll(async () => {

@@ -259,7 +259,7 @@ describe("circuit breaker", () => {
 });
 
 describe("concurrency and progress", () => {
-  it("keeps at most LLM_CONCURRENCY requests in flight", async () => {
+  it("keeps at most LLM_CONCURRENCY_MAX requests in flight", async () => {
     let active = 0;
     let peak = 0;
     fake.setScenario(async () => {
@@ -269,7 +269,7 @@ describe("concurrency and progress", () => {
       active--;
       return { content: json(good) } satisfies FakeReply;
     });
-    const { c } = client({ LLM_CONCURRENCY: "2" });
+    const { c } = client({ LLM_CONCURRENCY: "2", LLM_CONCURRENCY_MAX: "2" });
     await Promise.all(Array.from({ length: 5 }, () => ask(c)));
     expect(peak).toBe(2);
     expect(fake.requests).toHaveLength(5);

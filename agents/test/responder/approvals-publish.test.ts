@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { TimeoutError } from "@nats-io/transport-node";
 import { DecidedMessage } from "@secops/contracts";
-import { Approvals } from "../../src/responder/approvals.js";
+import { Approvals } from "../../src/state/approvals.js";
 import { PermanentError } from "../../src/runtime/errors.js";
 import { awaiting, silentLog, ticket, useResponderEnv } from "./fixtures.js";
 
@@ -31,7 +31,7 @@ function flakyJs(js: JetStreamClient, failures: number): { js: JetStreamClient; 
 async function approvalsWith(js: JetStreamClient, maxPayload?: number) {
   const r = await env.make();
   return new Approvals(r.buckets.approvals, {
-    js, topo: env.topo, log: silentLog, now: () => new Date(), defaultTtlMs: 3600_000,
+    js, topo: env.topo, log: silentLog, now: () => new Date(),
     producer: { agent: "responder", version: "test", instance: "t" }, ...(maxPayload ? { maxPayload: () => maxPayload } : {}),
   });
 }

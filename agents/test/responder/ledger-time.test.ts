@@ -9,9 +9,9 @@ import { TimeoutError } from "@nats-io/transport-node";
 import type { KV } from "@nats-io/kv";
 import { describe, expect, it } from "vitest";
 import { TransientError } from "../../src/runtime/errors.js";
-import { Ledger, actionIdFor, windowKey, type LedgerEntry } from "../../src/responder/ledger.js";
-import type { BlockRecord } from "../../src/responder/actions/block-ip.js";
-import { getJson } from "../../src/responder/store.js";
+import { Ledger, actionIdFor, windowKey } from "../../src/state/ledger.js";
+import { BlockRecord, IsolationRecord, type LedgerEntry } from "../../src/state/records.js";
+import { getJson } from "../../src/state/kv.js";
 import { block, closeFp, decided, fingerprintOf, isolate, ticket, useResponderEnv } from "./fixtures.js";
 
 const env = useResponderEnv();
@@ -64,7 +64,7 @@ describe("effects have a validity window", () => {
     const back = executed(await r.execute(decided(block("198.51.100.200", 1), {}, { fingerprint: fp })));
     expect(back.status).toBe("success");
     expect(back.actionId).toBe(windowKey(first.actionId, 1));
-    const rec = (await getJson<BlockRecord>(r.buckets.blocklist, "198.51.100.200"))!.value;
+    const rec = (await getJson(r.buckets.blocklist, "198.51.100.200", BlockRecord))!.value;
     expect(rec).toMatchObject({ actionId: back.actionId, expiresAt: "2026-11-23T13:30:00.000Z" });
   });
 
@@ -76,7 +76,7 @@ describe("effects have a validity window", () => {
     const again = executed(await r.execute(decided(isolate("ws-undo-1"), {}, { fingerprint: fp })));
     expect(again.status).toBe("success");
     expect(again.actionId).toBe(windowKey(first.actionId, 1));
-    expect((await getJson<{ status: string; actionId: string }>(r.buckets.isolations, "ws-undo-1"))!.value).toMatchObject({ status: "isolated", actionId: again.actionId });
+    expect((await getJson(r.buckets.isolations, "ws-undo-1", IsolationRecord))!.value).toMatchObject({ status: "isolated", actionId: again.actionId });
     // A ticket of a later window is a new ticket, not the closed one of the first window.
     const t1 = executed(await r.execute(decided(ticket("windows"), {}, { fingerprint: fp })));
     await r.undo(t1.actionId, "analyst");
