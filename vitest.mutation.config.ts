@@ -12,6 +12,7 @@ export default defineConfig({
       "agents/test/trust/signing.test.ts",
       "contracts/test/action-digest.test.ts",
       "dashboard/test/auth.test.ts",
+      "dashboard/test/site-guard.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
