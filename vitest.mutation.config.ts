@@ -10,6 +10,7 @@ export default defineConfig({
       "agents/test/responder/targets.test.ts",
       "agents/test/investigator/injection.test.ts",
       "agents/test/trust/signing.test.ts",
+      "agents/test/trust/signing-fields.test.ts",
       "contracts/test/action-digest.test.ts",
       "dashboard/test/auth.test.ts",
       "dashboard/test/site-guard.test.ts",
