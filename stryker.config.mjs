@@ -6,9 +6,11 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.mutation.config.ts", related: true },
   checkers: ["typescript"],
-  tsconfigFile: "tsconfig.test.json",
+  tsconfigFile: "tsconfig.mutation.json",
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: "perTest",
+  // Module-level mutants (the zod policy schema, the injection patterns) rerun every test; see README.
+  ignoreStatic: process.env.STRYKER_STATIC !== "1",
   mutate: [
     "agents/src/decider/policy.ts",
     "agents/src/decider/targets.ts",

@@ -9,6 +9,7 @@ export default defineConfig({
       "agents/test/responder/guard.test.ts",
       "agents/test/responder/targets.test.ts",
       "agents/test/investigator/injection.test.ts",
+      "agents/test/investigator/injection-walk.test.ts",
       "agents/test/trust/signing.test.ts",
       "agents/test/trust/signing-fields.test.ts",
       "contracts/test/action-digest.test.ts",
