@@ -33,5 +33,8 @@ export default {
   thresholds: { high: 95, low: 90, break: null },
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
+  // Re-runs only test mutants whose code or tests changed (npm run mutation -- --force for all).
+  incremental: true,
+  incrementalFile: "reports/mutation/stryker-incremental.json",
   ignorePatterns: ["**/dist/**", "reports/**", "input_alerts/**", "agents/test/corpus/**", ".turbo/**"],
 };
