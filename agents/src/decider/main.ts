@@ -5,14 +5,17 @@ import { runAgentProcess, type AgentRuntime } from "../runtime/agent.js";
 import { parseStageMessage } from "../runtime/parse.js";
 import type { StageHandler } from "../runtime/stage.js";
 import { traceparent } from "../runtime/trace.js";
-import { loadPolicy } from "./policy.js";
+import { loadPolicyWithText, recordPolicyVersion } from "../replay/policy-versions.js";
 import { decideResponse } from "./handler.js";
 import { createDecisionGuard } from "../trust/decision-guard.js";
 
 export async function createDeciderHandler(rt: AgentRuntime): Promise<StageHandler> {
   // A bad policy file stops the process at start, naming the file and the problem.
-  const policy = loadPolicy(rt.env.POLICY_FILE || undefined);
-  rt.log.info({ policy: rt.env.POLICY_FILE || "default" }, "policy loaded");
+  const loaded = loadPolicyWithText(rt.env.POLICY_FILE || undefined);
+  const policy = loaded.policy;
+  // Its full text is kept by version, so every decision can be explained with the exact policy that made it.
+  const recorded = await recordPolicyVersion(rt.nc, rt.topo, loaded, rt.producer.instance);
+  rt.log.info({ policy: rt.env.POLICY_FILE || "default", version: loaded.version, bucket: rt.topo.buckets.policies, newVersion: recorded.created }, "policy loaded");
   // Kill switch, containment limits and the signature (agents/src/trust).
   const guard = await createDecisionGuard(rt, policy);
   return async (m) => {
