@@ -18,6 +18,7 @@ import { ConnectorError } from "./connectors/http.js";
 import { responderSettings, type ResponderSettings } from "./settings.js";
 import { undoAction, type UndoResult } from "./undo.js";
 import { loadSigner, type SignerName } from "../trust/signing.js";
+import { forcedShadow, isReplayNamespace } from "../replay/guard.js";
 
 export interface ResponderDeps {
   nc: NatsConnection;
@@ -68,8 +69,10 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   });
   const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now };
   deps.log.info({ connectors: [...new Set([...connectors.values()].flat().map((c) => c.name))] }, "responder connectors");
+  // A responder built for a replay namespace runs everything in shadow mode and undoes nothing (replay/guard.ts).
+  const replay = isReplayNamespace(deps.topo.namespace);
   return {
-    execute: (msg) => executeWith(core, msg),
+    execute: (msg) => executeWith(core, replay ? forcedShadow(msg) : msg),
     async sweep(at = now()) {
       const expiredApprovals = await approvals.expireDue(at);
       await approvals.republishDecided();
@@ -77,7 +80,9 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
       return { expiredApprovals, expiredBlocks };
     },
     approvals, ledger, buckets,
-    undo: (actionId, by) => undoAction(core, actionId, by),
+    undo: (actionId, by) => replay
+      ? Promise.reject(new PermanentError(`responder for replay namespace ${deps.topo.namespace}: nothing ran, nothing can be undone`))
+      : undoAction(core, actionId, by),
   };
 }
 
