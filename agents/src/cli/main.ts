@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   reject: async () => (await import("./commands/reject.js")).command,
   undo: async () => (await import("./commands/undo.js")).command,
   audit: async () => (await import("./commands/audit.js")).command,
+  replay: async () => (await import("./commands/replay.js")).command,
   connectors: async () => (await import("./commands/connectors.js")).command,
   enrich: async () => (await import("./commands/enrich.js")).command,
   pause: async () => (await import("./commands/pause.js")).command,
