@@ -5,7 +5,7 @@
  * (The manifest itself can be signed or its own sha256 kept elsewhere; it is printed on export.)
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 
 export const MANIFEST = "manifest.json";
@@ -66,7 +66,34 @@ async function allFiles(dir: string, root = dir): Promise<string[]> {
 
 export interface Verification { ok: boolean; files: number; manifestSha256: string | null; problems: string[] }
 
+/** A bundle downloaded as one JSON document {manifest, files: [{path, content}]} (the dashboard's export). */
+function verifyDocument(text: string): Verification {
+  let doc: { manifest?: Manifest; files?: BundleFile[] };
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch (e) {
+    return { ok: false, files: 0, manifestSha256: null, problems: [`not a bundle directory, nor a bundle document: ${(e as Error).message}`] };
+  }
+  if (doc.manifest?.format !== BUNDLE_FORMAT || !Array.isArray(doc.manifest.files) || !Array.isArray(doc.files)) {
+    return { ok: false, files: 0, manifestSha256: null, problems: [`not a bundle document: expected {manifest: {format: "${BUNDLE_FORMAT}", files}, files}`] };
+  }
+  const problems: string[] = [];
+  const contents = new Map(doc.files.map((f) => [f.path, f.content]));
+  for (const f of doc.manifest.files) {
+    const c = contents.get(f.path);
+    if (c === undefined) { problems.push(`${f.path}: missing`); continue; }
+    contents.delete(f.path);
+    const h = sha256(c);
+    if (h !== f.sha256) problems.push(`${f.path}: sha256 ${h} differs from the manifest's ${f.sha256}`);
+  }
+  for (const p of contents.keys()) problems.push(`${p}: not listed in the manifest (added after the export)`);
+  return { ok: problems.length === 0, files: doc.manifest.files.length, manifestSha256: sha256(JSON.stringify(doc.manifest)), problems };
+}
+
+/** Checks a bundle directory (manifest.json and its files), or a bundle document downloaded from the dashboard. */
 export async function verifyBundle(dir: string): Promise<Verification> {
+  const info = await stat(dir).catch(() => null);
+  if (info?.isFile()) return verifyDocument(await readFile(dir, "utf8"));
   let text: string;
   try {
     text = await readFile(join(dir, MANIFEST), "utf8");
