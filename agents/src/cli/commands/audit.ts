@@ -30,6 +30,7 @@ export const command: CliCommand = {
   version was never recorded in the policies bucket). A vendor id that several alerts share prints all of them.
   --since limits the scan (the stream keeps STREAM_MAX_AGE_DAYS of history). NATS_URL (and SECOPS_NAMESPACE) say
   which pipeline to read. Exits 1 when the stream holds nothing for the id.
+  --stream <name> reads another stream with the same subjects instead, e.g. the archive ALERTS_ARCHIVE.
   --export <dir> writes every message, the KV records that name the alert (approvals, ledger, records) and the
   policy texts into <dir> (new or empty), with manifest.json listing each file's sha256; for a window, give
   --since (and --until) instead of an id. --verify <dir> recomputes the hashes: exit 0 when all match, 1 otherwise.
@@ -39,7 +40,7 @@ examples (after npm run demo):
   npx secops audit --export archive/2026-11-23 --since 2026-11-23T00:00:00Z --until 2026-11-24T00:00:00Z
   npx secops audit --verify evidence/SEC-2026-0101`,
   async run(argv, io) {
-    const { flags, positional, unknown } = parseFlags(argv, ["since", "until", "export", "verify"]);
+    const { flags, positional, unknown } = parseFlags(argv, ["since", "until", "export", "verify", "stream"]);
     const usageError = (why: string) => { io.err(why); io.err(`usage: ${this.usage}`); return 2; };
     if (unknown.length > 0) return usageError(`unknown or incomplete option: ${unknown.join(" ")}`);
     if (flags.verify !== undefined) {
@@ -56,7 +57,8 @@ examples (after npm run demo):
       if (flags[k] !== undefined && !Number.isFinite(Date.parse(flags[k]))) return usageError(`--${k} ${flags[k]}: expected an ISO 8601 time such as 2026-11-23T00:00:00Z`);
     }
     const cfg = parseEnv(natsEnv, io.env);
-    const topo = topologyOf(cfg);
+    // --stream reads another stream holding the same subjects: the archive (infra/nats/archive-stream.json).
+    const topo = flags.stream ? { ...topologyOf(cfg), stream: flags.stream } : topologyOf(cfg);
     const log = pino({ name: "secops-cli", level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
     const nc = await connectNats(cfg, "secops-audit", log, { maxReconnectAttempts: 0 });
     try {

@@ -29,6 +29,7 @@ export const command: CliCommand = {
   --since/--until  ISO 8601 times of the window (by when the enricher published each alert)
   --alerts         ids of any kind secops audit takes (vendor id, al-…, apr_…, TKT-…), comma-separated
   --query          words that must all occur in the normalized alert (case-insensitive)
+  --stream         read another stream with the same subjects, e.g. the archive ALERTS_ARCHIVE
   --policy         the policy to judge with (default POLICY_FILE, else agents/policy/default.yaml)
   --from-stage     investigated (default): re-decide the recorded investigations, no LLM call;
                    enriched: investigate again (--analyst); raw: normalize again with the current normalizer
@@ -42,7 +43,7 @@ examples:
   npx secops replay --query 'powershell' --policy policy/next.yaml --fail-on-change --csv`,
   async run(argv, io) {
     const bools = new Set(argv.filter((a) => (BOOLEANS as readonly string[]).includes(a)));
-    const { flags, positional, unknown } = parseFlags(argv.filter((a) => !bools.has(a)), ["since", "until", "alerts", "query", "policy", "from-stage", "analyst", "llm-url", "llm-model"]);
+    const { flags, positional, unknown } = parseFlags(argv.filter((a) => !bools.has(a)), ["since", "until", "alerts", "query", "policy", "from-stage", "analyst", "llm-url", "llm-model", "stream"]);
     const usageError = (why: string) => { io.err(why); io.err(`usage: ${this.usage}`); return 2; };
     if (unknown.length > 0) return usageError(`unknown or incomplete option: ${unknown.join(" ")}`);
     if (positional.length > 0) return usageError(`unexpected argument ${positional[0]}: select alerts with --since, --alerts or --query`);
@@ -61,7 +62,8 @@ examples:
     const loaded = loadPolicyWithText(flags.policy ?? (io.env.POLICY_FILE || undefined));
     const log = pino({ name: "secops-replay", level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
     const cfg = parseEnv(natsEnv, io.env);
-    const topo = topologyOf(cfg);
+    // --stream reads another stream holding the same subjects: the archive (infra/nats/archive-stream.json).
+    const topo = flags.stream ? { ...topologyOf(cfg), stream: flags.stream } : topologyOf(cfg);
     // The recorded investigations are re-decided as they are: no analyst runs, so no LLM is called.
     const llm = fromStage !== "investigated" && analyst === "llm"
       ? createLlmClient(parseEnv(llmEnv, { ...io.env, ...(flags["llm-url"] ? { LLM_API_URL: flags["llm-url"] } : {}), ...(flags["llm-model"] ? { LLM_MODEL_NAME: flags["llm-model"] } : {}) }), log)
