@@ -14,7 +14,9 @@ export async function createDeciderHandler(rt: AgentRuntime): Promise<StageHandl
   const loaded = loadPolicyWithText(rt.env.POLICY_FILE || undefined);
   const policy = loaded.policy;
   // Its full text is kept by version, so every decision can be explained with the exact policy that made it.
-  const recorded = await recordPolicyVersion(rt.nc, rt.topo, loaded, rt.producer.instance);
+  const recorded = await recordPolicyVersion(rt.nc, rt.topo, loaded, rt.producer.instance).catch((e: unknown) => {
+    throw new Error(`cannot record policy ${loaded.version} in KV bucket ${rt.topo.buckets.policies} (the decider needs publish rights on $KV.${rt.topo.buckets.policies}.>): ${(e as Error).message}`, { cause: e });
+  });
   rt.log.info({ policy: rt.env.POLICY_FILE || "default", version: loaded.version, bucket: rt.topo.buckets.policies, newVersion: recorded.created }, "policy loaded");
   // Kill switch, containment limits and the signature (agents/src/trust).
   const guard = await createDecisionGuard(rt, policy);
