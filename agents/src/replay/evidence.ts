@@ -100,13 +100,13 @@ const alertIdOfEntry = (e: Entry): string | null => {
 };
 
 /** The policy versions the decisions among the entries name, with their recorded text (null: never recorded). */
-export async function policiesOf(ctx: IdContext, entries: Entry[]): Promise<Record<string, PolicyVersionRecord | null>> {
+export async function policiesOf(ctx: IdContext, entries: Entry[]): Promise<Record<string, (PolicyVersionRecord & { matchesVersion: boolean }) | null>> {
   const versions = new Set<string>();
   for (const e of entries) {
     const v = (e.message as { decision?: { policy?: { version?: unknown } } }).decision?.policy?.version;
     if (typeof v === "string") versions.add(v);
   }
-  const out: Record<string, PolicyVersionRecord | null> = {};
+  const out: Record<string, (PolicyVersionRecord & { matchesVersion: boolean }) | null> = {};
   for (const v of [...versions].sort()) out[v] = await policyVersionText(ctx.nc, ctx.topo, v);
   return out;
 }

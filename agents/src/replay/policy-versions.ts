@@ -69,11 +69,20 @@ export async function recordPolicyVersion(nc: NatsConnection, topo: Topology, lo
   }
 }
 
-/** The recorded text of a version, or null when it was never recorded (a decision older than this bucket). */
-export async function policyVersionText(nc: NatsConnection, topo: Topology, version: string): Promise<PolicyVersionRecord | null> {
+/**
+ * The recorded text of a version, or null when it was never recorded (a decision older than this
+ * bucket). matchesVersion says whether the text still parses to that version: the version carries a
+ * digest of the policy, so a text altered in the bucket no longer matches it.
+ */
+export async function policyVersionText(nc: NatsConnection, topo: Topology, version: string): Promise<(PolicyVersionRecord & { matchesVersion: boolean }) | null> {
   const kv = await policiesBucket(nc, topo, false);
   if (!kv) return null;
   const e = await kv.get(policyKey(version)).catch(() => null);
   if (!e || e.operation !== "PUT" || e.length === 0) return null;
-  return e.json<PolicyVersionRecord>();
+  const record = e.json<PolicyVersionRecord>();
+  let matchesVersion = false;
+  try {
+    matchesVersion = policyVersion(parsePolicy(record.text, record.file)) === version;
+  } catch { /* an unparsable text does not match */ }
+  return { ...record, matchesVersion };
 }

@@ -15,7 +15,7 @@ import type { CliIo } from "../../src/cli/command.js";
 import { connectNats } from "../../src/runtime/nats.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { DEFAULT_POLICY_FILE } from "../../src/decider/policy.js";
-import { loadPolicyWithText } from "../../src/replay/policy-versions.js";
+import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/replay/policy-versions.js";
 import { createResponder } from "../../src/responder/handler.js";
 import { newReplayNamespace } from "../../src/replay/guard.js";
 import { createDeciderHandler } from "../../src/decider/main.js";
@@ -230,9 +230,16 @@ describe("policy versions", () => {
 
     const c = cli();
     expect(await c.run("audit", decided!.alertId), c.err.join("\n")).toBe(0);
-    const audit = JSON.parse(c.out[0]!) as { policies: Record<string, { text: string } | null> };
+    const audit = JSON.parse(c.out[0]!) as { policies: Record<string, { text: string; matchesVersion: boolean } | null> };
     expect(Object.keys(audit.policies)).toEqual([decided!.decision.policy.version]);
-    expect(audit.policies[decided!.decision.policy.version]!.text).toBe(STRICT);
+    expect(audit.policies[decided!.decision.policy.version]).toMatchObject({ text: STRICT, matchesVersion: true });
     expect(readFileSync(file, "utf8")).not.toBe(STRICT);
+
+    // A text altered in the bucket no longer matches the digest its version carries.
+    const v = decided!.decision.policy.version;
+    const kv = await new Kvm(nc).open(topo.buckets.policies);
+    const rec = (await kv.get(policyKey(v)))!.json<{ text: string }>();
+    await kv.put(policyKey(v), JSON.stringify({ ...rec, text: rec.text.replace("minConfidence: 0.8", "minConfidence: 0.5") }));
+    expect(await policyVersionText(nc, topo, v)).toMatchObject({ matchesVersion: false });
   }, 60_000);
 });
