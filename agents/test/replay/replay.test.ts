@@ -85,7 +85,7 @@ describe("secops replay", () => {
 
     const before = await liveState();
     const seen: string[] = [];
-    const sub = nc.subscribe(topo.all, { callback: (_e, m) => seen.push(m.subject) });
+    const sub = nc.subscribe(topo.all, { callback: (_e, m) => { seen.push(m.subject); } });
     const c = cli();
     const code = await c.run("replay", "--since", "2000-01-01T00:00:00Z", "--policy", strictFile, "--json", "--fail-on-change");
     await nc.flush();
