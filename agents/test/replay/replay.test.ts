@@ -13,7 +13,9 @@ import { startFakeLlm, type FakeLlm } from "../fakes/fake-llm-server.js";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/command.js";
 import { connectNats } from "../../src/runtime/nats.js";
-import { natsEnv, parseEnv } from "../../src/runtime/config.js";
+import { llmEnv, natsEnv, parseEnv } from "../../src/runtime/config.js";
+import { createLlmClient } from "../../src/llm/client.js";
+import { investigateAlert } from "../../src/investigator/handler.js";
 import { DEFAULT_POLICY_FILE } from "../../src/decider/policy.js";
 import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/replay/policy-versions.js";
 import { createResponder } from "../../src/responder/handler.js";
@@ -151,6 +153,19 @@ describe("secops replay", () => {
     expect(rows.map((r) => r.error)).toEqual(Array(10).fill(null));
     expect(rows.filter((r) => r.changed)).toEqual([]);
   }, 120_000);
+});
+
+describe("what an investigation keeps for an audit", () => {
+  it("the model's raw answer, beside its thinking, tokens, model and prompt version", async () => {
+    const client = createLlmClient(parseEnv(llmEnv, { LLM_API_URL: llm.url, LLM_MODEL_NAME: "fake-qwen3-8b", LLM_MAX_RETRIES: "0" }), silent);
+    const inv = await investigateAlert(originals[0]!, { llm: client, log: silent });
+    expect(inv.analyst).toBe("llm");
+    const sent = llm.requests.at(-1)!;
+    expect(sent).toBeDefined();
+    expect(inv.llm!.answer).toBeTruthy();
+    expect(JSON.parse(inv.llm!.answer!.replace(/^[^{]*/, "").replace(/[^}]*$/, ""))).toMatchObject({ verdict: inv.verdict });
+    expect(inv.llm).toMatchObject({ model: expect.any(String), promptVersion: expect.any(String) });
+  });
 });
 
 describe("the responder in a replay namespace", () => {
