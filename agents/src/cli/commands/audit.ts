@@ -36,9 +36,11 @@ export const command: CliCommand = {
   --since (and --until) instead of an id. --verify <dir> recomputes the hashes: exit 0 when all match, 1 otherwise.
 examples (after npm run demo):
   npx secops audit SEC-2026-0101
-  npx secops audit --export evidence/SEC-2026-0101 SEC-2026-0101
-  npx secops audit --export archive/2026-11-23 --since 2026-11-23T00:00:00Z --until 2026-11-24T00:00:00Z
-  npx secops audit --verify evidence/SEC-2026-0101`,
+  npx secops audit --since 2026-01-01T00:00:00Z SEC-2026-0104
+to export (into a new directory of yours) and verify:
+    npx secops audit --export evidence/SEC-2026-0101 SEC-2026-0101
+    npx secops audit --export archive/2026-11 --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z
+    npx secops audit --verify evidence/SEC-2026-0101`,
   async run(argv, io) {
     const { flags, positional, unknown } = parseFlags(argv, ["since", "until", "export", "verify", "stream"]);
     const usageError = (why: string) => { io.err(why); io.err(`usage: ${this.usage}`); return 2; };

@@ -37,7 +37,7 @@ export const command: CliCommand = {
   Prints a table of the changed decisions and a summary (--all lists every alert), or one JSON
   document {rows, summary} with --json, or CSV rows with --csv. Progress and ETA go to stderr.
   Exits 3 with --fail-on-change when any decision changed, 1 on failure, 2 on a usage error.
-examples:
+examples (strict.yaml and policy/next.yaml stand for your policy files):
   npx secops replay --since 2026-11-23T00:00:00Z --policy strict.yaml
   npx secops replay --alerts SEC-2026-0101,SEC-2026-0104 --from-stage enriched --analyst llm --llm-model qwen3:8b
   npx secops replay --query 'powershell' --policy policy/next.yaml --fail-on-change --csv`,
