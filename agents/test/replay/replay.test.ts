@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { DecidedMessage, topology, type Topology } from "@secops/contracts";
+import { DecidedMessage, SchemaIds, topology, type Topology } from "@secops/contracts";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { startFakeLlm, type FakeLlm } from "../fakes/fake-llm-server.js";
 import { main } from "../../src/cli/main.js";
@@ -158,7 +158,7 @@ describe("secops replay", () => {
 describe("what an investigation keeps for an audit", () => {
   it("the model's raw answer, beside its thinking, tokens, model and prompt version", async () => {
     const client = createLlmClient(parseEnv(llmEnv, { LLM_API_URL: llm.url, LLM_MODEL_NAME: "fake-qwen3-8b", LLM_MAX_RETRIES: "0" }), silent);
-    const inv = await investigateAlert(originals[0]!, { llm: client, log: silent });
+    const inv = await investigateAlert({ ...originals[0]!, schema: SchemaIds.enriched }, { llm: client, log: silent });
     expect(inv.analyst).toBe("llm");
     const sent = llm.requests.at(-1)!;
     expect(sent).toBeDefined();
