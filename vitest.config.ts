@@ -8,6 +8,5 @@ export default defineConfig({
     // 2-core machines: a few files at a time, each with its own nats-server.
     maxWorkers: process.env.CI ? 2 : undefined,
     pool: "forks",
-    reporters: process.env.CI ? ["default"] : ["default"],
   },
 });

@@ -7,6 +7,7 @@ export * from "./investigation.js";
 export * from "./decision.js";
 export * from "./action-digest.js";
 export * from "./execution.js";
+export * from "./incident.js";
 export * from "./messages.js";
 export * from "./issues.js";
 export { jsonSchemas } from "./json-schemas.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CanonicalAlert } from "./alert.js";
 import { ActionParameters } from "./decision.js";
+import { Incident } from "./incident.js";
 import { DlqMessage, DecidedMessage, EnrichedMessage, ExecutedMessage, InvestigatedMessage, RawAlert } from "./messages.js";
 
 /** JSON Schema (draft 2020-12) for every message, keyed by file name. */
@@ -13,6 +14,7 @@ export function jsonSchemas(): Record<string, unknown> {
     ["alerts.investigated", InvestigatedMessage, "alerts.investigated"],
     ["alerts.decided", DecidedMessage, "alerts.decided"],
     ["alerts.executed", ExecutedMessage, "alerts.executed"],
+    ["alerts.incidents", Incident, "alerts.incidents: related alerts grouped into one incident, each version as it changes"],
     ["alerts.dlq", DlqMessage, "alerts.dlq: what could not be processed, with the reason and the original"],
   ];
   const result: Record<string, unknown> = {};

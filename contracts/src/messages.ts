@@ -116,13 +116,4 @@ export const DlqMessage = z.object({
 });
 export type DlqMessage = z.infer<typeof DlqMessage>;
 
-/** The message schema each subject carries. */
-export const StageMessages = {
-  enriched: EnrichedMessage,
-  investigated: InvestigatedMessage,
-  decided: DecidedMessage,
-  executed: ExecutedMessage,
-  dlq: DlqMessage,
-} as const;
-
 export type AnyStageMessage = EnrichedMessage | InvestigatedMessage | DecidedMessage | ExecutedMessage;

@@ -20,6 +20,13 @@ export interface Topology {
     readonly decided: string;
     readonly executed: string;
     readonly dlq: string;
+    /** Incidents (related alerts grouped by the correlator), each version as it changes. */
+    readonly incidents: string;
+  };
+  /** Core NATS request subjects (outside the stream: a request is not an alert). */
+  readonly requests: {
+    /** Undo an executed action; the responder answers (one replica, queue group "responder"). */
+    readonly undo: string;
   };
   /** One durable pull consumer per stage, named after the agent that owns it. */
   readonly durables: {
@@ -28,6 +35,8 @@ export interface Topology {
     readonly decider: string;
     readonly responder: string;
   };
+  /** The incident correlator: its durable on alerts.decided and its KV bucket (provisioned by the correlator itself). */
+  readonly correlator: { readonly durable: string; readonly bucket: string };
   readonly buckets: {
     readonly enrichmentCache: string;
     readonly tickets: string;
@@ -67,6 +76,10 @@ export function topology(namespace = ""): Topology {
       decided: `${root}.decided`,
       executed: `${root}.executed`,
       dlq: `${root}.dlq`,
+      incidents: `${root}.incidents`,
+    },
+    requests: {
+      undo: namespace ? `${namespace}.secops.undo` : "secops.undo",
     },
     durables: {
       enricher: `enricher${suffix}`,
@@ -74,6 +87,7 @@ export function topology(namespace = ""): Topology {
       decider: `decider${suffix}`,
       responder: `responder${suffix}`,
     },
+    correlator: { durable: `correlator${suffix}`, bucket: bucket("incidents") },
     buckets: {
       enrichmentCache: bucket("enrichment-cache"),
       tickets: bucket("tickets"),

@@ -45,7 +45,7 @@ describe("topology", () => {
   it("names the documented subjects, stream and durables by default", () => {
     expect(DEFAULT_TOPOLOGY.stream).toBe("ALERTS");
     expect(DEFAULT_TOPOLOGY.all).toBe("alerts.>");
-    expect(DEFAULT_TOPOLOGY.subjects).toEqual({ raw: "alerts.raw", enriched: "alerts.enriched", investigated: "alerts.investigated", decided: "alerts.decided", executed: "alerts.executed", dlq: "alerts.dlq" });
+    expect(DEFAULT_TOPOLOGY.subjects).toEqual({ raw: "alerts.raw", enriched: "alerts.enriched", investigated: "alerts.investigated", decided: "alerts.decided", executed: "alerts.executed", dlq: "alerts.dlq", incidents: "alerts.incidents" });
     expect(DEFAULT_TOPOLOGY.durables.enricher).toBe("enricher");
   });
   it("isolates a namespace and refuses names NATS would reject", () => {

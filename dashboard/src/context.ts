@@ -3,6 +3,31 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { Topology } from "@secops/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { agentEnv, dashboardEnv, parseEnv } from "@secops/agents/runtime";
+
+/** The validated configuration values the plugins use (dashboardEnv; a bad value stops the process at start). */
+export interface DashboardSettings {
+  /** Body limit of POST /ingest (INGEST_MAX_BYTES). */
+  ingestMaxBytes: number;
+  /** Alerts kept in memory (DASHBOARD_MAX_ALERTS). */
+  maxAlerts: number;
+  /** Extra internal CIDRs for the normalizer (INTERNAL_RANGES). */
+  internalRanges: string[];
+}
+
+/** Reads the settings through the same schemas the agents use; throws a ConfigError naming the variable. */
+export function dashboardSettings(env: NodeJS.ProcessEnv): DashboardSettings {
+  const c = parseEnv({
+    INTERNAL_RANGES: agentEnv.INTERNAL_RANGES,
+    INGEST_MAX_BYTES: dashboardEnv.INGEST_MAX_BYTES,
+    DASHBOARD_MAX_ALERTS: dashboardEnv.DASHBOARD_MAX_ALERTS,
+  }, env);
+  return {
+    ingestMaxBytes: c.INGEST_MAX_BYTES,
+    maxAlerts: c.DASHBOARD_MAX_ALERTS,
+    internalRanges: c.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
 
 /**
  * What every dashboard plugin receives. Plugins live in src/plugins/, one concern each
@@ -14,8 +39,9 @@ export interface DashboardContext {
   jsm: JetStreamManager;
   topo: Topology;
   log: Logger;
-  /** Environment the server was started with (already validated). */
-  env: NodeJS.ProcessEnv;
+  settings: DashboardSettings;
+  /** The environment, only for where the dashboard's signing key is (agents/src/trust/signing.ts). */
+  env?: NodeJS.ProcessEnv;
   /** The bearer token write endpoints require. */
   token: string;
   /** A preHandler for write routes: 401 without `Authorization: Bearer <token>`. */

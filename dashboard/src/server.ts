@@ -5,10 +5,11 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import type { Logger } from "pino";
 import type { DashboardUser } from "@secops/agents/runtime";
-import type { DashboardContext } from "./context.js";
+import { dashboardSettings, type DashboardContext } from "./context.js";
 import { createAuth, createSiteGuard } from "./auth.js";
 import { dashboardEnv, parseEnv } from "@secops/agents/runtime";
 import { PLUGINS } from "./plugins/index.js";
+import { PAGE_PATHS } from "./plugins/static.js";
 
 export interface DashboardServerOptions {
   nc: NatsConnection;
@@ -32,7 +33,7 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
   const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   app.addHook("onRequest", createSiteGuard({
     auth, boundHost: site.DASHBOARD_HOST, allowedHosts: list(site.DASHBOARD_ALLOWED_HOSTS), allowedOrigins: list(site.DASHBOARD_ALLOWED_ORIGINS),
-    readAuth: site.DASHBOARD_READ_AUTH, publicPaths: new Set(["/", "/index.html", "/app.js", "/style.css", "/trust.js"]),
+    readAuth: site.DASHBOARD_READ_AUTH, publicPaths: new Set(PAGE_PATHS),
   }));
   const ctx: DashboardContext = {
     nc: o.nc,
@@ -40,6 +41,7 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
     jsm: await jetstreamManager(o.nc),
     topo: o.topo,
     log: o.log,
+    settings: dashboardSettings(o.env ?? process.env),
     env: o.env ?? process.env,
     token: o.token,
     requireAuth: auth.requireAuth,

@@ -14,7 +14,7 @@ import { connectNats } from "../../agents/src/runtime/nats.js";
 import { natsEnv, parseEnv } from "../../agents/src/runtime/config.js";
 import { loadPolicyWithText } from "../../agents/src/replay/policy-versions.js";
 import { verifyBundle } from "../../agents/src/replay/bundle.js";
-import type { DashboardContext } from "../src/context.js";
+import { dashboardSettings, type DashboardContext } from "../src/context.js";
 import exportPlugin from "../src/plugins/export.js";
 
 const TOKEN = "test-token-0123456789";
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await provision(nc, nats.topo, nats.url);
   decided = await recordHistory(nc, nats.topo, loadPolicyWithText(), 3, "dx");
   const ctx: DashboardContext = {
-    nc, js: jetstream(nc), jsm: await jetstreamManager(nc), topo: nats.topo, log: silent, env: {}, token: TOKEN,
+    nc, js: jetstream(nc), jsm: await jetstreamManager(nc), topo: nats.topo, log: silent, env: {}, settings: dashboardSettings({}), token: TOKEN,
     requireAuth: async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) await reply.code(401).send({ error: "unauthorized" });
     },

@@ -22,6 +22,18 @@ export interface ChainOptions {
   executionStatus?: "success" | "failed";
   receivedAt?: Date;
   latencyMs?: number;
+  host?: string;
+  user?: string;
+  externalIp?: string;
+  /** The vendor's severity (alert.severity) and the analyst's (investigation.severity). */
+  severity?: "low" | "medium" | "high" | "critical";
+  analystSeverity?: "low" | "medium" | "high" | "critical";
+  sourceId?: string;
+  hashes?: string[];
+  format?: "seed" | "wazuh" | "suricata" | "okta" | "crowdstrike";
+  category?: "authentication" | "malware" | "network_scan" | "data_exfiltration" | "other";
+  /** alert.time when it differs from the receive time. */
+  alertTime?: Date;
 }
 
 export interface Chain {
@@ -42,6 +54,9 @@ export function buildChain(o: ChainOptions): Chain {
   const analyst = o.analyst ?? "llm";
   const title = o.title ?? `Suspicious login to finance admin from Tor (${o.alertId})`;
   const description = o.description ?? "Login from a Tor exit node to the account of a finance administrator.";
+  const ip = o.externalIp ?? "185.220.101.45";
+  const host = o.host ?? "fin-ws-042";
+  const user = o.user ?? "john.smith";
 
   const enriched = EnrichedMessage.parse({
     schema: SchemaIds.enriched,
@@ -50,28 +65,29 @@ export function buildChain(o: ChainOptions): Chain {
     producer: producer("enricher"),
     timestamps: { received: iso(received), enriched: at(0.1) },
     alert: {
-      format: "seed", category: "authentication", severity: "high", severityOriginal: "High",
-      title, description, time: iso(received),
+      format: o.format ?? "seed", category: o.category ?? "authentication", severity: o.severity ?? "high", severityOriginal: "High",
+      title, description, time: iso(o.alertTime ?? received),
       source: { vendor: "Acme", product: "IdP" },
-      host: { name: "fin-ws-042", ip: "10.0.4.42" },
-      user: { name: "john.smith" },
-      assets: ["fin-ws-042"],
+      host: { name: host, ip: "10.0.4.42" },
+      user: { name: user },
+      assets: [host],
       iocs: [
-        { type: "ip", value: "185.220.101.45", role: "source", internal: false, from: "field", path: "details.source_ip" },
+        { type: "ip", value: ip, role: "source", internal: false, from: "field", path: "details.source_ip" },
         { type: "ip", value: "10.0.4.42", role: "destination", internal: true, from: "field", path: "details.host_ip" },
+        ...(o.hashes ?? []).map((h) => ({ type: "sha256" as const, value: h, role: null, internal: false, from: "field" as const })),
       ],
-      mitre: ["T1078"], tactics: ["initial-access"], sourceId: `src-${o.alertId}`,
+      mitre: ["T1078"], tactics: ["initial-access"], sourceId: o.sourceId ?? `src-${o.alertId}`,
       fingerprint: createHash("sha256").update(o.alertId).digest("hex"),
       context: { user_department: "Finance" },
       raw: { name: title, description },
     },
     enrichment: {
       indicators: [{
-        type: "ip", value: "185.220.101.45", verdict: "malicious",
+        type: "ip", value: ip, verdict: "malicious",
         sources: [{ name: "tor-exit-list", verdict: "malicious", detail: "listed exit node" }],
         tags: ["tor-exit"], geo: { country: "DE", asn: 24940, org: "Hetzner" }, cached: false,
       }],
-      asset: { name: "fin-ws-042", criticality: "high", reason: "finance workstation" },
+      asset: { name: host, criticality: "high", reason: "finance workstation" },
       summary: { malicious: 1, suspicious: 0, clean: 0, unknown: 0, externalIps: 1, internalIps: 1 },
       providers: ["tor-exit-list"],
       suppressed: null,
@@ -84,12 +100,12 @@ export function buildChain(o: ChainOptions): Chain {
     producer: producer("investigator"),
     timestamps: { ...enriched.timestamps, investigated: at(0.5) },
     investigation: {
-      analyst, severity: "high", confidence: 0.87, verdict: "true_positive",
+      analyst, severity: o.analystSeverity ?? "high", confidence: 0.87, verdict: "true_positive",
       summary: "Account takeover attempt through a Tor exit node.",
       reasoning: o.reasoning ?? "The source IP is a known Tor exit node and the account is privileged.",
       thinking: o.thinking === undefined ? (analyst === "llm" ? "The user never logs in from Germany..." : null) : o.thinking,
-      mitre: ["T1078"], evidence: ["185.220.101.45 is a Tor exit node"],
-      recommendedAction: action, recommendedTarget: action === "BLOCK_IP" ? "185.220.101.45" : null,
+      mitre: ["T1078"], evidence: [`${ip} is a Tor exit node`],
+      recommendedAction: action, recommendedTarget: action === "BLOCK_IP" ? ip : null,
       fallbackReason: analyst === "rules" ? (o.fallbackReason ?? "LLM endpoint timed out after 60 s") : null,
       injection: o.injection
         ? { detected: true, findings: [{ path: "alert.description", kind: "instruction", excerpt: "ignore previous instructions" }] }
@@ -101,14 +117,14 @@ export function buildChain(o: ChainOptions): Chain {
   });
 
   const parameters: ActionParameters = action === "BLOCK_IP"
-    ? { action, ip: "185.220.101.45", durationHours: 24, reason: "Tor exit node used against a privileged account" }
-    : { action, title, priority: "high", description, assets: ["fin-ws-042"] };
+    ? { action, ip, durationHours: 24, reason: "Tor exit node used against a privileged account" }
+    : { action, title, priority: "high", description, assets: [host] };
   const baseDecision: Decision = {
     action, parameters, mode: o.approval ? "approval" : "auto", status: "ready",
-    proposedBy: analyst, proposed: { action, target: action === "BLOCK_IP" ? "185.220.101.45" : null },
+    proposedBy: analyst, proposed: { action, target: action === "BLOCK_IP" ? ip : null },
     confidence: 0.87, reason: "Malicious external source against a high-value account",
     policy: { version: "2026-11-01", rules: [
-      { rule: "target.must_be_extracted", effect: "allow", reason: "185.220.101.45 is an IoC of the alert" },
+      { rule: "target.must_be_extracted", effect: "allow", reason: `${ip} is an IoC of the alert` },
       ...(o.approval ? [{ rule: "block.requires_approval", effect: "require_approval" as const, reason: "blocking needs a second pair of eyes" }] : []),
     ] },
     tainted: o.injection ?? false,
@@ -145,10 +161,10 @@ export function buildChain(o: ChainOptions): Chain {
     timestamps: { ...last.timestamps, executed: at(1) },
     execution: {
       actionId: `${enriched.alert.fingerprint}:${action}`, action, status: failed ? "failed" : "success",
-      target: action === "BLOCK_IP" ? "185.220.101.45" : null, connector: action === "BLOCK_IP" ? "kv:blocklist" : "kv:tickets",
-      summary: failed ? "blocklist write failed" : action === "BLOCK_IP" ? "185.220.101.45 blocked for 24 h" : "ticket SEC-1 created",
+      target: action === "BLOCK_IP" ? ip : null, connector: action === "BLOCK_IP" ? "kv:blocklist" : "kv:tickets",
+      summary: failed ? "blocklist write failed" : action === "BLOCK_IP" ? `${ip} blocked for 24 h` : "ticket SEC-1 created",
       details: action === "BLOCK_IP" ? { ruleId: "bl-1", expiresAt: at(24) } : { ticketId: "SEC-1" },
-      undo: action === "BLOCK_IP" ? { action: "UNBLOCK_IP", description: "remove 185.220.101.45 from the blocklist" } : null,
+      undo: action === "BLOCK_IP" ? { action: "UNBLOCK_IP", description: `remove ${ip} from the blocklist` } : null,
       error: failed ? "kv unavailable" : null,
     },
   });

@@ -14,7 +14,7 @@ import { startNats, type TestNats } from "../../agents/test/harness/nats.js";
 import { ProviderStatePublisher } from "../../agents/src/enricher/enrich/online/state.js";
 import { OnlineProvider } from "../../agents/src/enricher/enrich/online/runner.js";
 import { ONLINE_PROVIDERS } from "../../agents/src/enricher/enrich/providers/index.js";
-import type { DashboardContext } from "../src/context.js";
+import { dashboardSettings, type DashboardContext } from "../src/context.js";
 import providersPlugin from "../src/plugins/providers.js";
 import { staticPlugin } from "../src/plugins/static.js";
 
@@ -34,7 +34,7 @@ describe.skipIf(skip)("providers page in Chromium", () => {
     nats = await startNats();
     nc = await connect({ servers: nats.url, ...(nats.user ? { user: nats.user, pass: nats.pass } : {}) });
     const log = pino({ level: "silent" });
-    const ctx = { nc, js: jetstream(nc), jsm: await jetstreamManager(nc), topo: nats.topo, log, env: {}, token: "t".repeat(20), requireAuth: async () => {}, callerOf: () => "api" } as DashboardContext;
+    const ctx = { nc, js: jetstream(nc), jsm: await jetstreamManager(nc), topo: nats.topo, log, env: {}, settings: dashboardSettings({}), token: "t".repeat(20), requireAuth: async () => {}, callerOf: () => "api" } as DashboardContext;
     const kv = await new Kvm(nc).create(nats.topo.buckets.enrichmentCache, { ttl: 24 * 3600 * 1000 });
     const otx = ONLINE_PROVIDERS.find((d) => d.name === "otx")!;
     const broken = (async () => new Response(HOSTILE, { status: 502 })) as typeof fetch;

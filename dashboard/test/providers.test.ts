@@ -10,7 +10,7 @@ import { ProviderStatePublisher } from "../../agents/src/enricher/enrich/online/
 import { OnlineProvider } from "../../agents/src/enricher/enrich/online/runner.js";
 import { ONLINE_PROVIDERS } from "../../agents/src/enricher/enrich/providers/index.js";
 import { ProviderUnavailable } from "../../agents/src/enricher/enrich/online/definition.js";
-import type { DashboardContext } from "../src/context.js";
+import { dashboardSettings, type DashboardContext } from "../src/context.js";
 import providersPlugin from "../src/plugins/providers.js";
 
 let nats: TestNats;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   nats = await startNats();
   nc = await connect({ servers: nats.url, ...(nats.user ? { user: nats.user, pass: nats.pass } : {}) });
   const log = pino({ level: "silent" });
-  const ctx = { nc, js: jetstream(nc), jsm: await jetstreamManager(nc), topo: nats.topo, log, env: {}, token: "t".repeat(20), requireAuth: async () => {}, callerOf: () => "api" } as DashboardContext;
+  const ctx = { nc, js: jetstream(nc), jsm: await jetstreamManager(nc), topo: nats.topo, log, env: {}, settings: dashboardSettings({}), token: "t".repeat(20), requireAuth: async () => {}, callerOf: () => "api" } as DashboardContext;
   app = Fastify({ loggerInstance: log as FastifyBaseLogger });
   await app.register(providersPlugin, { ctx });
   await app.ready();

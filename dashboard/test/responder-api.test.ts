@@ -1,46 +1,57 @@
+// The approvals, actions and EDL API on the dashboard as buildDashboard assembles it: the real
+// bearer-token auth (a wrong or missing token is refused before anything is read), records from
+// the shared state, and undo carried out by a responder that answers the undo request.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { FastifyInstance } from "fastify";
+import type { Subscription } from "@nats-io/transport-node";
 import { startNats, type TestNats } from "../../agents/test/harness/nats.js";
 import { awaiting, block, decided, isolate, natsEnvFor, silentLog, ticket, type Env } from "../../agents/test/responder/fixtures.js";
-import type { DashboardContext } from "../src/context.js";
-import approvalsPlugin from "../src/plugins/approvals.js";
-import actionsPlugin from "../src/plugins/actions.js";
-import edlPlugin from "../src/plugins/edl.js";
+import { requestUndo, serveUndoRequests } from "../../agents/src/state/undo-requests.js";
+import { topology } from "@secops/contracts";
+import { uniqueNamespace } from "../../agents/test/harness/nats.js";
+import { parseDashboardUsers } from "../../agents/src/runtime/config.js";
+import { buildDashboard } from "../src/server.js";
 
 const TOKEN = "test-token-0123456789";
 let nats: TestNats;
 let env: Env;
 let app: FastifyInstance;
+let undoService: Subscription;
 const auth = { authorization: `Bearer ${TOKEN}` };
-
-let ctx0: () => DashboardContext;
 
 beforeAll(async () => {
   nats = await startNats();
   env = await natsEnvFor(nats.url, nats.topo);
-  const jsm = await jetstreamManager(env.nc);
-  const ctx: DashboardContext = {
-    nc: env.nc, js: jetstream(env.nc), jsm, topo: nats.topo, log: silentLog, env: {}, token: TOKEN,
-    requireAuth: async (req: FastifyRequest, reply: FastifyReply) => {
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) await reply.code(401).send({ error: "unauthorized" });
-    },
-    callerOf: (req: FastifyRequest) => {
-      const u = req.headers["x-secops-user"];
-      return typeof u === "string" && /^[\w.@-]{1,128}$/.test(u) ? u : "api";
-    },
-  };
-  ctx0 = () => ctx;
-  app = Fastify();
-  await app.register(approvalsPlugin, { ctx });
-  await app.register(actionsPlugin, { ctx });
-  await app.register(edlPlugin, { ctx });
+  const responder = await env.make();
+  undoService = serveUndoRequests(env.nc, nats.topo, (id, by) => responder.undo(id, by), silentLog);
+  ({ app } = await buildDashboard({ nc: env.nc, topo: nats.topo, log: silentLog, token: TOKEN, env: {} }));
   await app.ready();
 });
 afterAll(async () => {
+  undoService?.unsubscribe();
   await app?.close();
   await env.nc.close();
   await nats.stop();
+});
+
+describe("write endpoints refuse a missing or wrong token", () => {
+  it("answers 401 with the bearer challenge, and changes nothing", async () => {
+    const r = await env.make();
+    const msg = awaiting(block("203.0.113.150"));
+    await r.execute(msg);
+    const id = msg.decision.approval!.id;
+    for (const headers of [{}, { authorization: "Bearer wrong-token-0123456789" }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }]) {
+      const res = await app.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { ...headers, "x-secops-user": "mallory" }, payload: { by: "mallory" } });
+      expect(res.statusCode, JSON.stringify(headers)).toBe(401);
+      expect(res.headers["www-authenticate"]).toBe('Bearer realm="secops"');
+    }
+    expect((await app.inject({ method: "GET", url: `/api/approvals/${id}` })).json()).toMatchObject({ status: "pending", approvers: [] });
+    const done = await r.execute(decided(ticket("no-token undo")));
+    if (done.kind !== "executed") throw new Error("expected an execution");
+    const undo = await app.inject({ method: "POST", url: `/api/actions/${done.execution.actionId}/undo`, headers: { authorization: "Bearer nope-nope-nope-nope" } });
+    expect(undo.statusCode).toBe(401);
+    expect((await app.inject({ method: "GET", url: `/api/ledger/${done.execution.actionId}` })).json()).toMatchObject({ state: "done", undone: null });
+  });
 });
 
 describe("approvals API", () => {
@@ -78,13 +89,9 @@ describe("approvals API", () => {
     expect((await app.inject({ method: "GET", url: `/api/approvals/${id}` })).json()).toMatchObject({ status: "pending", approversCount: 1 });
 
     // Two people with their own tokens (DASHBOARD_USERS) make two approvals.
-    const { createAuth } = await import("../src/auth.js");
-    const { parseDashboardUsers } = await import("@secops/agents/runtime");
     const ALICE = "alice-token-0123456789ab";
     const BOB = "bob-token-0123456789abcd";
-    const people = createAuth("unused-shared-token-0123", parseDashboardUsers(`alice:${ALICE},bob:${BOB}`));
-    const peopleApp = Fastify();
-    await peopleApp.register(approvalsPlugin, { ctx: { ...ctx0(), requireAuth: people.requireAuth, callerOf: people.callerOf, rolesOf: people.rolesOf, isPerson: people.isPerson } });
+    const { app: peopleApp } = await buildDashboard({ nc: env.nc, topo: nats.topo, log: silentLog, token: "unused-shared-token-0123", env: {}, users: parseDashboardUsers(`alice:${ALICE},bob:${BOB}`) });
     await peopleApp.ready();
     const msg2 = awaiting(isolate("ws-api-people"), { approversRequired: 2 });
     await r.execute(msg2);
@@ -164,19 +171,21 @@ describe("actions API, undo and EDL", () => {
   });
 });
 
+describe("undo needs a running responder", () => {
+  it("says so, instead of hanging, when no responder answers the request", async () => {
+    const lonely = topology(uniqueNamespace());
+    await expect(requestUndo(env.nc, lonely, { actionId: "a".repeat(64), by: "x" }, 2_000)).rejects.toMatchObject({ code: "unavailable", message: expect.stringMatching(/no responder is running/) });
+  });
+});
+
 describe("approval roles (DASHBOARD_USERS with roles)", () => {
   it("lets only holders of the policy's role decide, and names the caller from the token", async () => {
-    const { createAuth } = await import("../src/auth.js");
-    const { parseDashboardUsers } = await import("@secops/agents/runtime");
     const LEAD = "lead-token-0123456789ab";
     const INTERN = "intern-token-0123456789";
-    const auth2 = createAuth("unused-shared-token-0123", parseDashboardUsers(`dana:${LEAD}:responder|lead,ivan:${INTERN}:viewer`));
-    const ctx: DashboardContext = {
-      nc: env.nc, js: jetstream(env.nc), jsm: await jetstreamManager(env.nc), topo: nats.topo, log: silentLog, env: {}, token: "unused",
-      requireAuth: auth2.requireAuth, callerOf: auth2.callerOf, rolesOf: auth2.rolesOf, isPerson: auth2.isPerson,
-    };
-    const roleApp = Fastify();
-    await roleApp.register(approvalsPlugin, { ctx });
+    const { app: roleApp } = await buildDashboard({
+      nc: env.nc, topo: nats.topo, log: silentLog, token: "unused-shared-token-0123", env: {},
+      users: parseDashboardUsers(`dana:${LEAD}:responder|lead,ivan:${INTERN}:viewer`),
+    });
     await roleApp.ready();
     const r = await env.make();
     const msg = awaiting(isolate("ws-roles"), { approversRequired: 1 });
@@ -184,6 +193,8 @@ describe("approval roles (DASHBOARD_USERS with roles)", () => {
     const id = msg.decision.approval!.id;
     const required = msg.decision.approval!.requiredRole;
 
+    // The shared token no longer writes once per-person tokens are configured.
+    expect((await roleApp.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { authorization: "Bearer unused-shared-token-0123" }, payload: {} })).statusCode).toBe(401);
     const denied = await roleApp.inject({ method: "POST", url: `/api/approvals/${id}/approve`, headers: { authorization: `Bearer ${INTERN}`, "x-secops-user": "dana" }, payload: {} });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().message).toMatch(new RegExp(`needs the role "${required}"; ivan holds viewer`));

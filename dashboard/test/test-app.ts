@@ -9,7 +9,7 @@ import type { Topology } from "@secops/contracts";
 import { startNats, type TestNats } from "../../agents/test/harness/nats.js";
 import { provisionStream } from "../../agents/src/runtime/provision.js";
 import { natsEnv, parseEnv } from "../../agents/src/runtime/config.js";
-import type { DashboardContext } from "../src/context.js";
+import { dashboardSettings, type DashboardContext } from "../src/context.js";
 import { feedPlugin } from "../src/plugins/feed.js";
 import { staticPlugin } from "../src/plugins/static.js";
 import approvalsPlugin from "../src/plugins/approvals.js";
@@ -44,7 +44,7 @@ export async function startTestDashboard({ env = {}, beforeStart, writeApi = fal
   await beforeStart?.(js, topo, nc);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const ctx: DashboardContext = {
-    nc, js, jsm, topo, log, env, token: TEST_TOKEN,
+    nc, js, jsm, topo, log, settings: dashboardSettings(env), token: TEST_TOKEN,
     async requireAuth(req, reply) {
       if (req.headers.authorization !== `Bearer ${TEST_TOKEN}`) await reply.code(401).send({ error: "unauthorized" });
     },

@@ -9,7 +9,7 @@ import { buildChain, buildDlq, publishChain } from "./fixtures.js";
 import { startTestDashboard, TEST_TOKEN, type TestDashboard } from "./test-app.js";
 import { awaiting, isolate } from "../../agents/test/responder/fixtures.js";
 import { startAgent, type RunningAgent } from "../../agents/src/runtime/agent.js";
-import { createResponderHandler } from "../../agents/src/responder/main.js";
+import { responderStage } from "../../agents/src/responder/main.js";
 import { pino } from "pino";
 import { loadSigner } from "../../agents/src/trust/signing.js";
 
@@ -147,10 +147,9 @@ describe.skipIf(skip)("approving and undoing on the page", () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: set CHROMIUM_PATH, or SKIP_BROWSER_TESTS=1 to skip`);
     d = await startTestDashboard({ writeApi: true });
     responder = await startAgent({
-      agent: "responder",
+      stage: responderStage,
       env: { NATS_URL: d.nats.url, SECOPS_NAMESPACE: d.topo.namespace, LOG_LEVEL: "silent", ...(d.nats.user ? { NATS_USER: d.nats.user, NATS_PASSWORD: d.nats.pass ?? "" } : {}) },
       log: pino({ level: "silent" }),
-      createHandler: async (rt) => (await createResponderHandler(rt)).handler,
     });
     await d.app.listen({ port: 0, host: "127.0.0.1" });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -221,7 +220,11 @@ describe.skipIf(skip)("approving and undoing on the page", () => {
     await undo.getByTestId("undo-button").click();
     await undo.getByTestId("undo-confirm").click();
     await expect.poll(() => undo.getByTestId("undo-done").textContent(), { timeout: 10_000 }).toMatch(/^Undone by alice at /);
-    expect(await undo.getByTestId("undo-result").textContent()).toContain("host ws-ui-07 released");
+    await expect.poll(() => undo.getByTestId("undo-result").textContent(), { timeout: 10_000 }).toContain("host ws-ui-07 released");
+    // The state after the undo, in the list and on the Execution card (read from the ledger).
+    await expect.poll(() => row("apr-ui-1").getByTestId("undone-badge").count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => details.getByTestId("execution-undone").textContent(), { timeout: 10_000 }).toMatch(/^Undone by alice at .*reversed/);
+    await expect.poll(() => page.getByTestId("stat-undone").textContent(), { timeout: 10_000 }).toBe("1");
     expect(pageErrors).toEqual([]);
   });
 });

@@ -2,10 +2,7 @@
 // consumer and concurrency, exactly as their own processes would run them.
 import { pino } from "pino";
 import { startAgent, type RunningAgent } from "../runtime/agent.js";
-import { createEnricherHandler } from "../enricher/main.js";
-import { createInvestigatorHandler } from "../investigator/main.js";
-import { createDeciderHandler } from "../decider/main.js";
-import { createResponderHandler } from "../responder/main.js";
+import { PIPELINE_STAGES } from "../stages.js";
 
 export interface InProcessPipeline {
   agents: RunningAgent[];
@@ -14,18 +11,10 @@ export interface InProcessPipeline {
 
 export async function startInProcessPipeline(env: NodeJS.ProcessEnv): Promise<InProcessPipeline> {
   const log = pino({ level: env.LOG_LEVEL ?? "silent" });
-  const sweeperStops: (() => void)[] = [];
   const agents: RunningAgent[] = [];
   const stop = async () => { await Promise.all(agents.map((a) => a.stop())); };
   try {
-    agents.push(await startAgent({ agent: "enricher", env, log, createHandler: createEnricherHandler }));
-    agents.push(await startAgent({ agent: "investigator", env, log, createHandler: createInvestigatorHandler }));
-    agents.push(await startAgent({ agent: "decider", env, log, createHandler: createDeciderHandler }));
-    agents.push(await startAgent({
-      agent: "responder", env, log,
-      createHandler: async (rt) => { const r = await createResponderHandler(rt); sweeperStops.push(r.stop); return r.handler; },
-      onStop: () => sweeperStops.forEach((s) => s()),
-    }));
+    for (const stage of PIPELINE_STAGES) agents.push(await startAgent({ stage, env, log }));
   } catch (e) {
     // The agents that did start hold connections and timers: stop them before reporting.
     await stop().catch(() => {});

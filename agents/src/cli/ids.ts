@@ -1,20 +1,20 @@
 // The ids people see, resolved to the ids the commands act on. The terminal and the dashboard
-// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (apr_…, or APR-…), record ids (TKT-…,
+// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (APR-…, or apr_… from older deciders), record ids (TKT-…,
 // CLS-…, REV-…) and action ids (64 hex, or undo-<action id>); every command that takes an id
 // accepts any of them and says which alert, approval or action it meant when it is not unique.
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
-import { listJson } from "../responder/store.js";
-import type { ApprovalRecord } from "../responder/approvals.js";
-import type { LedgerEntry } from "../responder/ledger.js";
+import { getJson, listJson } from "../state/kv.js";
+import { ApprovalRecord, LedgerEntry } from "../state/records.js";
+import { isApprovalId } from "../shared/ids.js";
 
 /** Where each kind of id comes from, for help texts and errors. */
 export const ID_SOURCES = {
   alert: "the alert id al-… (dashboard, `secops publish`, `secops audit`)",
   source: "the vendor's own alert id, e.g. SEC-2026-0101 (the id `npm run demo` prints; the alert's sourceId)",
-  approval: "the approval id apr_… (printed by `npm start` as \"npx secops approve apr_…\", the dashboard's Pending approvals, GET /api/approvals)",
+  approval: "the approval id APR-… (printed by `npm start` as \"npx secops approve APR-…\", the dashboard's Pending approvals, GET /api/approvals)",
   record: "a ticket, closure or review id TKT-…, CLS-…, REV-… (the execution summary, GET /api/tickets, /api/closures, /api/reviews)",
   action: "the action id, 64 hex characters (execution.actionId on the dashboard and in `secops audit`)",
 } as const;
@@ -30,7 +30,7 @@ export type IdKind = "alert" | "approval" | "record" | "action" | "source";
 
 export function classifyId(id: string): IdKind {
   if (/^al-[0-9a-f]{24}$/.test(id)) return "alert";
-  if (/^(apr_[0-9a-f]{32}|APR-[0-9A-F]{16})$/.test(id)) return "approval";
+  if (isApprovalId(id)) return "approval";
   if (/^(TKT|CLS|REV)-[0-9A-F]{10}$/i.test(id)) return "record";
   if (/^(undo-)?[0-9a-f]{64}$/.test(id)) return "action";
   return "source";
@@ -103,7 +103,7 @@ export async function alertsBySourceId(ctx: IdContext, sourceId: string): Promis
 
 async function ledgerEntries(ctx: IdContext): Promise<LedgerEntry[]> {
   const kv = await bucket(ctx, ctx.topo.buckets.ledger);
-  return kv ? (await listJson<LedgerEntry>(kv)).map((e) => e.value) : [];
+  return kv ? (await listJson(kv, LedgerEntry)).map((e) => e.value) : [];
 }
 
 /** TKT-/CLS-/REV- ids are the first 10 hex characters of the action id that made the record. */
@@ -125,16 +125,16 @@ export async function alertIdsFor(ctx: IdContext, id: string): Promise<{ alertId
     case "alert": return { alertIds: [id], via: kind };
     case "approval": {
       const kv = await bucket(ctx, ctx.topo.buckets.approvals);
-      const e = kv ? await kv.get(id).catch(() => null) : null;
-      if (!e || e.operation !== "PUT" || e.length === 0) throw new IdError(`no approval has the id ${id}`);
-      return { alertIds: [e.json<ApprovalRecord>().alertId], via: kind };
+      const e = kv ? await getJson(kv, id, ApprovalRecord) : null;
+      if (!e) throw new IdError(`no approval has the id ${id}`);
+      return { alertIds: [e.value.alertId], via: kind };
     }
     case "record": return { alertIds: [(await actionForRecord(ctx, id)).alertId], via: kind };
     case "action": {
       const kv = await bucket(ctx, ctx.topo.buckets.ledger);
-      const e = kv ? await kv.get(id).catch(() => null) : null;
-      if (!e || e.operation !== "PUT" || e.length === 0) throw new IdError(`no action has the id ${id}`);
-      return { alertIds: [e.json<LedgerEntry>().alertId], via: kind };
+      const e = kv ? await getJson(kv, id, LedgerEntry) : null;
+      if (!e) throw new IdError(`no action has the id ${id}`);
+      return { alertIds: [e.value.alertId], via: kind };
     }
     case "source": {
       const hits = await alertsBySourceId(ctx, id);
@@ -164,7 +164,7 @@ export async function approvalIdFor(ctx: IdContext, id: string): Promise<string>
   // An approval id in another form (a decider may propose its own): use it when it exists.
   if (kv && /^[A-Za-z0-9_-]{1,64}$/.test(id) && (await kv.get(id).catch(() => null))?.operation === "PUT") return id;
   const alertId = await oneAlert(ctx, id, "approval");
-  const all = kv ? (await listJson<ApprovalRecord>(kv)).map((e) => e.value).filter((r) => r.alertId === alertId) : [];
+  const all = kv ? (await listJson(kv, ApprovalRecord)).map((e) => e.value).filter((r) => r.alertId === alertId) : [];
   const pending = all.filter((r) => r.status === "pending");
   if (pending.length === 1) return pending[0]!.id;
   if (pending.length > 1) throw ambiguous(id, "pending approvals", pending.map((r) => `${r.id} (${r.action})`));

@@ -5,6 +5,7 @@ import { extname, join, relative, resolve } from "node:path";
 import { AlertFormat, FORMAT_LIST } from "@secops/contracts";
 import type { CliIo } from "./command.js";
 import { splitBatch, type BatchItem } from "../enricher/normalize/split.js";
+import { parseFlags } from "../shared/flags.js";
 
 export const ALERT_FILE_EXTENSIONS = new Set([".json", ".jsonl", ".ndjson", ".cef", ".log", ".txt"]);
 
@@ -59,25 +60,7 @@ export async function readInputs(paths: readonly string[], io: CliIo): Promise<I
   return items;
 }
 
-/** Parses `--name value` / `--name=value` options before the positional arguments. */
-export function parseFlags(argv: readonly string[], known: readonly string[]): { flags: Record<string, string>; positional: string[]; unknown: string[] } {
-  const flags: Record<string, string> = {};
-  const positional: string[] = [];
-  const unknown: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith("--") && a.length > 2) {
-      const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
-      if (!known.includes(name)) { unknown.push(a); continue; }
-      const value = inline ?? argv[++i];
-      if (value === undefined) { unknown.push(a); continue; }
-      flags[name] = value;
-    } else {
-      positional.push(a);
-    }
-  }
-  return { flags, positional, unknown };
-}
+export { parseFlags };
 
 /** The `--format` option: undefined when absent; null, after saying what is accepted, when unknown. */
 export function parseFormatFlag(value: string | undefined, io: CliIo): AlertFormat | undefined | null {
@@ -86,4 +69,18 @@ export function parseFormatFlag(value: string | undefined, io: CliIo): AlertForm
   if (parsed.success) return parsed.data;
   io.err(`--format ${value}: unknown format (accepted: ${FORMAT_LIST.join(", ")})`);
   return null;
+}
+
+/**
+ * The options and inputs of a command that reads files: on an unknown or incomplete option, or
+ * no input, it says so with the usage and returns null (the command exits 2).
+ */
+export function parseInputArgs(argv: readonly string[], known: readonly string[], io: CliIo, usage: string): { flags: Record<string, string>; positional: string[] } | null {
+  const { flags, positional, unknown } = parseFlags(argv, known);
+  if (unknown.length > 0 || positional.length === 0) {
+    io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}` : "no input given");
+    io.err(`usage: ${usage}`);
+    return null;
+  }
+  return { flags, positional };
 }

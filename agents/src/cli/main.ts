@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   pause: async () => (await import("./commands/pause.js")).command,
   resume: async () => (await import("./commands/resume.js")).command,
   eval: async () => (await import("./commands/eval.js")).command,
+  search: async () => (await import("./commands/search.js")).command,
 };
 
 export function processIo(): CliIo {
@@ -44,7 +45,7 @@ async function usage(io: CliIo): Promise<void> {
     io.err(`  ${c.name.padEnd(10)} ${c.summary}`);
   }
   io.err("\napprove, reject, undo and audit take any id you see for an alert: the vendor's id (SEC-2026-0101),");
-  io.err("al-…, apr_…, TKT-…/CLS-…/REV-… or the action id. --by defaults to SECOPS_USER, else $USER.");
+  io.err("al-…, APR-…, TKT-…/CLS-…/REV-… or the action id. --by defaults to SECOPS_USER, else $USER.");
   io.err("Commands that talk to the pipeline read NATS_URL (default nats://127.0.0.1:4222) and SECOPS_NAMESPACE.");
   io.err("\nsecops <command> --help shows a command's usage and examples.");
 }

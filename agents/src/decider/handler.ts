@@ -5,12 +5,12 @@
  * and high-severity closures wait for a human, and a tainted alert (prompt injection) can be
  * neither closed nor handled automatically. Every rule that applied is recorded with its reason.
  */
-import { createHash } from "node:crypto";
 import {
   ActionParameters, Decision, SEVERITY_RANK, actionDigest,
   type ActionType, type InvestigatedMessage, type PolicyRuleApplied, type Severity,
 } from "@secops/contracts";
 import { clip } from "./display-text.js";
+import { approvalIdFor } from "../shared/ids.js";
 import { policyVersion, type Policy } from "./policy.js";
 import { checkBlockTarget, checkIsolateTarget, criticalAssetMatch } from "./targets.js";
 
@@ -135,7 +135,7 @@ export function decideResponse(msg: InvestigatedMessage, policy: Policy, opts: {
   const digest = actionDigest(parameters);
   const approval: Decision["approval"] = mode === "approval"
     ? {
-        id: `apr_${createHash("sha256").update(`${msg.alertId}\n${digest}`).digest("hex").slice(0, 32)}`,
+        id: approvalIdFor(msg.alertId, digest),
         digest,
         requiredRole: policy.approval.role,
         approversRequired: approvers,

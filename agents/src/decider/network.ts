@@ -3,41 +3,21 @@
  * domain fall under an allowlisted one. Built on ipaddr.js so IPv4-mapped IPv6 (::ffff:10.0.0.1)
  * cannot sneak an internal address past a string comparison.
  */
-import ipaddr from "ipaddr.js";
+import { NON_PUBLIC_RANGES, parseIp as parseAddress, type IpAddress } from "../shared/ip.js";
 
-// Ranges no firewall rule of ours should ever drop. "reserved" is deliberately absent: it holds the
-// documentation ranges (TEST-NET) the sample alerts use as attacker addresses.
-const NEVER_PUBLIC = new Set(["private", "loopback", "linkLocal", "uniqueLocal", "unspecified", "broadcast", "multicast", "carrierGradeNat"]);
+export { inCidr, parseCidr, type Cidr } from "../shared/ip.js";
 
-export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  const trimmed = text.trim().replace(/^\[(.*)\]$/, "$1");
-  if (!ipaddr.isValid(trimmed)) return null;
-  // ipaddr.isValid accepts "10" or "0x0a" as IPv4 shorthand; only dotted quads and IPv6 count here.
-  if (!trimmed.includes(":") && !/^\d{1,3}(\.\d{1,3}){3}$/.test(trimmed)) return null;
-  return ipaddr.process(trimmed);
+/** An address as a policy target may write it: bare, or in brackets ([2001:db8::1]). */
+export function parseIp(text: string): IpAddress | null {
+  return parseAddress(text.trim().replace(/^\[(.*)\]$/, "$1"));
 }
 
 export function normalizedIp(text: string): string | null {
   return parseIp(text)?.toNormalizedString() ?? null;
 }
 
-export function isNonPublic(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  return NEVER_PUBLIC.has(ip.range());
-}
-
-export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-export function parseCidr(text: string): Cidr | null {
-  try {
-    const [addr, bits] = ipaddr.parseCIDR(text.trim());
-    return [addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr, bits];
-  } catch {
-    return null;
-  }
-}
-
-export function inCidr(ip: ipaddr.IPv4 | ipaddr.IPv6, cidr: Cidr): boolean {
-  return ip.kind() === cidr[0].kind() && ip.match(cidr);
+export function isNonPublic(ip: IpAddress): boolean {
+  return NON_PUBLIC_RANGES.has(ip.range());
 }
 
 /** `sub.example.com` is covered by an allowlisted `example.com`; `badexample.com` is not. */

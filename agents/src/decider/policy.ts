@@ -3,7 +3,7 @@
  * with zod so a typo stops the decider with the file, the path in it and what is accepted, instead
  * of silently allowing an action. `agents/policy/default.yaml` documents every setting.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../shared/hash.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, YAMLParseError } from "yaml";
@@ -76,6 +76,8 @@ export const Policy = z.strictObject({
   }),
   /** Blast radius: at most `max` automatic effects of an action per sliding window, shared by replicas; beyond it, approvals. */
   limits: z.partialRecord(ActionType, Limit).default({}),
+  /** The incident correlator's rules: validated by agents/src/correlator/rules.ts, not here. */
+  incidents: z.unknown().optional(),
   approval: z.strictObject({
     expiresAfterMinutes: z.number({ error: "expected a number of minutes" }).int("expected whole minutes").positive("expected more than 0 minutes").max(10080, "expected at most 10080 minutes (a week)"),
     role: z.string().min(1, "expected the role allowed to approve, e.g. responder"),
@@ -127,5 +129,5 @@ export function parsePolicy(text: string, file = "(inline policy)"): Policy {
 
 /** The version recorded on every decision: the file's own name for itself plus a digest of its content. */
 export function policyVersion(policy: Policy): string {
-  return `${policy.version}#${createHash("sha256").update(canonicalJson(policy)).digest("hex").slice(0, 12)}`;
+  return `${policy.version}#${sha256Hex(canonicalJson(policy)).slice(0, 12)}`;
 }

@@ -1,43 +1,34 @@
-// Process entry point of the investigator: alerts.enriched → alerts.investigated.
+// The investigator stage: alerts.enriched → alerts.investigated.
 import { fileURLToPath } from "node:url";
-import { EnrichedMessage, InvestigatedMessage, SchemaIds } from "@secops/contracts";
+import { EnrichedMessage, InvestigatedMessage } from "@secops/contracts";
 import { llmEnv, parseEnv } from "../runtime/config.js";
-import { runAgentProcess, type AgentRuntime } from "../runtime/agent.js";
-import { parseStageMessage } from "../runtime/parse.js";
-import type { StageHandler } from "../runtime/stage.js";
-import { traceparent } from "../runtime/trace.js";
+import { runAgentProcess } from "../runtime/agent.js";
+import { defineStage } from "../runtime/define-stage.js";
 import { createLlmClient } from "../llm/client.js";
 import { openBucket } from "../runtime/provision.js";
 import { duplicateReuse } from "./duplicate-reuse.js";
 import { investigateAlert } from "./handler.js";
 
-export async function createInvestigatorHandler(rt: AgentRuntime): Promise<StageHandler> {
-  const llmCfg = parseEnv(llmEnv, rt.env);
-  const llm = createLlmClient(llmCfg, rt.log);
-  const up = await llm.probe();
-  const reuse = llmCfg.LLM_REUSE_WINDOW_SECONDS > 0
-    ? duplicateReuse(await openBucket(rt.nc, rt.topo.buckets.investigationReuse, { ttl: 24 * 3600 * 1000 }), llmCfg.LLM_REUSE_WINDOW_SECONDS * 1000)
-    : undefined;
-  rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING, answering: up }, "LLM analyst configured; rules analyst as fallback");
-  return async (m, ctx) => {
-    const input = parseStageMessage(EnrichedMessage, SchemaIds.enriched, m);
-    const investigation = await investigateAlert(input, { llm, ...(reuse ? { reuse } : {}), maxWaitMs: llmCfg.LLM_MAX_WAIT_SECONDS * 1000, log: ctx.log.child({ alertId: input.alertId, traceId: input.traceId }), onProgress: ctx.progress });
-    const out: InvestigatedMessage = {
-      ...input,
-      schema: SchemaIds.investigated,
-      producer: rt.producer,
-      timestamps: { ...input.timestamps, investigated: new Date().toISOString() },
-      investigation,
-    };
-    return {
-      alertId: input.alertId,
-      traceId: input.traceId,
-      note: `${investigation.analyst} ${investigation.verdict} ${investigation.severity} ${investigation.confidence}`,
-      publish: [{ subject: rt.topo.subjects.investigated, data: InvestigatedMessage.parse(out), msgId: `${input.alertId}:investigated`, headers: { traceparent: traceparent(input.traceId), "Alert-Id": input.alertId } }],
-    };
-  };
-}
+export const investigatorStage = defineStage({
+  name: "investigator",
+  input: EnrichedMessage,
+  output: InvestigatedMessage,
+  async setup(rt) {
+    const llmCfg = parseEnv(llmEnv, rt.env);
+    const llm = createLlmClient(llmCfg, rt.log);
+    // One probe at start: with the LLM down the breaker opens at once and alerts go straight to the rules analyst.
+    const up = await llm.probe();
+    const reuse = llmCfg.LLM_REUSE_WINDOW_SECONDS > 0
+      ? duplicateReuse(await openBucket(rt.nc, rt.topo.buckets.investigationReuse, { ttl: 24 * 3600 * 1000 }), llmCfg.LLM_REUSE_WINDOW_SECONDS * 1000)
+      : undefined;
+    rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING, answering: up }, "LLM analyst configured; rules analyst as fallback");
+    return { llm, reuse, maxWaitMs: llmCfg.LLM_MAX_WAIT_SECONDS * 1000 };
+  },
+  async handle(msg, { deps, log, progress, note }) {
+    const investigation = await investigateAlert(msg, { llm: deps.llm, ...(deps.reuse ? { reuse: deps.reuse } : {}), maxWaitMs: deps.maxWaitMs, log, onProgress: progress });
+    note(`${investigation.analyst} ${investigation.verdict} ${investigation.severity} ${investigation.confidence}`);
+    return { investigation };
+  },
+});
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await runAgentProcess({ agent: "investigator", createHandler: createInvestigatorHandler });
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await runAgentProcess(investigatorStage);

@@ -14,7 +14,8 @@
  * 5. an external source attacking inward (brute force, spraying, MFA push storms, scanning, web
  *    exploits, attack tooling, a listed hostile address) → block that source;
  * 6. impossible travel and other account anomalies → a person; phishing clicks and intelligence
- *    matches without behaviour → a ticket.
+ *    matches without behaviour → a ticket; a posture finding (misconfiguration, vulnerability,
+ *    compliance, as the vendor classes it) with no behaviour → a ticket for its owner.
  *
  * Confidence is the analyst's belief that the proposed action is the right one: 0.95 for the
  * textbook case, 0.9 for clear behaviour with its target, 0.85 when one corroborating fact is
@@ -90,6 +91,15 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
   const attackedFromOutside = inbound.length > 0 && s.externalSource?.role === "source" && !s.internalSource;
   const compromise = HOST_COMPROMISE.filter(has).filter((b) => !(attackedFromOutside && (b === "lateral_movement" || b === "execution")));
   if (compromise.length === 0 && inbound.length === 0 && !["privilege_grant", "log_clearing", "persistence", "account_anomaly", "phishing", "intel_match"].some((b) => has(b as Behaviour))) {
+    // A posture finding (the vendor's own class says misconfiguration, vulnerability or
+    // compliance) describes a weakness, not an attack in progress: its owner fixes it.
+    const posture = postureFinding(f);
+    if (posture && !s.contained) {
+      return assess(maxSeverity(f.alert.severity, "low"), 0.8, "true_positive", "CREATE_TICKET", null, "a posture finding, not an attack", [
+        `The source classifies this as ${posture}: a weakness to fix, with no activity in it to contain or block.`,
+        "A ticket sends it to the resource's owner; closing it would leave the weakness open.",
+      ], evidence, mitre);
+    }
     // An alert about the vendor's own response (an active-response block, a quarantine) with no behaviour named.
     if (!s.contained) return null;
     return assess(maxSeverity(f.alert.severity, "low"), 0.8, "true_positive", "CREATE_TICKET", null, "the source's own control acted", [
@@ -258,6 +268,20 @@ export function byBehaviour(f: AlertFacts, s: Signals, rules: BehaviourRules): A
       `An indicator matched a threat-intelligence list (${s.behaviours.get("intel_match")}), but the alert shows no execution or beaconing to act on; a ticket has someone check the host.`,
     ], evidence, mitre);
   }
+  return null;
+}
+
+/**
+ * The vendor's class for posture findings: SCC findingClass MISCONFIGURATION / VULNERABILITY /
+ * POSTURE_VIOLATION (Finding.FindingClass), OCSF Vulnerability Finding (2002) and Compliance
+ * Finding (2003). Null for threat findings and everything else.
+ */
+function postureFinding(f: AlertFacts): string | null {
+  const cls = String(f.alert.context.finding_class ?? "").toUpperCase();
+  if (/^(MISCONFIGURATION|VULNERABILITY|POSTURE_VIOLATION)$/.test(cls)) return `a ${cls.toLowerCase().replace(/_/g, " ")} finding`;
+  const uid = Number(f.alert.context.class_uid);
+  if (f.alert.format === "ocsf" && uid === 2002) return "an OCSF Vulnerability Finding";
+  if (f.alert.format === "ocsf" && uid === 2003) return "an OCSF Compliance Finding";
   return null;
 }
 

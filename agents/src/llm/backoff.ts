@@ -1,11 +1,9 @@
-/** How long to wait before retrying a 429 or 5xx: the server's Retry-After when it gives one. */
-const BASE_MS = 500;
-const CAP_MS = 8_000;
+// How long to wait before retrying a 429 or 5xx: the server's Retry-After when it gives one,
+// else the pipeline's one backoff (shared/retry.ts), from 0.5 s up to 8 s.
+import { backoffDelayMs as backoff } from "../shared/retry.js";
 
 export function backoffDelayMs(retryNumber: number, random: () => number = Math.random): number {
-  const exponential = Math.min(CAP_MS, BASE_MS * 2 ** retryNumber);
-  // Full jitter on the upper half keeps replicas from retrying in lockstep.
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+  return backoff(retryNumber, { baseMs: 500, capMs: 8_000, random });
 }
 
 /** Reads `retry-after-ms` or `retry-after` (seconds or an HTTP date); null when absent or unusable. */

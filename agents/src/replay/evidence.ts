@@ -11,7 +11,9 @@ import type { JsMsg } from "@nats-io/jetstream";
 import { AlertFormat, type Topology } from "@secops/contracts";
 import { scanStream, type IdContext } from "../cli/ids.js";
 import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
-import { listJson } from "../responder/store.js";
+import type { z } from "zod";
+import { getJson } from "../state/kv.js";
+import { ApprovalRecord, BlockRecord, ClosureRecord, IsolationRecord, LedgerEntry, ReviewRecord, SuppressionRecord, TicketRecord } from "../state/records.js";
 import type { BundleFile } from "./bundle.js";
 import { policyKey, policyVersionText, type PolicyVersionRecord } from "./policy-versions.js";
 
@@ -115,14 +117,22 @@ export async function policiesOf(ctx: IdContext, entries: Entry[]): Promise<Reco
 export async function kvStateOf(ctx: IdContext, alertIds: Set<string>): Promise<{ bucket: string; key: string; revision: number; value: unknown }[]> {
   const b = ctx.topo.buckets;
   const out: { bucket: string; key: string; revision: number; value: unknown }[] = [];
-  for (const name of [b.approvals, b.ledger, b.tickets, b.blocklist, b.isolations, b.closures, b.reviews, b.suppressions]) {
+  // Each bucket's records are read through their schema (state/records.ts): a malformed record is an error naming it.
+  const schemas: [string, z.ZodType<unknown>][] = [
+    [b.approvals, ApprovalRecord], [b.ledger, LedgerEntry], [b.tickets, TicketRecord], [b.blocklist, BlockRecord],
+    [b.isolations, IsolationRecord], [b.closures, ClosureRecord], [b.reviews, ReviewRecord], [b.suppressions, SuppressionRecord],
+  ];
+  for (const [name, schema] of schemas) {
     const kv = await new Kvm(ctx.nc).open(name).catch(() => null);
     if (!kv) continue;
-    for (const { key, value } of await listJson<unknown>(kv)) {
-      const text = JSON.stringify(value);
+    const keys: string[] = [];
+    for await (const k of await kv.keys()) keys.push(k);
+    for (const key of keys.sort()) {
+      const e = await getJson(kv, key, schema);
+      if (!e) continue;
+      const text = JSON.stringify(e.value);
       if (![...alertIds].some((id) => text.includes(id))) continue;
-      const e = await kv.get(key).catch(() => null);
-      out.push({ bucket: name, key, revision: e?.revision ?? 0, value });
+      out.push({ bucket: name, key, revision: e.revision, value: e.value });
     }
   }
   return out;

@@ -9,16 +9,10 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import { DEFAULT_POLICY_FILE, PolicyError, parsePolicy, policyVersion, type Policy } from "../decider/policy.js";
+import { createJson, getJson } from "../state/kv.js";
+import { PolicyVersionRecord } from "../state/records.js";
 
-export interface PolicyVersionRecord {
-  version: string;
-  /** The file it was read from, as the decider was configured. */
-  file: string;
-  /** The file's text, byte for byte as it was read. */
-  text: string;
-  recordedAt: string;
-  recordedBy: string;
-}
+export { PolicyVersionRecord };
 
 export interface LoadedPolicy {
   policy: Policy;
@@ -59,14 +53,10 @@ export async function recordPolicyVersion(nc: NatsConnection, topo: Topology, lo
   const kv = (await policiesBucket(nc, topo, true))!;
   const key = policyKey(loaded.version);
   const record: PolicyVersionRecord = { version: loaded.version, file: loaded.file, text: loaded.text, recordedAt: new Date().toISOString(), recordedBy: by };
-  try {
-    await kv.create(key, JSON.stringify(record));
-    return { key, created: true };
-  } catch (e) {
-    const existing = await kv.get(key);
-    if (existing && existing.operation === "PUT" && existing.length > 0) return { key, created: false };
-    throw e;
-  }
+  if ((await createJson(kv, key, record)) !== null) return { key, created: true };
+  // Already there: the stored record must still be a policy record (a read is validated, state/kv.ts).
+  if (await getJson(kv, key, PolicyVersionRecord)) return { key, created: false };
+  throw new Error(`KV record ${topo.buckets.policies}/${key} vanished while recording policy ${loaded.version}`);
 }
 
 /**
@@ -77,9 +67,10 @@ export async function recordPolicyVersion(nc: NatsConnection, topo: Topology, lo
 export async function policyVersionText(nc: NatsConnection, topo: Topology, version: string): Promise<(PolicyVersionRecord & { matchesVersion: boolean }) | null> {
   const kv = await policiesBucket(nc, topo, false);
   if (!kv) return null;
-  const e = await kv.get(policyKey(version)).catch(() => null);
-  if (!e || e.operation !== "PUT" || e.length === 0) return null;
-  const record = e.json<PolicyVersionRecord>();
+  // A record that does not match its schema is an error naming bucket and key (state/kv.ts), not a blank explanation.
+  const found = await getJson(kv, policyKey(version), PolicyVersionRecord);
+  if (!found) return null;
+  const record = found.value;
   let matchesVersion = false;
   try {
     matchesVersion = policyVersion(parsePolicy(record.text, record.file)) === version;

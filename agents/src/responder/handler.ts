@@ -3,21 +3,22 @@
 // Approved decisions run only when the approval record in KV matches the exact action.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { DecidedMessage, type ActionParameters, type Execution, type Topology } from "@secops/contracts";
+import { actionDigest, type DecidedMessage, type ActionParameters, type Execution, type Topology } from "@secops/contracts";
 import type { Logger } from "../runtime/logger.js";
 import { PermanentError, TransientError, errorMessage } from "../runtime/errors.js";
-import { openResponderBuckets, type ResponderBuckets } from "./buckets.js";
-import { Ledger, actionIdFor, type Compensation, type LedgerEntry } from "./ledger.js";
-import { ApprovalError, Approvals, distinctApprovers, type ApprovalRecord } from "./approvals.js";
-import { actionDigest } from "./digest.js";
+import { openResponderBuckets, type ResponderBuckets } from "../state/buckets.js";
+import { Ledger, actionIdFor } from "../state/ledger.js";
+import type { ApprovalRecord, Compensation, LedgerEntry } from "../state/records.js";
+import { ApprovalError, Approvals, distinctApprovers } from "../state/approvals.js";
 import { moduleFor } from "./actions/index.js";
 import type { ActionModule } from "./actions/types.js";
-import { sweepExpiredBlocks } from "./actions/block-ip.js";
-import { buildConnectors, type ConnectorSet } from "./connectors/index.js";
+import { sweepExpiredBlocks } from "../state/blocklist.js";
+import { buildConnectors } from "./connectors/index.js";
 import { ConnectorError } from "./connectors/http.js";
-import { responderSettings, type ResponderSettings } from "./settings.js";
+import { responderSettings } from "./settings.js";
 import { undoAction, type UndoResult } from "./undo.js";
 import { loadSigner, type SignerName } from "../trust/signing.js";
+import type { ResponderCore } from "./core.js";
 import { forcedShadow, isReplayNamespace } from "../replay/guard.js";
 
 export interface ResponderDeps {
@@ -44,16 +45,7 @@ export interface Responder {
   undo(actionId: string, by: string): Promise<UndoResult>;
 }
 
-/** Internal state shared by execute and undo. */
-export interface ResponderCore {
-  buckets: ResponderBuckets;
-  ledger: Ledger;
-  approvals: Approvals;
-  connectors: ConnectorSet;
-  settings: ResponderSettings;
-  log: Logger;
-  now: () => Date;
-}
+export type { ResponderCore };
 
 export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   const env = deps.env ?? process.env;
@@ -63,7 +55,7 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   const buckets = await openResponderBuckets(deps.nc, deps.topo);
   const ledger = new Ledger(buckets.ledger, { instance: settings.instance, leaseMs: settings.leaseMs, now });
   const approvals = new Approvals(buckets.approvals, {
-    js: deps.js, topo: deps.topo, log: deps.log, now, defaultTtlMs: settings.approvalTtlMs,
+    js: deps.js, topo: deps.topo, log: deps.log, now,
     producer: { agent: "responder", version: "0.1.0", instance: settings.instance },
     sign: loadSigner(deps.signAs ?? "responder", env).sign,
   });
@@ -86,11 +78,6 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   };
 }
 
-/** One-shot form for callers without a long-lived responder; prefer createResponder. */
-export async function executeDecision(msg: DecidedMessage, deps: ResponderDeps): Promise<ExecuteOutcome> {
-  return (await createResponder(deps)).execute(msg);
-}
-
 function targetOf(mod: ActionModule, p: ActionParameters, msg: DecidedMessage): string | null {
   return mod.target(p as never, msg);
 }
@@ -109,14 +96,8 @@ function refused(msg: DecidedMessage, status: "failed" | "skipped", error: strin
   };
 }
 
-async function executeWith(core: ResponderCore, input: DecidedMessage): Promise<ExecuteOutcome> {
-  const parsed = DecidedMessage.safeParse(input);
-  if (!parsed.success) {
-    throw new PermanentError("the decided message does not match secops.decided.v1", {
-      errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    });
-  }
-  const msg = parsed.data;
+/** `msg` has been validated against the contract at the boundary (the stage runtime, or the caller). */
+async function executeWith(core: ResponderCore, msg: DecidedMessage): Promise<ExecuteOutcome> {
   const d = msg.decision;
   if (d.action !== d.parameters.action) return refused(msg, "failed", `decision action ${d.action} does not match its parameters (${d.parameters.action})`);
 
@@ -206,7 +187,7 @@ async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "sha
   if (claim.kind === "busy") throw new TransientError(`action ${key} is being executed by ${claim.entry.claimedBy}; retry after its lease`, claim.retryAfterMs);
 
   const base = { actionId: key, action: d.action, target };
-  const settings = { blockDefaultHours: core.settings.blockDefaultHours, suppressionDays: core.settings.suppressionDays };
+  const settings = { suppressionDays: core.settings.suppressionDays };
   if (mode === "shadow") {
     const execution: Execution = {
       ...base, status: "shadow", connector: "shadow",

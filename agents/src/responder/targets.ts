@@ -1,15 +1,16 @@
 // Action targets are re-validated here even though the policy checked them: the responder is
 // the last line before a real effect, and a target with quotes or spaces could otherwise
 // become part of a vendor query (FQL, OData) or a command line.
-import ipaddr from "ipaddr.js";
+import { parseIp } from "../shared/ip.js";
 
-/** The IP in its normalized text form; throws naming the value when it is not a plain IPv4/IPv6 address. */
+/**
+ * The IP in its normalized text form; throws naming the value when it is not a dotted-quad IPv4
+ * or an IPv6 address ("10" is not 10.0.0.0 here). An IPv4-mapped IPv6 address is blocked as the
+ * IPv4 address firewalls will see.
+ */
 export function validIp(ip: string): string {
-  const s = ip.trim();
-  if (!ipaddr.isValid(s)) throw new Error(`"${s.slice(0, 64)}" is not an IPv4 or IPv6 address`);
-  const parsed = ipaddr.parse(s);
-  // An IPv4-mapped IPv6 address is blocked as the IPv4 address firewalls will see.
-  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) return (parsed as ipaddr.IPv6).toIPv4Address().toString();
+  const parsed = parseIp(ip);
+  if (!parsed) throw new Error(`"${ip.trim().slice(0, 64)}" is not an IPv4 or IPv6 address: expected four decimal parts (203.0.113.7) or IPv6`);
   return parsed.toString();
 }
 

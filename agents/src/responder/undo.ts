@@ -3,21 +3,11 @@
 import type { Execution } from "@secops/contracts";
 import { errorMessage } from "../runtime/errors.js";
 import { COMPENSATOR, moduleFor } from "./actions/index.js";
-import type { ResponderCore } from "./handler.js";
-import { assertKey } from "./store.js";
+import type { ResponderCore } from "./core.js";
+import { assertKey } from "../state/kv.js";
+import { UndoError, type UndoResult } from "../state/undo-requests.js";
 
-export class UndoError extends Error {
-  constructor(readonly code: "unknown" | "not_undoable" | "busy" | "failed", message: string) {
-    super(message);
-    this.name = "UndoError";
-  }
-}
-
-export interface UndoResult {
-  undoActionId: string;
-  status: "success" | "duplicate";
-  execution: Execution;
-}
+export { UndoError, type UndoResult };
 
 export async function undoAction(core: ResponderCore, actionId: string, by: string): Promise<UndoResult> {
   try {

@@ -1,5 +1,6 @@
 // Thin wiring every agent process shares: config, connection, provisioning checks, the
-// consume loop, health and metrics, and a graceful drain on SIGTERM/SIGINT.
+// declared stage compiled into the consume loop, health and metrics, and a graceful drain on
+// SIGTERM/SIGINT. An agent's main.ts is a declaration (define-stage.ts) and one call here.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
@@ -9,7 +10,8 @@ import { agentEnv, parseEnv, topologyOf, type AgentConfig } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectNats } from "./nats.js";
 import { provisionBuckets, provisionConsumer, provisionStream, STAGE_POLICY, type AgentName } from "./provision.js";
-import { StageLoop, type StageHandler } from "./stage.js";
+import { StageLoop } from "./stage.js";
+import { STAGE_IO, compileStage, type AnyStage } from "./define-stage.js";
 import { AgentMetrics } from "./metrics.js";
 import { startHealthServer } from "./health.js";
 
@@ -37,11 +39,8 @@ export interface RunningAgent {
 }
 
 export interface StartAgentOptions {
-  agent: AgentName;
-  /** Builds the handler once the connection is up (it may open buckets, load a policy...). */
-  createHandler: (rt: AgentRuntime) => Promise<StageHandler> | StageHandler;
-  /** Runs after the loop has stopped, before the connection closes. */
-  onStop?: () => Promise<void> | void;
+  /** The stage's declaration (defineStage), exported by its main.ts. */
+  stage: AnyStage;
   env?: NodeJS.ProcessEnv;
   /** Installs SIGTERM/SIGINT handlers (process entry points do; in-process tests don't). */
   handleSignals?: boolean;
@@ -49,27 +48,29 @@ export interface StartAgentOptions {
 }
 
 export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
+  const agent = o.stage.name;
   const env = o.env ?? process.env;
   const cfg = parseEnv(agentEnv, env);
   const instance = cfg.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`;
-  const log = o.log ?? createLogger(o.agent, cfg.LOG_LEVEL, { instance });
+  const log = o.log ?? createLogger(agent, cfg.LOG_LEVEL, { instance });
   const topo = topologyOf(cfg);
-  const nc = await connectNats(cfg, `${o.agent}:${instance}`, log);
+  const nc = await connectNats(cfg, `${agent}:${instance}`, log);
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   // Every replica checks what it depends on; provisioning is idempotent and reads back.
   await provisionStream(jsm, topo, cfg);
-  await provisionConsumer(jsm, topo, o.agent);
+  await provisionConsumer(jsm, topo, agent);
   await provisionBuckets(nc, topo, cfg);
-  const metrics = new AgentMetrics(o.agent);
+  const metrics = new AgentMetrics(agent);
   const runtime: AgentRuntime = {
-    agent: o.agent, cfg, env, nc, js, jsm, topo, log, metrics,
-    producer: { agent: o.agent, version: PIPELINE_VERSION, instance },
+    agent, cfg, env, nc, js, jsm, topo, log, metrics,
+    producer: { agent, version: PIPELINE_VERSION, instance },
   };
-  const handler = await o.createHandler(runtime);
+  const deps: unknown = await o.stage.setup?.(runtime);
+  const handler = compileStage(o.stage, deps, { producer: runtime.producer, subject: topo.subjects[STAGE_IO[agent].output] });
   const loop = new StageLoop({
-    agent: o.agent, js, topo, producer: runtime.producer, log, metrics, handler,
-    concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[o.agent].defaultConcurrency,
+    agent, js, topo, producer: runtime.producer, log, metrics, handler,
+    concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[agent].defaultConcurrency,
     maxPayload: () => nc.info?.max_payload,
   });
   await loop.start();
@@ -78,7 +79,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
   let closeHealth = async () => {};
   if (cfg.HEALTH_PORT !== undefined) {
     const h = await startHealthServer(cfg.HEALTH_HOST, cfg.HEALTH_PORT, {
-      agent: o.agent, instance,
+      agent, instance,
       natsConnected: () => !nc.isClosed(),
       consuming: () => loop.consuming,
       inflight: () => loop.inflight,
@@ -87,21 +88,21 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
     healthPort = h.port;
     closeHealth = () => new Promise((r) => h.server.close(() => r()));
   }
-  log.info({ stream: topo.stream, durable: topo.durables[o.agent], healthPort, concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[o.agent].defaultConcurrency }, `${o.agent} consuming`);
+  log.info({ stream: topo.stream, durable: topo.durables[agent], healthPort, concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[agent].defaultConcurrency }, `${agent} consuming`);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      log.info(`${o.agent} draining`);
+      log.info(`${agent} draining`);
       await loop.stop(cfg.SHUTDOWN_TIMEOUT_SECONDS * 1000);
-      await o.onStop?.();
+      await o.stage.stop?.(deps);
       await closeHealth();
       // Drain flushes acks; if the server is gone it would wait forever, so it gets a deadline.
       if (!nc.isClosed()) {
         await Promise.race([nc.drain().catch(() => {}), new Promise((r) => setTimeout(r, 5_000))]);
         if (!nc.isClosed()) await nc.close().catch(() => {});
       }
-      log.info(`${o.agent} stopped`);
+      log.info(`${agent} stopped`);
     })();
     return stopping;
   };
@@ -117,12 +118,12 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
 }
 
 /** Entry point helper for `node agents/dist/<agent>/main.js`: exits 2 on bad config, 1 on failure. */
-export async function runAgentProcess(o: Omit<StartAgentOptions, "handleSignals">): Promise<void> {
+export async function runAgentProcess(stage: AnyStage): Promise<void> {
   try {
-    await startAgent({ ...o, handleSignals: true });
+    await startAgent({ stage, handleSignals: true });
   } catch (e) {
     const name = (e as Error).name;
-    process.stderr.write(`${o.agent}: ${(e as Error).message}\n`);
+    process.stderr.write(`${stage.name}: ${(e as Error).message}\n`);
     process.exit(name === "ConfigError" ? 2 : 1);
   }
 }

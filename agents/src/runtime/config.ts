@@ -116,7 +116,7 @@ export const dashboardEnv = {
   DASHBOARD_READ_AUTH: z.enum(["off", "token", "users"], { error: "expected off, token or users" }).default("off")
     .describe("token or users: reading /api, /ws and /edl needs a token too"),
   INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
-  DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(5000).describe("alerts the dashboard keeps in memory"),
+  DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(20_000).describe("alerts the dashboard keeps in memory"),
 };
 
 export class ConfigError extends Error {

@@ -2,6 +2,7 @@ import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { Headers } from "@secops/contracts";
 import { PermanentError, TransientError, errorMessage } from "./errors.js";
+import { retry } from "../shared/retry.js";
 
 export interface Publication {
   subject: string;
@@ -40,14 +41,9 @@ export async function publishDurably(js: JetStreamClient, p: Publication, attemp
   const h = natsHeaders();
   for (const [k, v] of Object.entries(p.headers ?? {})) h.set(k, v);
   h.set(Headers.msgId, p.msgId);
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      return await js.publish(p.subject, body, { msgID: p.msgId, headers: h, timeout: 5_000 });
-    } catch (e) {
-      last = e;
-      if (i < attempts - 1) await new Promise((r) => setTimeout(r, 500 * 2 ** i));
-    }
+  try {
+    return await retry(() => js.publish(p.subject, body, { msgID: p.msgId, headers: h, timeout: 5_000 }), { attempts, baseMs: 500, capMs: 4_000 });
+  } catch (last) {
+    throw new TransientError(`could not publish to ${p.subject}: ${errorMessage(last)}`, 5_000, { cause: last });
   }
-  throw new TransientError(`could not publish to ${p.subject}: ${errorMessage(last)}`, 5_000, { cause: last });
 }

@@ -1,6 +1,7 @@
 // The consume loop every agent shares: bounded concurrency, progress signals while a handler
 // works, ack after publishing, nak with a delay on transient faults, dead letters then term on
-// permanent ones, and a graceful drain. Agents only write a handler.
+// permanent ones, and a graceful drain. Its handler is compiled from the stage's declaration
+// (define-stage.ts); agents never see a JsMsg.
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { SchemaIds, type DlqMessage, type Producer, type Topology } from "@secops/contracts";
 import type { Logger } from "./logger.js";
@@ -8,6 +9,7 @@ import { alertLogger } from "./logger.js";
 import { PermanentError, TransientError, errorMessage } from "./errors.js";
 import { HEADER_ALLOWANCE, publishDurably, type Publication } from "./publish.js";
 import { Semaphore } from "./semaphore.js";
+import { deadLetterMessageId } from "../shared/ids.js";
 import type { AgentMetrics } from "./metrics.js";
 import { STAGE_POLICY, type AgentName } from "./provision.js";
 
@@ -209,7 +211,7 @@ export class StageLoop {
         const reason = permanent ? e.message : `gave up after ${m.info.deliveryCount} deliveries: ${errorMessage(e)}`;
         try {
           const entry = deadLetter({ data: m.data, subject: m.subject, seq: m.seq, deliveryCount: m.info.deliveryCount }, hdrs, agent, this.o.producer, reason, permanent ? e.details : { alertId, traceId }, this.o.maxPayload?.());
-          await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: `dlq:${agent}:${m.seq}` }, 4, this.o.maxPayload?.());
+          await publishDurably(this.o.js, { subject: this.o.topo.subjects.dlq, data: entry, msgId: deadLetterMessageId(agent, m.seq) }, 4, this.o.maxPayload?.());
           m.term(); // no reason argument: nats-server 2.9 does not understand "+TERM reason"
           metrics.messages.inc({ agent, outcome: "dlq" });
           alog.warn({ seq: m.seq, reason }, "sent to alerts.dlq");

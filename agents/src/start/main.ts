@@ -3,7 +3,7 @@
 // in data/; provisions the stream, consumers and buckets; runs the four agents and the
 // dashboard as separate processes; prints each alert's outcome as it completes.
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { randomBytes, createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { connectNats, natsAnswers } from "../runtime/nats.js";
 import { createLogger } from "../runtime/logger.js";
 import { provisionAll } from "../runtime/provision.js";
 import { publishDurably } from "../runtime/publish.js";
+import { rawMessageId } from "../shared/ids.js";
 import { INSTALL_HELP, natsServerBinary, startLocalNats, type LocalNats } from "./local-nats.js";
 import { findsLocalCredentials, publisherPasswordFile } from "../trust/local-credentials.js";
 import { Supervisor } from "./supervisor.js";
@@ -22,7 +23,7 @@ import { formatAwaiting, formatDlq, formatExecuted } from "./outcomes.js";
 import { llmAnswers } from "../llm/probe.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const AGENTS = ["enricher", "investigator", "decider", "responder"] as const;
+const AGENTS = ["enricher", "investigator", "decider", "responder", "correlator"] as const;
 let stdoutGone = false;
 const say = (line: string) => {
   if (!stdoutGone) process.stdout.write(`${line}\n`);
@@ -298,7 +299,7 @@ async function main(): Promise<number> {
     const samples = sampleAlerts(dir);
     let dup = 0;
     for (const s of samples) {
-      const ack = await publishDurably(js, { subject: topo.subjects.raw, data: s.body, msgId: `sample:${createHash("sha256").update(s.body).digest("hex").slice(0, 32)}` });
+      const ack = await publishDurably(js, { subject: topo.subjects.raw, data: s.body, msgId: rawMessageId(s.body) });
       if (ack.duplicate) dup++;
     }
     expected = samples.length - dup;

@@ -11,23 +11,26 @@
 // the stream, deleting messages, touching another stage's durable) are denied (see `denied`).
 import { DEFAULT_TOPOLOGY, type Topology } from "@secops/contracts";
 
-export const NATS_ROLES = ["enricher", "investigator", "decider", "responder", "dashboard", "cli", "publisher"] as const;
+export const NATS_ROLES = ["enricher", "investigator", "decider", "responder", "correlator", "dashboard", "cli", "publisher"] as const;
 export type NatsRole = (typeof NATS_ROLES)[number];
 
 export interface RolePermissions {
   publish: { allow: string[]; deny: string[] };
   subscribe: { allow: string[] };
+  /** May answer requests it receives (publish to the requester's reply subject only). */
+  allowResponses: boolean;
   /** One line for people: what this user is for. */
   purpose: string;
 }
 
 type SubjectName = keyof Topology["subjects"];
 type BucketName = keyof Topology["buckets"];
+type RequestName = keyof Topology["requests"];
 
 /** What each role may publish (pipeline subjects) and which KV buckets it may write. */
 // anyBucket: `secops replay` writes throw-away buckets of a replay namespace (secops-ledger-replay…), whose
 // names a subject wildcard cannot match, so the CLI may write any bucket (it writes every response bucket already).
-const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; anyBucket?: boolean }> = {
+const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; anyBucket?: boolean; asks?: RequestName[]; answers?: RequestName[]; also?: (topo: Topology) => string[] }> = {
   enricher: { purpose: "alerts.raw -> alerts.enriched", publishes: ["enriched", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
   investigator: { purpose: "alerts.enriched -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
   decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust", "policies"], durable: "decider" },
@@ -36,12 +39,22 @@ const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; write
     publishes: ["executed", "decided", "dlq"],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     durable: "responder",
+    answers: ["undo"],
+  },
+  // The correlator's durable and bucket live in topo.correlator (it provisions them itself).
+  correlator: {
+    purpose: "alerts.decided -> alerts.incidents; the incidents bucket",
+    publishes: ["incidents"],
+    writes: [],
+    also: (topo) => [`$JS.ACK.${topo.stream}.${topo.correlator.durable}.>`, `$KV.${topo.correlator.bucket}.>`],
   },
   dashboard: {
-    purpose: "reads everything; ingest (alerts.raw), signed approval outcomes (alerts.decided), undo, pause",
-    publishes: ["raw", "decided"],
+    purpose: "reads everything; ingest (alerts.raw), signed approval outcomes (alerts.decided), undo, pause, incident merge and split",
+    publishes: ["raw", "decided", "incidents"],
+    also: (topo) => [`$KV.${topo.correlator.bucket}.>`],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     readsStream: true,
+    asks: ["undo"],
   },
   cli: {
     purpose: "the secops CLI and the npm start launcher: publish, signed approvals, undo, pause, audit, provisioning",
@@ -49,6 +62,7 @@ const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; write
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     readsStream: true,
     anyBucket: true,
+    asks: ["undo"],
   },
   publisher: { purpose: "a SIEM or forwarder: publishes alerts.raw and nothing else", publishes: ["raw"], writes: [], noApi: true },
 };
@@ -78,9 +92,11 @@ export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY
     ...(r.noApi ? [] : ["$JS.API.>", "$JS.FC.>"]),
     ...(r.durable ? [`$JS.ACK.${topo.stream}.${topo.durables[r.durable]}.>`] : []),
     ...(r.anyBucket ? ["$KV.>"] : r.writes.map((b) => `$KV.${topo.buckets[b]}.>`)),
+    ...(r.asks ?? []).map((x) => topo.requests[x]),
+    ...(r.also?.(topo) ?? []),
   ];
-  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : [])];
-  return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe } };
+  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : []), ...(r.answers ?? []).map((x) => topo.requests[x])];
+  return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe }, allowResponses: Boolean(r.answers?.length) };
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -103,7 +119,7 @@ export function renderNatsConfig(o: RenderOptions): string {
       `    # ${role}: ${p.purpose}`,
       `    { user: ${q(role)}, password: ${q(o.passwords[role])}, permissions: {`,
       `        publish: { allow: [${p.publish.allow.map(q).join(", ")}], deny: [${p.publish.deny.map(q).join(", ")}] }`,
-      `        subscribe: { allow: [${p.subscribe.allow.map(q).join(", ")}] } } }`,
+      `        subscribe: { allow: [${p.subscribe.allow.map(q).join(", ")}] }${p.allowResponses ? ", allow_responses: true" : ""} } }`,
     ].join("\n");
   });
   return [

@@ -9,7 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { DecidedMessage, Execution, Topology } from "@secops/contracts";
 import { PermanentError } from "../runtime/errors.js";
 import type { Logger } from "../runtime/logger.js";
-import type { ReviewRecord } from "../responder/actions/manual-review.js";
+import type { ReviewRecord } from "../state/records.js";
 import { Verifier } from "./signing.js";
 import { TrustState } from "./state.js";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ActionParameters, Decision, type CanonicalAlert, type Enrichment, type Investigation } from "@secops/contracts";
 import { actionDigest, decideResponse } from "../../src/decider/handler.js";
 import { loadPolicy, type Policy } from "../../src/decider/policy.js";
-import { actionDigest as responderDigest } from "../../src/responder/digest.js";
+import { actionDigest as responderDigest } from "@secops/contracts";
 import { analyzeWithRules } from "../../src/investigator/handler.js";
 import { detectInjection } from "../../src/investigator/injection.js";
 import { enrichedMessage, investigatedMessage, ip, makeAlert, makeEnrichment, seeds } from "../investigator/seed-fixtures.js";

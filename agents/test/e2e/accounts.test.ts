@@ -11,10 +11,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { ExecutedMessage, DEFAULT_TOPOLOGY as topo } from "@secops/contracts";
 import { startAgent, type RunningAgent } from "../../src/runtime/agent.js";
-import { createEnricherHandler } from "../../src/enricher/main.js";
-import { createInvestigatorHandler } from "../../src/investigator/main.js";
-import { createDeciderHandler } from "../../src/decider/main.js";
-import { createResponderHandler } from "../../src/responder/main.js";
+import { PIPELINE_STAGES } from "../../src/stages.js";
 import { Collector } from "./pipeline-harness.js";
 import { loadSamples } from "./samples.js";
 
@@ -41,11 +38,7 @@ beforeAll(async () => {
   }
   const log = pino({ level: "silent" });
   const as = (user: string) => ({ NATS_URL: url, NATS_USER: user, NATS_PASSWORD: `change-me-${user}`, LLM_API_URL: "http://127.0.0.1:1/v1", LLM_MAX_RETRIES: "0", LOG_LEVEL: "silent" });
-  const stops: (() => void)[] = [];
-  agents.push(await startAgent({ agent: "enricher", env: as("enricher"), log, createHandler: createEnricherHandler }));
-  agents.push(await startAgent({ agent: "investigator", env: as("investigator"), log, createHandler: createInvestigatorHandler }));
-  agents.push(await startAgent({ agent: "decider", env: as("decider"), log, createHandler: createDeciderHandler }));
-  agents.push(await startAgent({ agent: "responder", env: as("responder"), log, createHandler: async (rt) => { const r = await createResponderHandler(rt); stops.push(r.stop); return r.handler; }, onStop: () => stops.forEach((s) => s()) }));
+  for (const stage of PIPELINE_STAGES) agents.push(await startAgent({ stage, env: as(stage.name), log }));
   watcher = await connect({ servers: url, user: "dashboard", pass: "change-me-dashboard" });
   seen = await Collector.start(watcher, topo);
 }, 60_000);

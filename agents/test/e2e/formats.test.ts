@@ -16,7 +16,7 @@ import { ActionType, DecidedMessage, DlqMessage, ExecutedMessage, FORMAT_LIST, H
 import { alertIdFor, normalizeAlert, type NormalizeOptions } from "../../src/enricher/normalize/index.js";
 import { splitBatch } from "../../src/enricher/normalize/split.js";
 import { command as publishCommand } from "../../src/cli/commands/publish.js";
-import { actionDigest } from "../../src/responder/digest.js";
+import { actionDigest } from "@secops/contracts";
 import { buildDashboard } from "../../../dashboard/src/server.js";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { rawNatsPublish } from "../harness/raw-nats.js";

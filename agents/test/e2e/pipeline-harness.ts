@@ -3,26 +3,14 @@ import { jetstream, DeliverPolicy, type JetStreamClient } from "@nats-io/jetstre
 import { pino } from "pino";
 import type { Topology } from "@secops/contracts";
 import { startAgent, type RunningAgent } from "../../src/runtime/agent.js";
-import { createEnricherHandler } from "../../src/enricher/main.js";
-import { createInvestigatorHandler } from "../../src/investigator/main.js";
-import { createDeciderHandler } from "../../src/decider/main.js";
-import { createResponderHandler } from "../../src/responder/main.js";
+import { PIPELINE_STAGES } from "../../src/stages.js";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 export async function startPipeline(url: string, topo: Topology, extraEnv: Record<string, string> = {}): Promise<{ agents: RunningAgent[]; stop(): Promise<void> }> {
   const env = { NATS_URL: url, SECOPS_NAMESPACE: topo.namespace, LOG_LEVEL: "silent", LLM_API_URL: "http://127.0.0.1:9/v1", LLM_TIMEOUT_SECONDS: "2", LLM_MAX_RETRIES: "0", ...extraEnv };
   const log = pino({ level: process.env.E2E_LOG ?? "silent" });
-  const stops: (() => void)[] = [];
-  const agents = [
-    await startAgent({ agent: "enricher", env, log, createHandler: createEnricherHandler }),
-    await startAgent({ agent: "investigator", env, log, createHandler: createInvestigatorHandler }),
-    await startAgent({ agent: "decider", env, log, createHandler: createDeciderHandler }),
-    await startAgent({
-      agent: "responder", env, log,
-      createHandler: async (rt) => { const r = await createResponderHandler(rt); stops.push(r.stop); return r.handler; },
-      onStop: () => stops.forEach((s) => s()),
-    }),
-  ];
+  const agents: RunningAgent[] = [];
+  for (const stage of PIPELINE_STAGES) agents.push(await startAgent({ stage, env, log }));
   return { agents, async stop() { await Promise.all(agents.map((a) => a.stop())); } };
 }
 

@@ -12,22 +12,16 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import type { FastifyInstance } from "fastify";
-import { DecidedMessage, ExecutedMessage } from "@secops/contracts";
+import type { z } from "zod";
+import { DecidedMessage, ExecutedMessage, actionDigest } from "@secops/contracts";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { startReceiver, type Receiver, type Recorded } from "../responder/receiver.js";
 import { Collector, startPipeline } from "./pipeline-harness.js";
 import { loadSamples } from "./samples.js";
-import { openResponderBuckets, type ResponderBuckets } from "../../src/responder/buckets.js";
-import { listJson } from "../../src/responder/store.js";
-import { actionDigest } from "../../src/responder/digest.js";
+import { openResponderBuckets, type ResponderBuckets } from "../../src/state/buckets.js";
+import { listJson } from "../../src/state/kv.js";
 import { createResponder } from "../../src/responder/handler.js";
-import type { ApprovalRecord } from "../../src/responder/approvals.js";
-import type { BlockRecord } from "../../src/responder/actions/block-ip.js";
-import type { TicketRecord } from "../../src/responder/actions/create-ticket.js";
-import type { IsolationRecord } from "../../src/responder/actions/isolate-host.js";
-import type { ClosureRecord } from "../../src/responder/actions/close-false-positive.js";
-import type { ReviewRecord } from "../../src/responder/actions/manual-review.js";
-import type { SuppressionRecord } from "../../src/responder/suppressions.js";
+import { ApprovalRecord, BlockRecord, ClosureRecord, IsolationRecord, ReviewRecord, SuppressionRecord, TicketRecord } from "../../src/state/records.js";
 import type { CliIo } from "../../src/cli/command.js";
 import { command as approveCommand } from "../../src/cli/commands/approve.js";
 import { command as rejectCommand } from "../../src/cli/commands/reject.js";
@@ -162,8 +156,8 @@ async function publish(alert: Record<string, unknown>): Promise<void> {
   await jetstream(nc).publish(nats.topo.subjects.raw, JSON.stringify(alert));
 }
 
-async function records<T>(kv: ResponderBuckets[keyof ResponderBuckets]): Promise<T[]> {
-  return (await listJson<T>(kv)).map((e) => e.value);
+async function records<T>(kv: ResponderBuckets[keyof ResponderBuckets], schema: z.ZodType<T>): Promise<T[]> {
+  return (await listJson(kv, schema)).map((e) => e.value);
 }
 
 /** Checks the HMAC a signed webhook carries, computed here independently of the connector. */
@@ -226,7 +220,7 @@ describe("response through the running pipeline", () => {
       const x = await executedOnce(String(s.alert_id));
       expect(x.execution).toMatchObject({ action: "CREATE_TICKET", status: "success", connector: "kv:tickets+webhook:ticket" });
       const ticketId = String(x.execution.details.ticketId);
-      const stored = (await records<TicketRecord>(buckets.tickets)).find((t) => t.id === ticketId);
+      const stored = (await records(buckets.tickets, TicketRecord)).find((t) => t.id === ticketId);
       expect(stored).toMatchObject({ status: "open", alertId: x.alertId, title: (x.decision.parameters as { title: string }).title });
       const call = receiver.requests.find((r) => r.path === "/ticket" && (r.json() as { ticket: { id: string } }).ticket.id === ticketId);
       expect(call, `webhook call for ${ticketId}`).toBeDefined();
@@ -239,7 +233,7 @@ describe("response through the running pipeline", () => {
     expect(block.execution).toMatchObject({ action: "BLOCK_IP", status: "success", target: "198.51.100.203", connector: "kv:blocklist+command:block" });
     expect(block.execution.summary).toContain("dry run, would run: nft add element inet filter blocklist { 198.51.100.203 }");
     expect(block.execution.undo).toMatchObject({ action: "unblock" });
-    const blocks = await records<BlockRecord>(buckets.blocklist);
+    const blocks = await records(buckets.blocklist, BlockRecord);
     expect(blocks.find((b) => b.ip === "198.51.100.203")).toMatchObject({ alertId: block.alertId, actionId: block.execution.actionId });
     expect(Date.parse(blocks.find((b) => b.ip === "198.51.100.203")!.expiresAt)).toBeGreaterThan(Date.now() + 23 * 3600_000);
 
@@ -248,17 +242,17 @@ describe("response through the running pipeline", () => {
     expect(fp.investigation.verdict).toBe("benign");
     expect(fp.decision).toMatchObject({ action: "CLOSE_FALSE_POSITIVE", mode: "auto", status: "ready" });
     expect(fp.execution).toMatchObject({ action: "CLOSE_FALSE_POSITIVE", status: "success", connector: "kv:closures" });
-    const closure = (await records<ClosureRecord>(buckets.closures)).find((c) => c.alertId === fp.alertId);
+    const closure = (await records(buckets.closures, ClosureRecord)).find((c) => c.alertId === fp.alertId);
     expect(closure).toMatchObject({ status: "closed", fingerprint: fp.alert.fingerprint, by: "responder" });
     expect(closure!.evidence.join(" ")).toContain("change_ticket = CHG-4242");
-    const suppression = (await records<SuppressionRecord>(buckets.suppressions)).find((s) => s.fingerprint === fp.alert.fingerprint);
+    const suppression = (await records(buckets.suppressions, SuppressionRecord)).find((s) => s.fingerprint === fp.alert.fingerprint);
     expect(suppression).toMatchObject({ closureId: closure!.id, actionId: fp.execution.actionId });
 
     // MANUAL_REVIEW: the review queue, and a Slack notification that names the review.
     const review = await executedOnce(UNCLEAR_CHANGE.alert_id);
     expect(review.execution).toMatchObject({ action: "MANUAL_REVIEW", status: "success", connector: "kv:reviews+slack" });
     const reviewId = String(review.execution.details.reviewId);
-    expect((await records<ReviewRecord>(buckets.reviews)).find((r) => r.id === reviewId)).toMatchObject({ status: "open", alertId: review.alertId });
+    expect((await records(buckets.reviews, ReviewRecord)).find((r) => r.id === reviewId)).toMatchObject({ status: "open", alertId: review.alertId });
     const slack = receiver.requests.filter((r) => r.path === "/slack").map((r) => JSON.stringify(r.json()));
     expect(slack.some((body) => body.includes(reviewId) && body.includes("Manual review needed"))).toBe(true);
   }, 45_000);
@@ -270,7 +264,7 @@ describe("response through the running pipeline", () => {
     expect(waiting.decision).toMatchObject({ action: "ISOLATE_HOST", mode: "approval", approval: { id: pending.id, approversRequired: 2 } });
     expect(waiting.decision.approval!.digest).toBe(actionDigest(waiting.decision.parameters));
     expect(executed(sourceId)).toHaveLength(0);
-    expect((await records<IsolationRecord>(buckets.isolations)).some((i) => i.alertId === waiting.alertId)).toBe(false);
+    expect((await records(buckets.isolations, IsolationRecord)).some((i) => i.alertId === waiting.alertId)).toBe(false);
 
     const anonymous = await dashboard.inject({ method: "POST", url: `/api/approvals/${pending.id}/approve`, payload: { by: "mallory" } });
     expect(anonymous.statusCode).toBe(401);
@@ -300,7 +294,7 @@ describe("response through the running pipeline", () => {
     expect(a.approvers.map((p) => p.by)).toEqual(["alice", "bob"]);
     expect(a.approvers[0]!.comment).toBe("confirmed with the EDR console");
     for (const p of a.approvers) expect(Date.parse(p.at)).toBeGreaterThan(Date.parse(waiting.timestamps.decided!));
-    expect((await records<IsolationRecord>(buckets.isolations)).find((i) => i.host === "eng-wks-31.corp.example.com")).toMatchObject({ status: "isolated", alertId: x.alertId });
+    expect((await records(buckets.isolations, IsolationRecord)).find((i) => i.host === "eng-wks-31.corp.example.com")).toMatchObject({ status: "isolated", alertId: x.alertId });
     const call = receiver.requests.find((r) => r.path === "/isolate" && (r.json() as { host: string }).host === "eng-wks-31.corp.example.com");
     expect(call).toBeDefined();
     expectSigned(call!, ISOLATION_SECRET);
@@ -324,14 +318,14 @@ describe("response through the running pipeline", () => {
     expect(x.execution).toMatchObject({ action: "ISOLATE_HOST", status: "skipped", connector: "none" });
     expect(x.execution.summary).toMatch(/rejected by carol/);
     const host = (x.decision.parameters as { host: string }).host;
-    expect((await records<IsolationRecord>(buckets.isolations)).some((i) => i.host === host)).toBe(false);
+    expect((await records(buckets.isolations, IsolationRecord)).some((i) => i.host === host)).toBe(false);
     expect(receiver.requests.some((r) => r.path === "/isolate" && r.body.includes(host))).toBe(false);
   }, 30_000);
 
   it("fails closed when an approval expires: never executed, and late approvals are refused", async () => {
     const sourceId = String(RANSOM_EXPIRED.alert_id);
     const pending = await pendingApprovalFor(sourceId);
-    const record = (await records<ApprovalRecord>(buckets.approvals)).find((r) => r.id === pending.id)!;
+    const record = (await records(buckets.approvals, ApprovalRecord)).find((r) => r.id === pending.id)!;
     // The policy's 240 minutes are too long to wait: sweep as the clock will read after them.
     const sweeper = await createResponder({ nc, js: jetstream(nc), topo: nats.topo, log: pino({ level: "silent" }), env: {} });
     const later = new Date(Date.parse(record.expiresAt) + 1000);
@@ -343,7 +337,7 @@ describe("response through the running pipeline", () => {
     expect(x.decision.status).toBe("expired");
     expect(x.execution).toMatchObject({ action: "ISOLATE_HOST", status: "skipped" });
     expect(x.execution.summary).toMatch(/expired/);
-    expect((await records<IsolationRecord>(buckets.isolations)).some((i) => i.host === "eng-wks-77.corp.example.com")).toBe(false);
+    expect((await records(buckets.isolations, IsolationRecord)).some((i) => i.host === "eng-wks-77.corp.example.com")).toBe(false);
     expect(receiver.requests.some((r) => r.path === "/isolate" && r.body.includes("eng-wks-77"))).toBe(false);
 
     const late = await dashboard.inject({ method: "POST", url: `/api/approvals/${pending.id}/approve`, headers: auth("alice") });

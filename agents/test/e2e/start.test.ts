@@ -233,7 +233,7 @@ describe("npm run demo", () => {
     const p = run({ NATS_URL: `nats://127.0.0.1:${natsPort}`, DASHBOARD_PORT: String(await freePort()), POLICY_FILE: policy }, ["--demo"]);
     await until(() => /demo: 5 alert\(s\) completed/.test(p.out()), 120_000, "the demo to complete", () => p.out() + p.err());
     const waiting = p.out().split("\n").find((l) => l.startsWith("waiting "));
-    expect(waiting, p.out()).toMatch(/^waiting SEC-2026-0104 .* -> BLOCK_IP needs approval \(1 approver\): (NATS_URL=\S+ DATA_DIR=\S+ npx secops approve apr_[0-9a-f]{32})$/);
+    expect(waiting, p.out()).toMatch(/^waiting SEC-2026-0104 .* -> BLOCK_IP needs approval \(1 approver\): (NATS_URL=\S+ DATA_DIR=\S+ npx secops approve APR-[0-9A-F]{16})$/);
     const approveCmd = /: (NATS_URL=.*)$/.exec(waiting!)![1]!;
     const r = sh(approveCmd, { USER: "pat" });
     expect(r.code, `${approveCmd}: ${r.err}`).toBe(0);

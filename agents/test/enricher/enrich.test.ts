@@ -126,26 +126,24 @@ describe("combining providers", () => {
 });
 
 describe("the enricher's handler", () => {
-  const producer = { agent: "enricher", version: "test", instance: "t" };
   const enrich = (alert: CanonicalAlert, suppressed: Enrichment["suppressed"]) => enrichIndicators(alert, { providers: [ipClassification], assetRules: DEFAULT_ASSET_RULES, suppression: suppressed });
 
-  it("keeps the trace id of an incoming traceparent and records a suppression", async () => {
+  it("records a suppression and the receive time's alert", async () => {
     const data = new TextEncoder().encode(loadSamples()[3]!.body);
     const suppression = { by: "alice", reason: "authorized scan", until: null };
     const msg = await enrichRawAlert(
       { data, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }, receivedAt: "2026-11-23T10:00:00.000Z" },
-      { producer, internalRanges: [], enrich, findSuppression: async () => suppression },
+      { internalRanges: [], enrich, findSuppression: async () => suppression },
     );
-    expect(msg.traceId).toBe("0af7651916cd43dd8448eb211c80319c");
+    expect(msg.alertId).toMatch(/^al-[0-9a-f]{24}$/);
     expect(msg.enrichment.suppressed).toEqual(suppression);
-    expect(msg.timestamps.received).toBe("2026-11-23T10:00:00.000Z");
   });
 
   it("fails permanently, with what is accepted, on an unknown Alert-Format or an unreadable alert", async () => {
     const data = new TextEncoder().encode(loadSamples()[0]!.body);
-    await expect(enrichRawAlert({ data, headers: { "Alert-Format": "qradar" }, receivedAt: new Date().toISOString() }, { producer, internalRanges: [], enrich }))
+    await expect(enrichRawAlert({ data, headers: { "Alert-Format": "qradar" }, receivedAt: new Date().toISOString() }, { internalRanges: [], enrich }))
       .rejects.toThrow(/Alert-Format header "qradar" is not a known format \(accepted: wazuh, .*webhook\)/);
-    const err = await enrichRawAlert({ data: new TextEncoder().encode("[1, 2"), headers: {}, receivedAt: new Date().toISOString() }, { producer, internalRanges: [], enrich }).catch((e) => e);
+    const err = await enrichRawAlert({ data: new TextEncoder().encode("[1, 2"), headers: {}, receivedAt: new Date().toISOString() }, { internalRanges: [], enrich }).catch((e) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as Error).message).toMatch(/JSON/);
   });

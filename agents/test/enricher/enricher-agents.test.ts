@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { EnrichedMessage } from "@secops/contracts";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { startAgent, type RunningAgent } from "../../src/runtime/agent.js";
-import { createEnricherHandler } from "../../src/enricher/main.js";
+import { enricherStage } from "../../src/enricher/main.js";
 import { readProviderStates } from "../../src/enricher/enrich/online/state.js";
 import { Collector } from "../e2e/pipeline-harness.js";
 import { MALICIOUS_IP, fakeEnv, startFakeIntel, type FakeIntel } from "./fake-intel-server.js";
@@ -41,7 +41,7 @@ describe("two enricher replicas", () => {
       ...fakeEnv(intel, { GEOIP: "on" }),
     };
     const log = pino({ level: "silent" });
-    for (const id of ["enr-a", "enr-b"]) agents.push(await startAgent({ agent: "enricher", env: { ...env, INSTANCE_ID: id }, log, createHandler: createEnricherHandler }));
+    for (const id of ["enr-a", "enr-b"]) agents.push(await startAgent({ stage: enricherStage, env: { ...env, INSTANCE_ID: id }, log }));
     const collector = await Collector.start(nc, nats.topo, nats.topo.subjects.enriched);
     const js = jetstream(nc);
     try {

@@ -323,6 +323,20 @@ describe("rules analyst: what the vendor already stopped is a ticket", () => {
   });
 });
 
+describe("rules analyst: a posture finding is a ticket for its owner", () => {
+  it("SCC findingClass MISCONFIGURATION (a public bucket) → ticket, not a person or a close", () => {
+    const inv = rules(makeAlert({ format: "gcp_scc", category: "other", severity: "high", title: "OPEN_FIREWALL", context: { finding_class: "MISCONFIGURATION" } }));
+    expect(inv).toMatchObject({ recommendedAction: "CREATE_TICKET", recommendedTarget: null });
+    expect(inv.reasoning).toMatch(/misconfiguration finding/);
+  });
+  it("an OCSF Vulnerability Finding (2002) → ticket", () => {
+    expect(rules(makeAlert({ format: "ocsf", category: "other", severity: "critical", title: "CVE on web-3", context: { class_uid: 2002 } }))).toMatchObject({ recommendedAction: "CREATE_TICKET" });
+  });
+  it("a THREAT finding with no behaviour named is not a posture finding", () => {
+    expect(rules(makeAlert({ format: "gcp_scc", category: "other", severity: "high", title: "Something odd", context: { finding_class: "THREAT" } })).reasoning).not.toMatch(/posture finding/);
+  });
+});
+
 describe("rules analyst: sanctioned activity is closed as a false positive", () => {
   it("an approved scanner tagged in the raw alert, inside its scan window → close at 0.92", () => {
     const inv = rules(makeAlert({

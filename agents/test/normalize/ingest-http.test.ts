@@ -9,7 +9,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Headers } from "@secops/contracts";
 import ingest from "../../../dashboard/src/plugins/ingest.js";
-import type { DashboardContext } from "../../../dashboard/src/context.js";
+import { dashboardSettings, type DashboardContext } from "../../../dashboard/src/context.js";
 import { alertIdFor, normalizeAlert } from "../../src/enricher/normalize/index.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { provisionStream } from "../../src/runtime/provision.js";
@@ -26,7 +26,7 @@ let app: FastifyInstance;
 async function buildApp(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
   const log = pino({ level: "silent" });
   const ctx: DashboardContext = {
-    nc, js: jetstream(nc), jsm, topo: nats.topo, log, env, token: TOKEN,
+    nc, js: jetstream(nc), jsm, topo: nats.topo, log, settings: dashboardSettings(env), token: TOKEN,
     requireAuth: async (req, reply) => {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) await reply.code(401).send({ error: "missing or wrong bearer token" });
     },

@@ -20,7 +20,7 @@ import { DEFAULT_POLICY_FILE } from "../../src/decider/policy.js";
 import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/replay/policy-versions.js";
 import { createResponder } from "../../src/responder/handler.js";
 import { newReplayNamespace } from "../../src/replay/guard.js";
-import { createDeciderHandler } from "../../src/decider/main.js";
+import { deciderStage } from "../../src/decider/main.js";
 import type { AgentRuntime } from "../../src/runtime/agent.js";
 import { provision, recordHistory, silent } from "./history-fixture.js";
 
@@ -236,12 +236,12 @@ describe("policy versions", () => {
     writeFileSync(file, STRICT);
     // The decider records the policy it loads at start.
     const rt = { env: { POLICY_FILE: file }, nc, topo, log: silent, producer: { agent: "decider", version: "0.1.0", instance: "test" } } as unknown as AgentRuntime;
-    await createDeciderHandler(rt);
+    await deciderStage.setup!(rt);
     const old = loadPolicyWithText(file);
     const [decided] = await recordHistory(nc, topo, old, 1, "pv", 500);
     // The file changes, and a decider restarts with it.
     writeFileSync(file, STRICT.replace('version: "strict-test"', 'version: "strict-test-2"').replace("defaultDurationHours: 24", "defaultDurationHours: 48"));
-    await createDeciderHandler(rt);
+    await deciderStage.setup!(rt);
 
     const c = cli();
     expect(await c.run("audit", decided!.alertId), c.err.join("\n")).toBe(0);

@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { activeBlocks, sweepExpiredBlocks, type BlockRecord } from "../../src/responder/actions/block-ip.js";
-import { findSuppression } from "../../src/responder/suppressions.js";
-import { getJson } from "../../src/responder/store.js";
+import { activeBlocks, sweepExpiredBlocks } from "../../src/state/blocklist.js";
+import { BlockRecord, ClosureRecord, IsolationRecord, ReviewRecord, TicketRecord } from "../../src/state/records.js";
+import { findSuppression } from "../../src/state/suppressions.js";
+import { getJson } from "../../src/state/kv.js";
 import { UndoError } from "../../src/responder/undo.js";
-import type { TicketRecord } from "../../src/responder/actions/create-ticket.js";
-import type { IsolationRecord } from "../../src/responder/actions/isolate-host.js";
-import type { ClosureRecord } from "../../src/responder/actions/close-false-positive.js";
-import type { ReviewRecord } from "../../src/responder/actions/manual-review.js";
 import { block, closeFp, decided, fingerprintOf, isolate, review, ticket, useResponderEnv, type Env } from "./fixtures.js";
 
 const env = useResponderEnv();
@@ -25,11 +22,11 @@ describe("local defaults and undo", () => {
     expect(ex.connector).toBe("kv:tickets");
     const id = ex.details.ticketId as string;
     expect(id).toMatch(/^TKT-[0-9A-F]{10}$/);
-    expect((await getJson<TicketRecord>(r.buckets.tickets, id))!.value).toMatchObject({ status: "open", title: "Ticket me", priority: "high" });
+    expect((await getJson(r.buckets.tickets, id, TicketRecord))!.value).toMatchObject({ status: "open", title: "Ticket me", priority: "high" });
     expect(ex.undo).toEqual({ action: "close_ticket", description: `close ticket ${id}` });
     const u = await r.undo(ex.actionId, "alice");
     expect(u.status).toBe("success");
-    expect((await getJson<TicketRecord>(r.buckets.tickets, id))!.value).toMatchObject({ status: "closed", closedBy: "alice" });
+    expect((await getJson(r.buckets.tickets, id, TicketRecord))!.value).toMatchObject({ status: "closed", closedBy: "alice" });
     expect((await r.ledger.get(ex.actionId))!.value.undone).toMatchObject({ by: "alice", undoActionId: `undo-${ex.actionId}` });
     expect((await r.undo(ex.actionId, "bob")).status).toBe("duplicate");
   });
@@ -44,14 +41,14 @@ describe("local defaults and undo", () => {
     const later = new Date("2026-11-23T12:00:01.000Z");
     expect((await activeBlocks(r.buckets.blocklist, later)).map((b) => b.ip)).not.toContain("203.0.113.10");
     expect(await sweepExpiredBlocks(r.buckets.blocklist, later)).toContain("203.0.113.10");
-    expect(await getJson<BlockRecord>(r.buckets.blocklist, "203.0.113.10")).toBeNull();
+    expect(await getJson(r.buckets.blocklist, "203.0.113.10", BlockRecord)).toBeNull();
 
     now = later;
     const ex2 = executed(await r.execute(decided(block("2001:db8::1", 5))));
     expect(ex2.target).toBe("2001:db8::1");
-    expect(await getJson<BlockRecord>(r.buckets.blocklist, "2001_db8__1")).not.toBeNull();
+    expect(await getJson(r.buckets.blocklist, "2001_db8__1", BlockRecord)).not.toBeNull();
     await r.undo(ex2.actionId, "carol");
-    expect(await getJson<BlockRecord>(r.buckets.blocklist, "2001_db8__1")).toBeNull();
+    expect(await getJson(r.buckets.blocklist, "2001_db8__1", BlockRecord)).toBeNull();
   });
 
   it("BLOCK_IP refuses a target that is not an IP address", async () => {
@@ -73,9 +70,9 @@ describe("local defaults and undo", () => {
     const r = await env.make();
     const ex = executed(await r.execute(decided(isolate("WS-HR-7.corp.example"))));
     expect(ex.target).toBe("ws-hr-7.corp.example");
-    expect((await getJson<IsolationRecord>(r.buckets.isolations, "ws-hr-7.corp.example"))!.value.status).toBe("isolated");
+    expect((await getJson(r.buckets.isolations, "ws-hr-7.corp.example", IsolationRecord))!.value.status).toBe("isolated");
     await r.undo(ex.actionId, "dave");
-    expect((await getJson<IsolationRecord>(r.buckets.isolations, "ws-hr-7.corp.example"))!.value).toMatchObject({ status: "released", releasedBy: "dave" });
+    expect((await getJson(r.buckets.isolations, "ws-hr-7.corp.example", IsolationRecord))!.value).toMatchObject({ status: "released", releasedBy: "dave" });
   });
 
   it("ISOLATE_HOST refuses a host name with quotes or spaces", async () => {
@@ -91,22 +88,22 @@ describe("local defaults and undo", () => {
     const fp = fingerprintOf("benign backup");
     const ex = executed(await r.execute(decided(closeFp(), {}, { fingerprint: fp })));
     const closureId = ex.details.closureId as string;
-    expect((await getJson<ClosureRecord>(r.buckets.closures, closureId))!.value).toMatchObject({ reason: "backup job", evidence: ["scheduled task"], status: "closed" });
+    expect((await getJson(r.buckets.closures, closureId, ClosureRecord))!.value).toMatchObject({ reason: "backup job", evidence: ["scheduled task"], status: "closed" });
     expect(await findSuppression(r.buckets.suppressions, fp, now)).toEqual({ by: "responder", reason: "backup job", until: "2026-11-30T10:00:00.000Z" });
     expect(await findSuppression(r.buckets.suppressions, fp, new Date("2026-11-30T10:00:00.001Z"))).toBeNull();
     expect(await findSuppression(r.buckets.suppressions, fingerprintOf("other"), now)).toBeNull();
     await r.undo(ex.actionId, "erin");
     expect(await findSuppression(r.buckets.suppressions, fp, now)).toBeNull();
-    expect((await getJson<ClosureRecord>(r.buckets.closures, closureId))!.value.status).toBe("reopened");
+    expect((await getJson(r.buckets.closures, closureId, ClosureRecord))!.value.status).toBe("reopened");
   });
 
   it("MANUAL_REVIEW queues a review; undo dismisses it", async () => {
     const r = await env.make();
     const ex = executed(await r.execute(decided(review())));
     const id = ex.details.reviewId as string;
-    expect((await getJson<ReviewRecord>(r.buckets.reviews, id))!.value).toMatchObject({ status: "open", questions: ["is this the backup window?"] });
+    expect((await getJson(r.buckets.reviews, id, ReviewRecord))!.value).toMatchObject({ status: "open", questions: ["is this the backup window?"] });
     await r.undo(ex.actionId, "frank");
-    expect((await getJson<ReviewRecord>(r.buckets.reviews, id))!.value.status).toBe("dismissed");
+    expect((await getJson(r.buckets.reviews, id, ReviewRecord))!.value.status).toBe("dismissed");
   });
 
   it("undo names what is wrong: unknown id, shadow action", async () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { DecidedMessage } from "@secops/contracts";
-import { actionDigest, canonicalJson } from "../../src/responder/digest.js";
-import { listJson } from "../../src/responder/store.js";
-import type { IsolationRecord } from "../../src/responder/actions/isolate-host.js";
+import { DecidedMessage, actionDigest, canonicalJson } from "@secops/contracts";
+import { listJson } from "../../src/state/kv.js";
+import { IsolationRecord } from "../../src/state/records.js";
 import { awaiting, block, isolate, ticket, useResponderEnv } from "./fixtures.js";
 
 const env = useResponderEnv();
@@ -56,7 +55,7 @@ describe("approvals", () => {
     expect(ex.kind === "executed" && ex.execution.details.by).toBe("alice, bob");
     const again = await r.execute(out);
     expect(again.kind === "executed" && again.execution).toEqual(ex.kind === "executed" && ex.execution); // the stored outcome, not a second isolation
-    const isolations = (await listJson<IsolationRecord>(r.buckets.isolations)).filter((i) => i.value.host === "ws-two-person");
+    const isolations = (await listJson(r.buckets.isolations, IsolationRecord)).filter((i) => i.value.host === "ws-two-person");
     expect(isolations).toHaveLength(1);
     await expect(r.approvals.approve(id, "carol")).rejects.toMatchObject({ code: "decided" });
   });

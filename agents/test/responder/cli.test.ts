@@ -108,7 +108,7 @@ describe("secops approve | reject | undo", () => {
       expect(c.usage).toMatch(/SECOPS_USER, else \$USER/);
       expect(c.usage).toMatch(/SEC-2026-0101/);
     }
-    expect(approve.usage).toMatch(/apr_/);
+    expect(approve.usage).toMatch(/APR-/);
     expect(undo.usage).toMatch(/TKT-/);
   });
 

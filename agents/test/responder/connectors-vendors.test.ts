@@ -314,7 +314,7 @@ describe("Microsoft Defender for Endpoint", () => {
     const r = await env.make(mdEnv(f));
     const msg = decided(isolate("ws-md-1"));
     // The first attempt reached Defender; simulate its lost reply by recording it as the connector would have sent it.
-    f.actions.push({ id: "ma-earlier", type: "Isolate", machineId: f.machines[0]!.id, status: "Pending", requestorComment: `SecOps action ${(await import("../../src/responder/ledger.js")).actionIdFor(msg.alert.fingerprint, "ISOLATE_HOST", "ws-md-1")} (alert x): ransomware` });
+    f.actions.push({ id: "ma-earlier", type: "Isolate", machineId: f.machines[0]!.id, status: "Pending", requestorComment: `SecOps action ${(await import("../../src/state/ledger.js")).actionIdFor(msg.alert.fingerprint, "ISOLATE_HOST", "ws-md-1")} (alert x): ransomware` });
     const ex = executed(await r.execute(msg));
     expect(ex.status, ex.error ?? "").toBe("success");
     expect(ex.summary).toContain("(already requested for this action)");

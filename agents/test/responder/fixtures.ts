@@ -4,11 +4,10 @@ import { jetstreamManager, jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { afterAll, beforeAll } from "vitest";
 import { startNats, type TestNats } from "../harness/nats.js";
-import { DecidedMessage, SchemaIds, type ActionParameters, type Decision, type Topology } from "@secops/contracts";
+import { DecidedMessage, SchemaIds, actionDigest, type ActionParameters, type Decision, type Topology } from "@secops/contracts";
 import { provisionStream } from "../../src/runtime/provision.js";
 import { parseEnv, natsEnv } from "../../src/runtime/config.js";
 import { createResponder, type Responder } from "../../src/responder/handler.js";
-import { actionDigest } from "../../src/responder/digest.js";
 
 export const silentLog = pino({ level: "silent" });
 

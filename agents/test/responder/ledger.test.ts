@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { TransientError } from "../../src/runtime/errors.js";
-import { actionIdFor, type LedgerEntry } from "../../src/responder/ledger.js";
-import { listJson } from "../../src/responder/store.js";
-import type { TicketRecord } from "../../src/responder/actions/create-ticket.js";
+import { actionIdFor } from "../../src/state/ledger.js";
+import { LedgerEntry } from "../../src/state/records.js";
+import { listJson } from "../../src/state/kv.js";
+import { BlockRecord, TicketRecord } from "../../src/state/records.js";
 import { block, decided, ticket, useResponderEnv } from "./fixtures.js";
 
 const env = useResponderEnv();
@@ -27,7 +28,7 @@ describe("action ledger: exactly once", () => {
     // The same alert's decision again (a replica died after acting, before publishing): the record
     // must say what happened, not "duplicate".
     expect(second.execution).toEqual(first.execution);
-    const tickets = (await listJson<TicketRecord>(r.buckets.tickets)).filter((t) => t.value.alertId === msg.alertId);
+    const tickets = (await listJson(r.buckets.tickets, TicketRecord)).filter((t) => t.value.alertId === msg.alertId);
     expect(tickets).toHaveLength(1);
   });
 
@@ -40,7 +41,7 @@ describe("action ledger: exactly once", () => {
     const outcomes = results.flatMap((x) => (x.status === "fulfilled" && x.value.kind === "executed" ? [x.value.execution] : []));
     expect(outcomes.length).toBeGreaterThan(0);
     for (const o of outcomes) expect(o).toEqual(outcomes[0]); // one effect, reported identically
-    const tickets = (await listJson<TicketRecord>(replicas[0]!.buckets.tickets)).filter((t) => t.value.alertId === msg.alertId);
+    const tickets = (await listJson(replicas[0]!.buckets.tickets, TicketRecord)).filter((t) => t.value.alertId === msg.alertId);
     expect(tickets).toHaveLength(1);
   });
 
@@ -62,7 +63,7 @@ describe("action ledger: exactly once", () => {
     if (first.kind !== "executed" || other.kind !== "executed") throw new Error("unexpected");
     expect(first.execution.status).toBe("success");
     expect(other.execution).toMatchObject({ status: "duplicate", actionId: first.execution.actionId, details: { firstAlertId: msg.alertId } });
-    const blocks = await listJson<{ ip: string }>(r.buckets.blocklist);
+    const blocks = await listJson(r.buckets.blocklist, BlockRecord);
     expect(blocks.filter((b) => b.value.ip === "198.51.100.44")).toHaveLength(1);
   });
 
@@ -87,7 +88,7 @@ describe("action ledger: exactly once", () => {
     const entry = (await r.ledger.get(id))!.value as LedgerEntry;
     expect(entry.state).toBe("done");
     expect(entry.attempts).toBe(2);
-    const tickets = (await listJson<TicketRecord>(r.buckets.tickets)).filter((t) => t.value.alertId === msg.alertId);
+    const tickets = (await listJson(r.buckets.tickets, TicketRecord)).filter((t) => t.value.alertId === msg.alertId);
     expect(tickets).toHaveLength(1);
   });
 

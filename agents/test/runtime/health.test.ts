@@ -4,7 +4,10 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { startNats, type TestNats } from "../harness/nats.js";
+import { DecidedMessage, InvestigatedMessage, SchemaIds } from "@secops/contracts";
+import { decided, ticket } from "../responder/fixtures.js";
 import { startAgent, type RunningAgent } from "../../src/runtime/agent.js";
+import { defineStage } from "../../src/runtime/define-stage.js";
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -14,10 +17,9 @@ beforeAll(async () => {
   nats = await startNats();
   nc = await connect({ servers: nats.url });
   agent = await startAgent({
-    agent: "decider",
+    stage: defineStage({ name: "decider", input: InvestigatedMessage, output: DecidedMessage, handle: () => null }),
     env: { NATS_URL: nats.url, SECOPS_NAMESPACE: nats.topo.namespace, HEALTH_PORT: "0" },
     log: pino({ level: "silent" }),
-    createHandler: () => async (m) => ({ alertId: `h-${m.seq}`, traceId: null, publish: [] }),
   });
 });
 afterAll(async () => {
@@ -41,7 +43,10 @@ describe("agent health endpoint", () => {
 
   it("counts handled messages in /metrics (Prometheus text)", async () => {
     const js = jetstream(nc);
-    for (let i = 0; i < 3; i++) await js.publish(nats.topo.subjects.investigated, "{}");
+    for (let i = 0; i < 3; i++) {
+      const { decision: _decision, ...investigated } = decided(ticket());
+      await js.publish(nats.topo.subjects.investigated, JSON.stringify({ ...investigated, schema: SchemaIds.investigated }));
+    }
     const deadline = Date.now() + 10_000;
     while (agent.loop.processed < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const m = await get("/metrics");

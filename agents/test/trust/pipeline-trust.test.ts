@@ -83,8 +83,8 @@ describe("authenticated NATS by default", () => {
     const file = credentialsFile(dataDir);
     const creds = JSON.parse(readFileSync(file, "utf8")) as { url: string; passwords: Record<string, string> };
     expect(creds.url).toBe(nats.url);
-    expect(Object.keys(creds.passwords).sort()).toEqual(["cli", "dashboard", "decider", "enricher", "investigator", "publisher", "responder"]);
-    expect(new Set(Object.values(creds.passwords)).size).toBe(7);
+    expect(Object.keys(creds.passwords).sort()).toEqual(["cli", "correlator", "dashboard", "decider", "enricher", "investigator", "publisher", "responder"]);
+    expect(new Set(Object.values(creds.passwords)).size).toBe(8);
     expect((await import("node:fs")).statSync(file).mode & 0o077).toBe(0);
     await expect(connect({ servers: nats.url, maxReconnectAttempts: 0, timeout: 3_000 })).rejects.toThrow(/Authorization Violation/i);
     await expect(connect({ servers: nats.url, user: "decider", pass: "change-me-decider", maxReconnectAttempts: 0, timeout: 3_000 })).rejects.toThrow(/Authorization Violation/i);

@@ -3,7 +3,7 @@
 // not whole messages: a stage message carries the full alert (raw payload, model thinking)
 // and can weigh hundreds of KB, so details are read back from the stream on demand.
 import type {
-  ActionType, AnyStageMessage, DecidedMessage, DlqMessage, ExecutedMessage, InvestigatedMessage,
+  ActionType, AnyStageMessage, DecidedMessage, DlqMessage, ExecutedMessage, Incident, InvestigatedMessage, IocType, SeveritySource,
 } from "@secops/contracts";
 
 export const ALERT_STAGES = ["enriched", "investigated", "awaiting_approval", "decided", "executed", "failed"] as const;
@@ -17,8 +17,26 @@ export interface AlertSummary {
   title: string;
   format: string;
   category: string;
-  /** The analyst's assessed severity once investigated, the alert's own before that. */
+  /** The analyst's assessed severity once investigated, the vendor's (the alert's own) before that. */
   severity: string;
+  /** Whose severity `severity` is; the page labels it so one severity shows everywhere. */
+  severitySource: SeveritySource;
+  /** The alert's own severity, mapped from the vendor's scale. */
+  vendorSeverity: string;
+  /** The vendor's own id for the alert (alert.sourceId), e.g. SEC-2026-0104. */
+  sourceId: string | null;
+  vendor: string | null;
+  host: string | null;
+  hostIp: string | null;
+  user: string | null;
+  /** Every indicator the normalizer extracted (at most MAX_SUMMARY_IOCS), for search. */
+  iocs: { type: IocType; value: string; internal: boolean }[];
+  /** The execution's ledger key: what undo names. */
+  actionId: string | null;
+  /** Set once the action was undone (read from the ledger). */
+  undone: { by: string; at: string; undoActionId: string } | null;
+  /** The correlator's incident this alert belongs to (from alerts.incidents). */
+  incidentId: string | null;
   stage: AlertStage;
   analyst: "llm" | "rules" | null;
   verdict: string | null;
@@ -32,8 +50,12 @@ export interface AlertSummary {
   dlqReason: string | null;
   receivedAt: string;
   updatedAt: string;
-  /** received → executed, from the envelope's own timestamps. */
+  /** received → executed, from the envelope's own timestamps (includes any wait for a person). */
   latencyMs: number | null;
+  /** The pipeline's own time to a decision and its execution: latencyMs minus waitMs. */
+  machineMs: number | null;
+  /** Time the decision waited for a person (awaiting approval → approved), null when none did. */
+  waitMs: number | null;
   timestamps: AnyStageMessage["timestamps"];
   /** Stream sequence of the alert's first message: the list's order, newest first. */
   firstSeq: number;
@@ -80,6 +102,13 @@ export interface FeedStats {
   executedByAction: Partial<Record<ActionType, number>>;
   analyst: { llm: number; rules: number };
   latencyMs: { avg: number | null; p95: number | null; samples: number };
+  /** The pipeline's own time (received → executed, minus any wait for a person). */
+  machineMs: { avg: number | null; p95: number | null; samples: number };
+  /** Time decisions waited for a person's approval, over the alerts that waited. */
+  waitMs: { avg: number | null; p95: number | null; samples: number };
+  /** Alerts whose action was undone. */
+  undone: number;
+  incidents: number;
   /** Messages on the stream the dashboard could not read: wrong schema or unknown subject. */
   unreadable: number;
   lastSeq: number;
@@ -89,7 +118,14 @@ interface AlertEntry {
   summary: AlertSummary;
   refs: AlertMessageRefs;
   basis: { rank: number; seq: number };
+  /** When the decider published "awaiting approval": where a person's wait starts. */
+  awaitingAt: string | null;
 }
+
+/** What the index keeps per alert for search: bounded, so 100,000 alerts stay around 100 MB. */
+export const MAX_SUMMARY_IOCS = 50;
+/** How many incidents the index keeps (newest win). */
+export const MAX_INCIDENTS = 20_000;
 
 export const DLQ_EXCERPT_BYTES = 2048;
 const MAX_DLQ_ERRORS = 50;
@@ -105,6 +141,9 @@ export class AlertIndex {
   private lastRaw: RawReceipt | null = null;
   private unreadableTotal = 0;
   private lastSeqSeen = 0;
+  private readonly incidentsById = new Map<string, Incident>();
+  /** Undos seen before the alert's execution: applied when it arrives. */
+  private readonly pendingUndo = new Map<string, { actionId: string; undone: NonNullable<AlertSummary["undone"]> }>();
 
   constructor(private readonly maxAlerts: number, private readonly maxDlq = 1000) {
     if (!Number.isInteger(maxAlerts) || maxAlerts < 1) throw new RangeError(`maxAlerts must be a whole number ≥ 1, got ${maxAlerts}`);
@@ -116,6 +155,11 @@ export class AlertIndex {
 
   get lastSeq(): number {
     return this.lastSeqSeen;
+  }
+
+  /** Counts a message the index read but that changes no alert summary (e.g. an incident). */
+  recordSeen(seq: number): void {
+    this.saw(seq);
   }
 
   private saw(seq: number): void {
@@ -139,12 +183,14 @@ export class AlertIndex {
     this.saw(seq);
     let entry = this.alerts.get(msg.alertId);
     if (!entry) {
-      entry = { summary: summarize(kind, msg, seq, seq, time, null), refs: { enriched: null, investigated: null, decided: [], executed: null }, basis: { rank: 0, seq: 0 } };
+      entry = { summary: summarize(kind, msg, seq, seq, time, null), refs: { enriched: null, investigated: null, decided: [], executed: null }, basis: { rank: 0, seq: 0 }, awaitingAt: null };
       this.alerts.set(msg.alertId, entry);
       this.evict();
     }
     if (kind === "decided") {
       if (!entry.refs.decided.includes(seq)) entry.refs.decided.push(seq);
+      const d = (msg as DecidedMessage).decision;
+      if (d.status === "awaiting_approval" && !entry.awaitingAt) entry.awaitingAt = msg.timestamps.decided ?? time;
     } else {
       entry.refs[kind] = seq;
     }
@@ -153,7 +199,16 @@ export class AlertIndex {
     const rank = STAGE_RANK[kind];
     if (rank < entry.basis.rank || (rank === entry.basis.rank && seq < entry.basis.seq)) return null;
     entry.basis = { rank, seq };
-    entry.summary = summarize(kind, msg, entry.summary.firstSeq, seq, time, entry.summary.dlqReason);
+    const prev = entry.summary;
+    const next = summarize(kind, msg, prev.firstSeq, seq, time, prev.dlqReason, entry.awaitingAt);
+    next.incidentId = prev.incidentId;
+    next.undone = prev.undone;
+    const pending = this.pendingUndo.get(msg.alertId);
+    if (pending && pending.actionId === next.actionId) {
+      next.undone = pending.undone;
+      this.pendingUndo.delete(msg.alertId);
+    }
+    entry.summary = next;
     return entry.summary;
   }
 
@@ -168,6 +223,58 @@ export class AlertIndex {
     if (!alert || alert.summary.stage === "executed") return { entry, summary: null };
     alert.summary = { ...alert.summary, stage: "failed", dlqReason: msg.reason, updatedAt: time, seq };
     return { entry, summary: alert.summary };
+  }
+
+  /**
+   * Records that an action was undone (the ledger's `undone`); returns the changed summary.
+   * An undo read before the alert's execution message is kept and applied when it arrives.
+   */
+  applyUndo(alertId: string, actionId: string, undone: NonNullable<AlertSummary["undone"]>): AlertSummary | null {
+    const e = this.alerts.get(alertId);
+    if (!e || e.summary.actionId !== actionId) {
+      this.pendingUndo.set(alertId, { actionId, undone });
+      if (this.pendingUndo.size > this.maxAlerts) this.pendingUndo.delete(this.pendingUndo.keys().next().value!);
+      return null;
+    }
+    if (e.summary.undone?.undoActionId === undone.undoActionId) return null;
+    e.summary = { ...e.summary, undone };
+    return e.summary;
+  }
+
+  /** Keeps the newest version of an incident and links its alerts to it; returns the alerts that changed. */
+  applyIncident(inc: Incident): AlertSummary[] {
+    const prev = this.incidentsById.get(inc.incidentId);
+    if (prev && prev.version >= inc.version) return [];
+    this.incidentsById.delete(inc.incidentId);
+    this.incidentsById.set(inc.incidentId, inc);
+    while (this.incidentsById.size > MAX_INCIDENTS) this.incidentsById.delete(this.incidentsById.keys().next().value!);
+    const changed: AlertSummary[] = [];
+    const now = new Set(inc.status === "open" ? inc.alerts.map((a) => a.alertId) : []);
+    for (const id of new Set([...(prev?.alerts.map((a) => a.alertId) ?? []), ...now])) {
+      const e = this.alerts.get(id);
+      if (!e) continue;
+      const want = now.has(id) ? inc.incidentId : e.summary.incidentId === inc.incidentId ? null : e.summary.incidentId;
+      if (want !== e.summary.incidentId) {
+        e.summary = { ...e.summary, incidentId: want };
+        changed.push(e.summary);
+      }
+    }
+    return changed;
+  }
+
+  incident(id: string): Incident | null {
+    return this.incidentsById.get(id) ?? null;
+  }
+
+  /** Incidents, newest change first. */
+  incidents(opts: { limit: number; includeMerged?: boolean }): Incident[] {
+    const all = [...this.incidentsById.values()].filter((i) => opts.includeMerged || i.status === "open");
+    return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, opts.limit);
+  }
+
+  /** Every summary, oldest first (the stream's order): what search walks. A snapshot array. */
+  summaries(): AlertSummary[] {
+    return Array.from(this.alerts.values(), (e) => e.summary);
   }
 
   list(opts: { limit: number; stage?: AlertStage }): AlertSummary[] {
@@ -194,7 +301,13 @@ export class AlertIndex {
     const executedByAction: Partial<Record<ActionType, number>> = {};
     const analyst = { llm: 0, rules: 0 };
     const latencies: number[] = [];
+    const machine: number[] = [];
+    const waits: number[] = [];
+    let undone = 0;
     for (const { summary: s } of this.alerts.values()) {
+      if (s.machineMs !== null) machine.push(s.machineMs);
+      if (s.waitMs !== null) waits.push(s.waitMs);
+      if (s.undone) undone++;
       stages[s.stage]++;
       if (s.analyst) analyst[s.analyst]++;
       if (s.stage === "executed" && s.action) executedByAction[s.action] = (executedByAction[s.action] ?? 0) + 1;
@@ -215,6 +328,10 @@ export class AlertIndex {
       executedByAction,
       analyst,
       latencyMs: { avg, p95, samples: latencies.length },
+      machineMs: spread(machine),
+      waitMs: spread(waits),
+      undone,
+      incidents: [...this.incidentsById.values()].filter((i) => i.status === "open").length,
       unreadable: this.unreadableTotal,
       lastSeq: this.lastSeqSeen,
     };
@@ -227,6 +344,16 @@ export class AlertIndex {
       this.alerts.delete(oldest.value);
     }
   }
+}
+
+function spread(values: number[]): { avg: number | null; p95: number | null; samples: number } {
+  if (!values.length) return { avg: null, p95: null, samples: 0 };
+  values.sort((a, b) => a - b);
+  return {
+    avg: Math.round(values.reduce((a, b) => a + b, 0) / values.length),
+    p95: values[Math.min(values.length - 1, Math.ceil(values.length * 0.95) - 1)]!,
+    samples: values.length,
+  };
 }
 
 function stageOf(kind: StageKind, msg: AnyStageMessage): AlertStage {
@@ -246,7 +373,21 @@ function latencyOf(t: AnyStageMessage["timestamps"]): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
 
-function summarize(kind: StageKind, msg: AnyStageMessage, firstSeq: number, seq: number, time: string, dlqReason: string | null): AlertSummary {
+/** Splits end-to-end latency into the pipeline's own time and the time a person took to approve. */
+function timingOf(t: AnyStageMessage["timestamps"], dec: DecidedMessage["decision"] | null, awaitingAt: string | null): { latencyMs: number | null; machineMs: number | null; waitMs: number | null } {
+  const latencyMs = latencyOf(t);
+  const approvers = dec?.approval?.approvers ?? [];
+  const approvedAt = approvers.length ? approvers.map((a) => a.at).sort().at(-1)! : null;
+  let waitMs: number | null = null;
+  if (awaitingAt && approvedAt) {
+    const w = Date.parse(approvedAt) - Date.parse(awaitingAt);
+    waitMs = Number.isFinite(w) && w >= 0 ? w : null;
+  }
+  const machineMs = latencyMs === null ? null : Math.max(0, latencyMs - (waitMs ?? 0));
+  return { latencyMs, machineMs, waitMs };
+}
+
+function summarize(kind: StageKind, msg: AnyStageMessage, firstSeq: number, seq: number, time: string, dlqReason: string | null, awaitingAt: string | null = null): AlertSummary {
   const inv = "investigation" in msg ? (msg as InvestigatedMessage).investigation : null;
   const dec = "decision" in msg ? (msg as DecidedMessage).decision : null;
   const exe = "execution" in msg ? (msg as ExecutedMessage).execution : null;
@@ -257,6 +398,17 @@ function summarize(kind: StageKind, msg: AnyStageMessage, firstSeq: number, seq:
     format: msg.alert.format,
     category: msg.alert.category,
     severity: inv?.severity ?? msg.alert.severity,
+    severitySource: inv ? "analyst" : "vendor",
+    vendorSeverity: msg.alert.severity,
+    sourceId: msg.alert.sourceId,
+    vendor: msg.alert.source.vendor ?? msg.alert.source.product,
+    host: msg.alert.host.name,
+    hostIp: msg.alert.host.ip,
+    user: msg.alert.user.name,
+    iocs: msg.alert.iocs.slice(0, MAX_SUMMARY_IOCS).map((i) => ({ type: i.type, value: i.value, internal: i.internal })),
+    actionId: exe?.actionId ?? null,
+    undone: null,
+    incidentId: null,
     stage: stage !== "executed" && dlqReason ? "failed" : stage,
     analyst: inv?.analyst ?? null,
     verdict: inv?.verdict ?? null,
@@ -269,7 +421,7 @@ function summarize(kind: StageKind, msg: AnyStageMessage, firstSeq: number, seq:
     dlqReason: stage === "executed" ? null : dlqReason,
     receivedAt: msg.timestamps.received,
     updatedAt: msg.timestamps[kind] ?? time,
-    latencyMs: latencyOf(msg.timestamps),
+    ...timingOf(msg.timestamps, dec, awaitingAt),
     timestamps: msg.timestamps,
     firstSeq,
     seq,

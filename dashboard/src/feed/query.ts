@@ -27,12 +27,3 @@ export function parseStage(raw: unknown): AlertStage | undefined {
   }
   return text as AlertStage;
 }
-
-/** DASHBOARD_MAX_ALERTS: how many alerts the dashboard keeps in memory (newest win). */
-export function parseMaxAlerts(raw: string | undefined): number {
-  if (raw === undefined || raw === "") return 5000;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1_000_000) {
-    throw new RangeError(`DASHBOARD_MAX_ALERTS=${JSON.stringify(raw)}: expected a whole number of alerts from 1 to 1000000 (default 5000)`);
-  }
-  return Number(raw);
-}

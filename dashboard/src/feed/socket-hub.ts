@@ -4,11 +4,13 @@
 import type { WebSocket } from "ws";
 import type { Logger } from "pino";
 import type { AlertSummary, DlqEntry, FeedStats } from "./alert-index.js";
+import type { Incident } from "@secops/contracts";
 
 export type FeedPush =
   | { type: "hello"; stats: FeedStats }
   | { type: "alert"; summary: AlertSummary }
   | { type: "dlq"; entry: DlqEntry }
+  | { type: "incident"; incident: { incidentId: string; version: number; severity: string; status: string; alerts: number; title: string } }
   | { type: "stats"; stats: FeedStats }
   | { type: "pong" };
 
@@ -73,6 +75,12 @@ export class SocketHub {
 
   alertChanged(summary: AlertSummary): void {
     this.broadcast({ type: "alert", summary });
+    this.statsDirty = true;
+  }
+
+  /** A light notice: the page fetches /api/incidents/:id when it shows the incident. */
+  incidentChanged(i: Incident): void {
+    this.broadcast({ type: "incident", incident: { incidentId: i.incidentId, version: i.version, severity: i.severity, status: i.status, alerts: i.alerts.length, title: i.title } });
     this.statsDirty = true;
   }
 

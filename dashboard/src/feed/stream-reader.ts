@@ -4,7 +4,7 @@
 // recreated, resuming after the last sequence it applied.
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import {
-  DecidedMessage, DlqMessage, EnrichedMessage, ExecutedMessage, Headers, InvestigatedMessage, type AnyStageMessage, type Topology,
+  DecidedMessage, DlqMessage, EnrichedMessage, ExecutedMessage, Headers, Incident, InvestigatedMessage, type AnyStageMessage, type Topology,
 } from "@secops/contracts";
 import type { Logger } from "pino";
 import type { AlertIndex, AlertSummary, DlqEntry, StageKind } from "./alert-index.js";
@@ -13,6 +13,7 @@ export interface FeedEvents {
   onAlert(summary: AlertSummary): void;
   onDlq(entry: DlqEntry): void;
   onRaw(): void;
+  onIncident?(incident: Incident): void;
 }
 
 export interface ReaderHealth {
@@ -40,7 +41,7 @@ export class StreamReader {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly state: ReaderHealth = { running: false, healthy: false, caughtUp: false, lastError: null };
-  private readonly kindBySubject: Map<string, StageKind | "raw" | "dlq">;
+  private readonly kindBySubject: Map<string, StageKind | "raw" | "dlq" | "incident">;
   private unreadableLogged = 0;
 
   constructor(
@@ -51,9 +52,9 @@ export class StreamReader {
     private readonly log: Logger,
   ) {
     const s = topo.subjects;
-    this.kindBySubject = new Map<string, StageKind | "raw" | "dlq">([
+    this.kindBySubject = new Map<string, StageKind | "raw" | "dlq" | "incident">([
       [s.raw, "raw"], [s.enriched, "enriched"], [s.investigated, "investigated"],
-      [s.decided, "decided"], [s.executed, "executed"], [s.dlq, "dlq"],
+      [s.decided, "decided"], [s.executed, "executed"], [s.dlq, "dlq"], [s.incidents, "incident"],
     ]);
   }
 
@@ -161,6 +162,14 @@ export class StreamReader {
       body = JSON.parse(m.string());
     } catch {
       return this.unreadable(seq, m.subject, "not JSON");
+    }
+    if (kind === "incident") {
+      const r = Incident.safeParse(body);
+      if (!r.success) return this.unreadable(seq, m.subject, r.error.issues[0]?.message ?? "invalid");
+      this.index.recordSeen(seq);
+      for (const changed of this.index.applyIncident(r.data)) this.events.onAlert(changed);
+      this.events.onIncident?.(r.data);
+      return;
     }
     if (kind === "dlq") {
       const r = DlqMessage.safeParse(body);

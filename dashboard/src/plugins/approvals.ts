@@ -1,8 +1,9 @@
 // Approvals over HTTP: list and read for anyone who can reach the dashboard, approve and
 // reject only with the bearer token. The same records and rules as `secops approve|reject`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ApprovalError, createResponder, type ApprovalRecord } from "@secops/agents/responder/index";
-import { approverKey } from "@secops/agents/responder/approvals";
+import { ApprovalError, Approvals, approverKey, openStateBuckets, type ApprovalRecord } from "@secops/agents/state";
+import { PIPELINE_VERSION } from "@secops/agents/runtime";
+import { loadSigner } from "@secops/agents/trust";
 import type { PluginOptions } from "../context.js";
 
 const decideSchema = {
@@ -41,17 +42,24 @@ function view(r: ApprovalRecord) {
 }
 
 export default async function approvals(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {
-  const responder = await createResponder({ nc: ctx.nc, js: ctx.js, topo: ctx.topo, log: ctx.log, env: ctx.env, signAs: "dashboard" });
+  // The approval records and their rules, from the shared state; the outcome, signed by the
+  // dashboard's key, goes back on alerts.decided.
+  const { approvals: kv } = await openStateBuckets(ctx.nc, ctx.topo);
+  const approvals = new Approvals(kv, {
+    js: ctx.js, topo: ctx.topo, log: ctx.log, now: () => new Date(),
+    producer: { agent: "dashboard", version: PIPELINE_VERSION, instance: "dashboard" },
+    sign: loadSigner("dashboard", ctx.env ?? process.env).sign,
+  });
 
   app.get<{ Querystring: { status?: "pending" | "approved" | "rejected" | "expired" } }>("/api/approvals", {
     schema: { querystring: { type: "object", properties: { status: { type: "string", enum: ["pending", "approved", "rejected", "expired"] } } } },
   }, async (req) => {
-    const list = await responder.approvals.list(req.query.status);
+    const list = await approvals.list(req.query.status);
     return { approvals: list.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map(view) };
   });
 
   app.get<{ Params: { id: string } }>("/api/approvals/:id", async (req, reply) => {
-    const r = await responder.approvals.get(req.params.id);
+    const r = await approvals.get(req.params.id);
     if (!r) return reply.code(404).send({ error: "not_found", message: `no approval has the id ${req.params.id.slice(0, 80)}` });
     return view(r);
   });
@@ -67,21 +75,21 @@ export default async function approvals(app: FastifyInstance, { ctx }: PluginOpt
     // The policy names the role that may decide; enforced when tokens carry roles.
     const roles = ctx.rolesOf?.(req) ?? null;
     if (roles) {
-      const record = await responder.approvals.get(req.params.id);
+      const record = await approvals.get(req.params.id);
       if (record && !roles.includes(record.requiredRole)) {
         return reply.code(403).send({ error: "forbidden", message: `${verb === "approve" ? "approving" : "rejecting"} ${record.id} needs the role "${record.requiredRole}"; ${by} holds ${roles.join(", ")}` });
       }
     }
     if (!person && verb === "approve") {
-      const record = await responder.approvals.get(req.params.id);
+      const record = await approvals.get(req.params.id);
       if (record && record.status === "pending" && record.approversRequired > 1 && record.approvers.some((a) => approverKey(a.by) === approverKey(by))) {
         return reply.code(409).send({ error: "second_person_needed", message: SECOND_PERSON(record.approversRequired) });
       }
     }
     try {
       const r = verb === "approve"
-        ? await responder.approvals.approve(req.params.id, by, comment)
-        : await responder.approvals.reject(req.params.id, by, comment);
+        ? await approvals.approve(req.params.id, by, comment)
+        : await approvals.reject(req.params.id, by, comment);
       if (!person && r.status === "pending" && r.approversRequired > 1) return { ...view(r), note: SECOND_PERSON(r.approversRequired) };
       return view(r);
     } catch (e) {

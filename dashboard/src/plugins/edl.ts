@@ -3,13 +3,13 @@
 // it, so it is served with an ETag and a short max-age.
 import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { activeBlocks, openResponderBuckets } from "@secops/agents/responder/index";
+import { activeBlocks, openStateBuckets } from "@secops/agents/state";
 import type { PluginOptions } from "../context.js";
 
 const MAX_AGE_SECONDS = 60;
 
 export default async function edl(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {
-  const { blocklist } = await openResponderBuckets(ctx.nc, ctx.topo);
+  const { blocklist } = await openStateBuckets(ctx.nc, ctx.topo);
 
   app.get("/edl/ip-blocklist.txt", async (req, reply) => {
     const blocks = await activeBlocks(blocklist, new Date());

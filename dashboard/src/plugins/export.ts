@@ -1,12 +1,10 @@
 // GET /api/alerts/:id/export: one alert's evidence bundle as a download, the same files
 // `secops audit --export` writes (agents/src/replay/evidence.ts), in one JSON document
 // {manifest, files: [{path, content}]} that `secops audit --verify <file>` checks. The id is any
-// id a person has (vendor id, al-…, apr_…, TKT-…, action id). It needs the write token: a bundle
+// id a person has (vendor id, al-…, APR-…, TKT-…, action id). It needs the write token: a bundle
 // holds the alert's whole content and the model's reasoning.
 import type { FastifyInstance } from "fastify";
-import { IdError, alertIdsFor } from "@secops/agents/cli/ids";
-import { evidenceFiles } from "@secops/agents/replay/evidence";
-import { manifestOf } from "@secops/agents/replay/bundle";
+import { IdError, alertIdsFor, evidenceFiles, manifestOf } from "@secops/agents/replay";
 import type { PluginOptions } from "../context.js";
 
 export default async function exportPlugin(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {

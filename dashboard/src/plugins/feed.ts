@@ -12,7 +12,10 @@ import type { DashboardContext, PluginOptions } from "../context.js";
 import { AlertIndex, type AlertMessageRefs } from "../feed/alert-index.js";
 import { StreamReader } from "../feed/stream-reader.js";
 import { SocketHub } from "../feed/socket-hub.js";
-import { QueryError, parseLimit, parseMaxAlerts, parseStage } from "../feed/query.js";
+import { QueryError, parseLimit, parseStage } from "../feed/query.js";
+import { UndoWatch } from "../feed/undo-watch.js";
+import { registerQueryRoutes } from "./query.js";
+import { registerIncidentRoutes } from "./incidents.js";
 
 const ALERT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LIST = 1000;
@@ -23,22 +26,26 @@ export interface Feed {
   index: AlertIndex;
   reader: StreamReader;
   hub: SocketHub;
+  undo: UndoWatch;
   stop(): Promise<void>;
 }
 
 export function createFeed(ctx: DashboardContext): Feed {
-  const index = new AlertIndex(parseMaxAlerts(ctx.env.DASHBOARD_MAX_ALERTS));
+  const index = new AlertIndex(ctx.settings.maxAlerts);
   const hub = new SocketHub(() => index.stats(), ctx.log);
   const reader = new StreamReader(ctx.js, ctx.topo, index, {
     onAlert: (s) => hub.alertChanged(s),
     onDlq: (e) => hub.dlqAdded(e),
     onRaw: () => hub.countersChanged(),
+    onIncident: (i) => hub.incidentChanged(i),
   }, ctx.log);
+  const undo = new UndoWatch(ctx.nc, ctx.topo.buckets.ledger, index, (s) => hub.alertChanged(s), ctx.log);
   let stopping: Promise<void> | null = null;
   return {
-    index, reader, hub,
+    index, reader, hub, undo,
     stop() {
       stopping ??= (async () => {
+        await undo.stop();
         await reader.stop();
         hub.close();
       })();
@@ -89,6 +96,7 @@ async function natsAnswers(ctx: DashboardContext): Promise<boolean> {
 export async function feedPlugin(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {
   const feed = createFeed(ctx);
   feed.reader.start();
+  feed.undo.start();
   app.addHook("onClose", async () => { await feed.stop(); });
 
   app.get("/api/alerts", async (req, reply) => {
@@ -119,6 +127,9 @@ export async function feedPlugin(app: FastifyInstance, { ctx }: PluginOptions): 
   });
 
   app.get("/api/stats", async () => feed.index.stats());
+
+  registerQueryRoutes(app, feed);
+  registerIncidentRoutes(app, ctx, feed);
 
   app.get("/ws", { websocket: true }, (socket) => {
     feed.hub.attach(socket);

@@ -7,20 +7,13 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { FORMAT_IDS, alertIdFor, messageIdFor, normalizeAlert, splitBatch } from "@secops/agents/normalize";
 import type { PluginOptions } from "../context.js";
 
-const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 const CONTENT_TYPES = ["application/json", "application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"];
 const ORIGINAL_PREVIEW = 2048;
 
 interface Rejected { input: string; reason: string; code: string; tried: string[]; original: string }
 
-function maxBytesOf(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.INGEST_MAX_BYTES);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_BYTES;
-}
-
 export default async function ingest(app: FastifyInstance, { ctx }: PluginOptions): Promise<void> {
-  const maxBytes = maxBytesOf(ctx.env);
-  const internalRanges = (ctx.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const { ingestMaxBytes: maxBytes, internalRanges } = ctx.settings;
 
   // Bodies are taken as text: the same splitter as `secops publish` decides what one alert is,
   // and the bytes published are the bytes received.

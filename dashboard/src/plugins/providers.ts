@@ -6,7 +6,7 @@
 // showing the same table; it renders text only, under the page's Content-Security-Policy.
 import { Kvm, type KV } from "@nats-io/kv";
 import type { FastifyInstance } from "fastify";
-import { readProviderStates } from "@secops/agents/enricher/enrich/online/state";
+import { readProviderStates } from "@secops/agents/provider-states";
 import type { PluginOptions } from "../context.js";
 import { CONTENT_SECURITY_POLICY } from "./static.js";
 

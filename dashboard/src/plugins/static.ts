@@ -1,4 +1,5 @@
-// Serves the dashboard page: three fixed files, read once at start, with a strict Content
+// Serves the dashboard page: a fixed list of files (the page, its ES modules, the enums
+// generated from the contracts), read once at start, with a strict Content
 // Security Policy. The page shows attacker-controlled alert text, so no inline script or
 // style is ever allowed and the browser may not guess content types.
 import { readFile } from "node:fs/promises";
@@ -15,9 +16,14 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
+  ...Object.fromEntries(["dom.js", "table.js", "funnel.js", "incidents.js", "json-view.js", "theme.js", "provider-panel.js", "generated/contracts.js"]
+    .map((f) => [`/${f}`, { file: f, type: "text/javascript; charset=utf-8" }])),
   "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
   "/trust.js": { file: "trust.js", type: "text/javascript; charset=utf-8" },
 };
+
+/** Every path of the page: public even when DASHBOARD_READ_AUTH closes the API (server.ts). */
+export const PAGE_PATHS: readonly string[] = Object.keys(PAGE_FILES);
 
 /** src/plugins and dist/plugins both sit two levels below the package, next to public/. */
 export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL("../../public/", import.meta.url));

@@ -2,7 +2,7 @@
 // and the security events (decisions refused for their signature). Reading is open like the rest
 // of /api; pausing and resuming need the write token, and name who did it.
 import type { FastifyInstance } from "fastify";
-import { TrustState } from "@secops/agents/trust/state";
+import { TrustState } from "@secops/agents/trust";
 import type { PluginOptions } from "../context.js";
 
 const body = {

@@ -1,9 +1,9 @@
 // `secops approve` and `secops reject` differ only in the verdict they record and what they
 // print, so both are made here.
 import type { CliCommand } from "../command.js";
-import { ApprovalError, approverKey, type Approvals } from "../../responder/approvals.js";
+import { ApprovalError, approverKey, type Approvals } from "../../state/approvals.js";
 import { UsageError, parseDecisionArgs } from "../../responder/cli-args.js";
-import { withResponder } from "../../responder/session.js";
+import { withApprovals } from "../../responder/session.js";
 import { ID_SOURCES, IdError, approvalIdFor } from "../ids.js";
 
 type Verdict = "approve" | "reject";
@@ -43,7 +43,7 @@ export function approvalCommand(verdict: Verdict, summary: string, describe: (r:
       }
       const by = person ?? `${args.by} (nats user ${natsUser || "cli"})`;
       try {
-        const r = await withResponder(io.env, async (resp, s) => resp.approvals[verdict](await approvalIdFor(s, args.id), by, args.comment));
+        const r = await withApprovals(io.env, async (approvals, s) => approvals[verdict](await approvalIdFor(s, args.id), by, args.comment));
         io.out(JSON.stringify({ id: r.id, status: r.status, alertId: r.alertId, action: r.action, digest: r.digest, ...describe(r) }));
         if (!person && r.status === "pending" && r.approversRequired > 1) {
           io.err(`secops ${verdict}: counted as one approver (${by}); this action needs ${r.approversRequired} different people. A second person must approve under their own NATS user (NATS_USER=<name>) or with a DASHBOARD_USERS token on the dashboard.`);

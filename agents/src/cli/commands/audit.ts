@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import type { CliCommand } from "../command.js";
-import { parseFlags } from "../input.js";
+import { parseFlags } from "../../shared/flags.js";
 import { ID_SOURCES, IdError, alertIdsFor, type IdContext } from "../ids.js";
 import { natsEnv, parseEnv, topologyOf } from "../../runtime/config.js";
 import { connectNats } from "../../runtime/nats.js";

@@ -1,7 +1,7 @@
 // `secops normalize`: the normalizer offline, one JSON line per input alert. Lets people check
 // how their alerts will be read before anything is published.
 import type { CliCommand } from "../command.js";
-import { parseFlags, parseFormatFlag, readInputs } from "../input.js";
+import { parseInputArgs, parseFormatFlag, readInputs } from "../input.js";
 import { FORMAT_IDS, normalizeAlert } from "../../enricher/normalize/index.js";
 
 export const command: CliCommand = {
@@ -15,12 +15,9 @@ examples (from the repository root):
   npx secops normalize input_alerts/sample_alert1.json
   npx secops normalize --internal-ranges 100.64.0.0/10 input_alerts/`,
   async run(argv, io) {
-    const { flags, positional, unknown } = parseFlags(argv, ["format", "internal-ranges"]);
-    if (unknown.length > 0 || positional.length === 0) {
-      io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}` : "no input given");
-      io.err(`usage: ${this.usage}`);
-      return 2;
-    }
+    const args = parseInputArgs(argv, ["format", "internal-ranges"], io, this.usage);
+    if (!args) return 2;
+    const { flags, positional } = args;
     const format = parseFormatFlag(flags.format, io);
     if (format === null) return 2;
     const internalRanges = (flags["internal-ranges"] ?? io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);

@@ -5,7 +5,7 @@ import { headers } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { Headers } from "@secops/contracts";
 import type { CliCommand } from "../command.js";
-import { parseFlags, parseFormatFlag, readInputs } from "../input.js";
+import { parseInputArgs, parseFormatFlag, readInputs } from "../input.js";
 import { natsEnv, parseEnv, topologyOf, ConfigError } from "../../runtime/config.js";
 import { connectNats } from "../../runtime/nats.js";
 import { createLogger } from "../../runtime/logger.js";
@@ -40,12 +40,9 @@ examples (from the repository root, with npm start running):
   npx secops publish input_alerts/
   npx secops publish --format seed input_alerts/sample_alert1.json`,
   async run(argv, io) {
-    const { flags, positional, unknown } = parseFlags(argv, ["format"]);
-    if (unknown.length > 0 || positional.length === 0) {
-      io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}` : "no input given");
-      io.err(`usage: ${this.usage}`);
-      return 2;
-    }
+    const args = parseInputArgs(argv, ["format"], io, this.usage);
+    if (!args) return 2;
+    const { flags, positional } = args;
     const format = parseFormatFlag(flags.format, io);
     if (format === null) return 2;
     let cfg;

@@ -4,7 +4,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import type { CliCommand } from "../command.js";
-import { parseFlags } from "../input.js";
+import { parseFlags } from "../../shared/flags.js";
 import { IdError, alertIdsFor, type IdContext } from "../ids.js";
 import { llmEnv, natsEnv, parseEnv, topologyOf } from "../../runtime/config.js";
 import { connectNats } from "../../runtime/nats.js";

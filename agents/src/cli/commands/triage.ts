@@ -3,7 +3,7 @@
 import { SchemaIds, type EnrichedMessage, type InvestigatedMessage } from "@secops/contracts";
 import { pino } from "pino";
 import type { CliCommand } from "../command.js";
-import { parseFlags, readInputs } from "../input.js";
+import { parseInputArgs, readInputs } from "../input.js";
 import { alertIdFor, normalizeAlert } from "../../enricher/normalize/index.js";
 import { enrichIndicators } from "../../enricher/enrich/index.js";
 import { enrichmentSetup } from "../../enricher/enrich/setup.js";
@@ -28,12 +28,9 @@ examples (from the repository root):
   npx secops triage input_alerts/
   npx secops triage --analyst rules input_alerts/sample_alert4.json`,
   async run(argv, io) {
-    const { flags, positional, unknown } = parseFlags(argv, ["analyst"]);
-    if (unknown.length > 0 || positional.length === 0) {
-      io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}` : "no input given");
-      io.err(`usage: ${this.usage}`);
-      return 2;
-    }
+    const args = parseInputArgs(argv, ["analyst"], io, this.usage);
+    if (!args) return 2;
+    const { flags, positional } = args;
     if (flags.analyst !== undefined && flags.analyst !== "rules" && flags.analyst !== "llm") {
       io.err(`--analyst ${flags.analyst}: expected rules or llm`);
       return 2;

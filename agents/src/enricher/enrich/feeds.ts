@@ -11,7 +11,7 @@
 // TAXII collection) is the source shown to analysts, with the feed's confidence per hit.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import ipaddr from "ipaddr.js";
+import { inCidr, parseCidr, parseIp, type Cidr } from "../../shared/ip.js";
 import type { IocType } from "@secops/contracts";
 import type { Logger } from "../../runtime/logger.js";
 import type { EnrichmentProvider, ProviderVerdict } from "./provider.js";
@@ -44,7 +44,7 @@ export function parseFeedFile(path: string, text: string): FeedIndicator[] {
 
 interface Store {
   exact: Map<string, FeedIndicator[]>;
-  cidrs: { net: [ipaddr.IPv4 | ipaddr.IPv6, number]; entry: FeedIndicator }[];
+  cidrs: { net: Cidr; entry: FeedIndicator }[];
   count: number;
 }
 
@@ -54,11 +54,13 @@ function addTo(store: Store, e: FeedIndicator): void {
   const v = e.value.trim();
   if (!v) return;
   store.count++;
-  if ((e.type === "cidr" || (e.type === null || e.type === "ip")) && v.includes("/") && ipaddr.isValidCIDR(v)) {
-    store.cidrs.push({ net: ipaddr.parseCIDR(v), entry: e });
+  const net = (e.type === "cidr" || (e.type === null || e.type === "ip")) && v.includes("/") ? parseCidr(v) : null;
+  if (net) {
+    store.cidrs.push({ net, entry: e });
     return;
   }
-  const key = e.type === "ip" || (e.type === null && ipaddr.isValid(v)) ? ipaddr.process(v).toString() : v.toLowerCase();
+  const ip = e.type === "ip" || e.type === null ? parseIp(v) : null;
+  const key = ip ? ip.toString() : v.toLowerCase();
   const list = store.exact.get(key);
   if (list) list.push(e); else store.exact.set(key, [e]);
 }
@@ -173,13 +175,10 @@ export class ThreatIntelFeeds implements EnrichmentProvider {
   }
 
   private matches(store: Store, type: IocType, value: string): FeedIndicator[] {
-    const isIp = type === "ip" && ipaddr.isValid(value);
-    const key = isIp ? ipaddr.process(value).toString() : value.toLowerCase();
+    const addr = type === "ip" ? parseIp(value) : null;
+    const key = addr ? addr.toString() : value.toLowerCase();
     const hits = [...(store.exact.get(key) ?? [])];
-    if (isIp) {
-      const addr = ipaddr.process(value);
-      for (const { net: [net, bits], entry } of store.cidrs) if (net.kind() === addr.kind() && addr.match(net, bits)) hits.push(entry);
-    }
+    if (addr) for (const { net, entry } of store.cidrs) if (inCidr(addr, net)) hits.push(entry);
     return hits.filter((e) => e.type === null || e.type === "cidr" || e.type === type);
   }
 

@@ -9,6 +9,8 @@ import type { Logger } from "../../runtime/logger.js";
 import { boundEvidence, worstVerdict, type EnrichmentProvider, type ProviderVerdict } from "./provider.js";
 import { assessAsset, type AssetRule } from "./assets.js";
 import { cacheKey } from "./online/cache.js";
+import { getJson } from "../../state/kv.js";
+import { EnrichmentCacheEntry } from "../../state/records.js";
 import { ProviderUnavailable } from "./online/definition.js";
 
 export const DEFAULT_ENRICH_TIMEOUT_MS = 5000;
@@ -29,10 +31,9 @@ interface Outcome { source: Source | null; answer: ProviderVerdict | null; onlin
 async function ask(p: EnrichmentProvider, ioc: CanonicalAlert["iocs"][number], deps: EnrichDeps, signal: AbortSignal): Promise<{ answer: ProviderVerdict | null; cached: boolean }> {
   const key = p.online && !p.ownsCache && deps.cache ? cacheKey(p.name, ioc.type, ioc.value) : null;
   if (key && deps.cache) {
-    const hit = await deps.cache.get(key).catch(() => null);
-    if (hit && hit.operation === "PUT") {
-      try { return { answer: hit.json<ProviderVerdict | null>(), cached: true }; } catch { /* a foreign entry: ask again */ }
-    }
+    // A cached answer is validated like every KV record; a foreign or broken entry is asked again.
+    const hit = await getJson(deps.cache, key, EnrichmentCacheEntry).catch(() => null);
+    if (hit) return { answer: hit.value as ProviderVerdict | null, cached: true };
   }
   const answer = await p.lookup(ioc.type, ioc.value, { signal, internal: ioc.internal });
   if (key && deps.cache) await deps.cache.put(key, JSON.stringify(answer)).catch(() => {});

@@ -1,4 +1,4 @@
-import ipaddr from "ipaddr.js";
+import { isDocumentationIp, parseIp } from "../../shared/ip.js";
 import type { EnrichmentProvider, ProviderVerdict } from "./provider.js";
 
 // ipaddr.js range names → tags an analyst reads. "unicast" is a public address.
@@ -10,15 +10,12 @@ const RANGE_TAGS: Record<string, string> = {
   rfc6052: "reserved", "6to4": "6to4", teredo: "teredo", discard: "reserved",
 };
 
-// Documentation ranges (RFC 5737, RFC 3849): common in examples and tests; real traffic never has them.
-const DOC_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"].map((c) => ipaddr.parseCIDR(c));
-
 export function ipTags(value: string): string[] {
-  if (!ipaddr.isValid(value)) return [];
-  const addr = ipaddr.process(value);
+  const addr = parseIp(value);
+  if (!addr) return [];
   const range = addr.range();
   // ipaddr.js files the documentation ranges under "reserved"; name them for what they are.
-  const documentation = DOC_RANGES.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
+  const documentation = isDocumentationIp(addr);
   const tags = new Set<string>([documentation ? "documentation-range" : range === "unicast" ? "public" : (RANGE_TAGS[range] ?? range)]);
   tags.add(addr.kind());
   return [...tags];

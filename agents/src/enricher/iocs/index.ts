@@ -120,8 +120,25 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
     return true;
   };
 
+  // The hosts the alert itself names as its console (a field such as generatorURL, results_link,
+  // alertWebUrl): the same host written again in free text ("Source: https://grafana…/") is
+  // still the console, not an indicator.
+  const linkHosts = new Set<string>();
+  const linkStrings: { path: string; value: string }[] = [];
+  walkStrings(raw, "", linkStrings);
+  for (const s of linkStrings) {
+    if (!isLinkBackKey(s.path)) continue;
+    const h = urlHostname(s.value.trim());
+    if (h) linkHosts.add(h.toLowerCase());
+  }
+  const isLinkHost = (candidate: string): boolean => {
+    const h = urlHostname(refang(candidate.trim())) ?? candidate.trim().replace(/\.$/, "");
+    return linkHosts.has(h.toLowerCase());
+  };
+
   const scan = (text: string, path: string): void => {
     for (const c of scanText(text)) {
+      if ((c.type === "url" || c.type === "domain") && linkHosts.size > 0 && isLinkHost(c.value)) continue;
       if (c.type === "ip") addIp(c.value, null, "text", path);
       else if (c.type === "url") addUrl(c.value, null, "text", path);
       else if (c.type === "email") addEmail(c.value, null, "text", path);
@@ -134,7 +151,9 @@ export function extractIocs(raw: unknown, hints: readonly FieldHint[], opts: Ext
     const role = hint.role ?? null;
     const type = hint.type ?? "auto";
     // Multivalue fields arrive joined ("10.0.0.1, 10.0.0.2" in Splunk).
-    const parts = type === "url" ? [value] : value.split(/[\s,;]+/).filter(Boolean);
+    // A value some vendors wrap in quotes (PAN-OS CEF request="host/path") is read without them.
+    const unquoted = /^"[^"]*"$|^'[^']*'$/.test(value.trim()) ? value.trim().slice(1, -1) : value;
+    const parts = type === "url" ? [unquoted] : unquoted.split(/[\s,;]+/).filter(Boolean);
     for (const part of parts) {
       const p = refang(part);
       switch (type) {

@@ -1,22 +1,10 @@
 // IP parsing and internal/external classification with ipaddr.js. "Internal" means an address an
 // analyst would never block or look up as an external indicator: RFC 1918, ULA, loopback,
 // link-local, CGNAT (RFC 6598), unspecified, plus the organisation's configured ranges.
-import ipaddr from "ipaddr.js";
+// Parsing and the range sets are the pipeline's one IP module (shared/ip.ts).
+import { INTERNAL_RANGES, parseCidrs, parseIp as parseStrict, type Cidr } from "../../shared/ip.js";
 
 export type IpClass = { version: 4 | 6; range: string; internal: boolean; normalized: string };
-
-const INTERNAL_RANGES = new Set(["private", "uniqueLocal", "loopback", "linkLocal", "carrierGradeNat", "unspecified"]);
-
-function parseStrict(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  const s = ip.trim();
-  // ipaddr.isValid accepts "10" and "0x0a.1" forms; indicators must be dotted-quad or real IPv6.
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) return ipaddr.IPv4.isValidFourPartDecimal(s) ? ipaddr.IPv4.parse(s) : null;
-  if (s.includes(":") && ipaddr.IPv6.isValid(s)) {
-    const v6 = ipaddr.IPv6.parse(s);
-    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
-  }
-  return null;
-}
 
 /** Range name and internal flag of an address, or null when it is not an IP address. */
 export function classifyIp(ip: string): IpClass | null {
@@ -27,17 +15,8 @@ export function classifyIp(ip: string): IpClass | null {
 }
 
 /** Parses CIDR strings once; bad entries are reported, not ignored silently. */
-export function parseRanges(ranges: readonly string[]): { parsed: [ipaddr.IPv4 | ipaddr.IPv6, number][]; invalid: string[] } {
-  const parsed: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
-  const invalid: string[] = [];
-  for (const r of ranges.map((x) => x.trim()).filter(Boolean)) {
-    try {
-      parsed.push(ipaddr.parseCIDR(r));
-    } catch {
-      invalid.push(r);
-    }
-  }
-  return { parsed, invalid };
+export function parseRanges(ranges: readonly string[]): { parsed: Cidr[]; invalid: string[] } {
+  return parseCidrs(ranges);
 }
 
 /** True for built-in internal ranges and for any of the configured CIDRs. */

@@ -17,8 +17,13 @@ const VERSION_BEFORE = /(?:\b(?:version|ver|build|release|rev|revision|firmware|
 // Sysmon's IMPHASH is 32 hex but an import-table hash, not a file MD5.
 const NOT_FILE_HASH_BEFORE = /(?:imphash|guid|uuid|session|sessionid|correlation|request|trace|tx|logonid|nonce|token|key)\s*[=:]\s*["']?$/i;
 
-function precededBy(text: string, index: number, re: RegExp): boolean {
-  return re.test(text.slice(Math.max(0, index - 24), index));
+// A link in a User-Agent's product comment ("sqlmap/1.8 (https://sqlmap.org)", "(compatible;
+// Googlebot/2.1; +http://www.google.com/bot.html)", RFC 9110 §10.1.5) is the tool's homepage,
+// written by whoever sent the request: not where anything went.
+const UA_COMMENT_BEFORE = /(?:[A-Za-z][\w.-]*\/[\w.#+-]+ \(|[A-Za-z][\w.-]*\/[\w.#+-]+;\s*|\(compatible;[^()]*;\s*)\+?$/;
+
+function precededBy(text: string, index: number, re: RegExp, window = 24): boolean {
+  return re.test(text.slice(Math.max(0, index - window), index));
 }
 
 /** Candidate indicators in order of appearance. Validation (IP ranges, public suffix, placeholders) happens in the caller. */
@@ -27,18 +32,21 @@ export function scanText(input: string): TextCandidate[] {
   const out: TextCandidate[] = [];
   const taken: [number, number][] = [];
   const overlaps = (s: number, e: number) => taken.some(([a, b]) => s < b && e > a);
-  const take = (re: RegExp, type: TextCandidate["type"], accept: (v: string, index: number) => boolean = () => true) => {
+  // accept: "skip" also keeps the span from being read again as a shorter candidate (a domain).
+  const take = (re: RegExp, type: TextCandidate["type"], accept: (v: string, index: number) => boolean | "skip" = () => true) => {
     for (const m of text.matchAll(re)) {
       const start = m.index ?? 0;
       let value = m[0];
       if (type === "url") value = value.replace(/[.,;:!?)>'"]+$/, "");
       const end = start + value.length;
-      if (overlaps(start, end) || !accept(value, start)) continue;
+      if (overlaps(start, end)) continue;
+      const verdict = accept(value, start);
+      if (verdict === false) continue;
       taken.push([start, end]);
-      out.push({ type, value });
+      if (verdict === true) out.push({ type, value });
     }
   };
-  take(URL_RE, "url");
+  take(URL_RE, "url", (_v, i) => (precededBy(text, i, UA_COMMENT_BEFORE, 80) ? "skip" : true));
   take(EMAIL_RE, "email");
   take(IPV4_RE, "ip", (_v, i) => !precededBy(text, i, VERSION_BEFORE));
   take(IPV6_RE, "ip", (v) => v.includes("::") || v.split(":").length === 8);

@@ -1,12 +1,10 @@
 // "Same activity" for de-duplication: the same kind of alert (format + title) about the same
 // subject (host, user) and the same structured indicators. Deliberately excludes time and the
 // vendor id, which change when the same activity recurs.
-import { createHash } from "node:crypto";
 import type { AlertFormat, Ioc } from "@secops/contracts";
+import { sha256Hex } from "../../shared/hash.js";
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
+export { sha256Hex };
 
 export function fingerprintOf(parts: { format: AlertFormat; title: string; hostName: string | null; userName: string | null; iocs: readonly Ioc[] }): string {
   const indicators = parts.iocs

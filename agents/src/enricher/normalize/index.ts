@@ -5,6 +5,7 @@ import { buildAlert } from "./build.js";
 import { detectFormat, parseInput, unwrapSearchHit } from "./detect.js";
 import type { FormatNormalizer, ParsedInput } from "./draft.js";
 import { sha256Hex } from "./fingerprint.js";
+import { rawMessageId } from "../../shared/ids.js";
 import { cef } from "./formats/cef.js";
 import { crowdstrike } from "./formats/crowdstrike.js";
 import { defender } from "./formats/defender.js";
@@ -134,7 +135,7 @@ export function alertIdFor(alert: CanonicalAlert): string {
 
 /** Nats-Msg-Id for one published alert: the same bytes published twice are de-duplicated by JetStream. */
 export function messageIdFor(bytes: string | Uint8Array): string {
-  return `raw-${sha256Hex(bytes).slice(0, 32)}`;
+  return rawMessageId(bytes);
 }
 
 export { splitBatch, type BatchItem } from "./split.js";

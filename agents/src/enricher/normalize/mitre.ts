@@ -325,6 +325,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { source: "Okta event type", match: /^system\.api_token\.create$/, technique: "T1098.001" },
   { source: "Okta event type", match: /^security\.session\.detect_client_roaming|^user\.session\.context\.change/, technique: "T1539" },
   { source: "Okta event type", match: /^user\.session\.impersonation\.(initiate|grant)/, technique: "T1078.004" },
+  // Set by the Okta mapping for a successful sign-in Okta itself flagged (threatSuspected, risk HIGH).
+  { source: "Okta event type", match: /^suspicious successful sign-in$/, technique: "T1078" },
 
   // Zeek notices (base/frameworks, policy/misc/scan, protocols/ssh/detect-bruteforcing,
   // protocols/ftp/detect-bruteforcing, protocols/http/detect-sqli, protocols/ssl/heartbleed).
@@ -362,7 +364,7 @@ export const NAME_RULES: readonly NameRule[] = [
   { source: "well-known name", match: /\bdns tunnel\w*\b/i, technique: "T1071.004" },
   { source: "well-known name", match: /\bpassword spray\w*\b/i, technique: "T1110.003" },
   { source: "well-known name", match: /\bcredential stuffing\b/i, technique: "T1110.004" },
-  { source: "well-known name", match: /\bbrute.?forc\w*\b|\bpassword guess\w*\b|\b(multiple|repeated|excessive|many|\d+) failed (log ?ins?|log ?ons?|sign.?ins?|authentications?|password attempts?)\b|\baccount lock(ed)?.?out\b|\bmax(imum)? sign.?in attempts\b/i, technique: "T1110" },
+  { source: "well-known name", match: /\bbrute.?forc\w*\b|\bpassword guess\w*\b|\b(multiple|repeated|excessive|many|\d+) failed (\w+ )?(log ?ins?|log ?ons?|sign.?ins?|authentications?|password attempts?)\b|\baccount lock(ed)?.?out\b|\bmax(imum)? sign.?in attempts\b/i, technique: "T1110" },
   { source: "well-known name", match: /\bvulnerability scan\w*\b/i, technique: "T1595.002" },
   { source: "well-known name", match: /\b(port ?scan\w*|port sweep|address scan|host sweep|ping sweep|network scan\w*|horizontal scan|vertical scan|nmap|masscan|zmap|port ?probe|scanned at least \d+)\b/i, technique: "T1046" },
   { source: "well-known name", match: /\bransomware\b|\bmass (file )?encryption\b|\bencrypt\w* (many|multiple|\d+) files\b/i, technique: "T1486" },

@@ -35,13 +35,16 @@ function fromIsoLike(s: string): string | null {
   return fromMillis(Date.parse(t));
 }
 
-/** CEF `rt`: "Sep 14 2026 08:12:44", optional ".SSS" and a zone (UTC/GMT/Z or ±hh:mm). */
+/**
+ * CEF `rt`: "Sep 14 2026 08:12:44", optional ".SSS" and a zone (UTC/GMT/Z, ±hh:mm, or a
+ * named-zone offset such as "GMT+00:00", as Trend Micro Deep Security writes it).
+ */
 function fromCefDate(s: string): string | null {
-  const m = /^([A-Za-z]{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(?: (UTC|GMT|Z|[+-]\d{2}:?\d{2}))?$/.exec(s.trim());
+  const m = /^([A-Za-z]{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(?: ((?:UTC|GMT)?[+-]\d{2}:?\d{2}|UTC|GMT|Z))?$/.exec(s.trim());
   if (!m) return null;
   const month = MONTHS.get(m[1]!.toLowerCase());
   if (!month) return null;
-  let zone = m[8] ?? "Z";
+  let zone = (m[8] ?? "Z").replace(/^(?:UTC|GMT)(?=[+-])/, "");
   if (zone === "UTC" || zone === "GMT") zone = "Z";
   return fromIsoLike(`${m[3]}-${month}-${m[2]!.padStart(2, "0")}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ""}${zone}`);
 }

@@ -1,21 +1,6 @@
-import { createJson, getJson, mutateJson } from "../store.js";
-import type { SuppressionRecord } from "../suppressions.js";
+import { createJson, getJson, mutateJson } from "../../state/kv.js";
+import { ClosureRecord, SuppressionRecord } from "../../state/records.js";
 import { shortId, type ActionModule } from "./types.js";
-
-export interface ClosureRecord {
-  id: string;
-  alertId: string;
-  fingerprint: string;
-  title: string;
-  reason: string;
-  evidence: string[];
-  by: string;
-  status: "closed" | "reopened";
-  closedAt: string;
-  reopenedAt: string | null;
-  reopenedBy: string | null;
-  suppressedUntil: string | null;
-}
 
 export const closeFalsePositive: ActionModule<"CLOSE_FALSE_POSITIVE"> = {
   action: "CLOSE_FALSE_POSITIVE",
@@ -42,10 +27,10 @@ export const closeFalsePositive: ActionModule<"CLOSE_FALSE_POSITIVE"> = {
   async compensate(c, ctx) {
     const id = String(c.ref.closureId);
     const fingerprint = String(c.ref.fingerprint);
-    const s = await getJson<SuppressionRecord>(ctx.buckets.suppressions, fingerprint);
+    const s = await getJson(ctx.buckets.suppressions, fingerprint, SuppressionRecord);
     // A later closure of the same activity owns the suppression now.
     if (s && s.value.closureId === id) await ctx.buckets.suppressions.delete(fingerprint, { previousSeq: s.revision });
-    await mutateJson<ClosureRecord>(ctx.buckets.closures, id, (cur) =>
+    await mutateJson<ClosureRecord>(ctx.buckets.closures, id, ClosureRecord, (cur) =>
       cur.status === "reopened" ? undefined : { ...cur, status: "reopened", reopenedAt: ctx.now.toISOString(), reopenedBy: ctx.by });
     return `closure ${id} reopened and its suppression lifted`;
   },

@@ -1,20 +1,7 @@
 import type { KV } from "@nats-io/kv";
-import { createJson, getJson, mutateJson } from "../store.js";
+import { createJson, getJson, mutateJson } from "../../state/kv.js";
+import { TicketRecord } from "../../state/records.js";
 import { shortId, type ActionModule } from "./types.js";
-
-export interface TicketRecord {
-  id: string;
-  status: "open" | "closed";
-  title: string;
-  priority: "low" | "medium" | "high" | "critical";
-  description: string;
-  assets: string[];
-  alertId: string;
-  actionId: string;
-  created: string;
-  closedAt: string | null;
-  closedBy: string | null;
-}
 
 export const createTicket: ActionModule<"CREATE_TICKET"> = {
   action: "CREATE_TICKET",
@@ -29,7 +16,7 @@ export const createTicket: ActionModule<"CREATE_TICKET"> = {
     };
     // A retry after a crash finds the ticket it already opened.
     const rev = await createJson(ctx.buckets.tickets, id, record);
-    const stored = rev === null ? (await getJson<TicketRecord>(ctx.buckets.tickets, id))?.value ?? record : record;
+    const stored = rev === null ? (await getJson(ctx.buckets.tickets, id, TicketRecord))?.value ?? record : record;
     return {
       connector: "kv:tickets", localRef: id,
       summary: `ticket ${id} opened (${p.priority}): ${p.title}`,
@@ -45,6 +32,6 @@ export const createTicket: ActionModule<"CREATE_TICKET"> = {
 };
 
 export async function closeTicket(kv: KV, id: string, by: string, now: Date): Promise<TicketRecord | null> {
-  const r = await mutateJson<TicketRecord>(kv, id, (t) => (t.status === "closed" ? undefined : { ...t, status: "closed", closedAt: now.toISOString(), closedBy: by }));
+  const r = await mutateJson<TicketRecord>(kv, id, TicketRecord, (t) => (t.status === "closed" ? undefined : { ...t, status: "closed", closedAt: now.toISOString(), closedBy: by }));
   return r?.value ?? null;
 }

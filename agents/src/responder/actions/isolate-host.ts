@@ -1,18 +1,7 @@
-import { createJson, getJson, mutateJson } from "../store.js";
+import { createJson, getJson, mutateJson } from "../../state/kv.js";
+import { IsolationRecord } from "../../state/records.js";
 import { validHostname } from "../targets.js";
 import type { ActionModule } from "./types.js";
-
-export interface IsolationRecord {
-  host: string;
-  ip: string | null;
-  reason: string;
-  alertId: string;
-  actionId: string;
-  status: "isolated" | "released";
-  isolatedAt: string;
-  releasedAt: string | null;
-  releasedBy: string | null;
-}
 
 export const isolateHost: ActionModule<"ISOLATE_HOST"> = {
   action: "ISOLATE_HOST",
@@ -26,9 +15,9 @@ export const isolateHost: ActionModule<"ISOLATE_HOST"> = {
     };
     if ((await createJson(ctx.buckets.isolations, host, record)) === null) {
       // Known host: isolate it again if it was released; a host already isolated stays as it is.
-      await mutateJson<IsolationRecord>(ctx.buckets.isolations, host, (cur) => (cur.status === "isolated" ? undefined : record));
+      await mutateJson<IsolationRecord>(ctx.buckets.isolations, host, IsolationRecord, (cur) => (cur.status === "isolated" ? undefined : record));
     }
-    const stored = (await getJson<IsolationRecord>(ctx.buckets.isolations, host))?.value ?? record;
+    const stored = (await getJson(ctx.buckets.isolations, host, IsolationRecord))?.value ?? record;
     return {
       connector: "kv:isolations", localRef: host,
       summary: `host ${host} isolated`,
@@ -38,7 +27,7 @@ export const isolateHost: ActionModule<"ISOLATE_HOST"> = {
   },
   async compensate(c, ctx) {
     const host = String(c.ref.host);
-    await mutateJson<IsolationRecord>(ctx.buckets.isolations, host, (cur) =>
+    await mutateJson<IsolationRecord>(ctx.buckets.isolations, host, IsolationRecord, (cur) =>
       cur.status === "released" ? undefined : { ...cur, status: "released", releasedAt: ctx.now.toISOString(), releasedBy: ctx.by });
     return `host ${host} released`;
   },

@@ -1,18 +1,6 @@
-import { createJson, mutateJson } from "../store.js";
+import { createJson, mutateJson } from "../../state/kv.js";
+import { ReviewRecord } from "../../state/records.js";
 import { shortId, type ActionModule } from "./types.js";
-
-export interface ReviewRecord {
-  id: string;
-  alertId: string;
-  title: string;
-  severity: string;
-  reason: string;
-  questions: string[];
-  status: "open" | "dismissed";
-  createdAt: string;
-  dismissedAt: string | null;
-  dismissedBy: string | null;
-}
 
 export const manualReview: ActionModule<"MANUAL_REVIEW"> = {
   action: "MANUAL_REVIEW",
@@ -34,7 +22,7 @@ export const manualReview: ActionModule<"MANUAL_REVIEW"> = {
   },
   async compensate(c, ctx) {
     const id = String(c.ref.reviewId);
-    await mutateJson<ReviewRecord>(ctx.buckets.reviews, id, (cur) =>
+    await mutateJson<ReviewRecord>(ctx.buckets.reviews, id, ReviewRecord, (cur) =>
       cur.status === "dismissed" ? undefined : { ...cur, status: "dismissed", dismissedAt: ctx.now.toISOString(), dismissedBy: ctx.by });
     return `review ${id} dismissed`;
   },

@@ -1,9 +1,8 @@
 import type { ActionParameters, ActionType, DecidedMessage } from "@secops/contracts";
-import type { ResponderBuckets } from "../buckets.js";
-import type { Compensation } from "../ledger.js";
+import type { ResponderBuckets } from "../../state/buckets.js";
+import type { Compensation } from "../../state/records.js";
 
 export interface ActionSettings {
-  blockDefaultHours: number;
   suppressionDays: number;
 }
 

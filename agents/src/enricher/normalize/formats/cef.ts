@@ -22,6 +22,9 @@ function syslogTime(ts: string | null): string | null {
   return null;
 }
 
+/** Extension keys a vendor names after a hash algorithm (the value's length still decides). */
+const VENDOR_HASH_KEY = /(md5|sha-?1|sha-?256|filehash)$/i;
+
 export const cef: FormatNormalizer = {
   id: "cef",
   detect(doc) {
@@ -52,7 +55,11 @@ export const cef: FormatNormalizer = {
       : external(dst) && x.shost ? "src"
       : external(src) && x.dhost ? "dst"
       : x.dhost ? "dst" : x.shost ? "src" : null;
-    const hostName = side === "dst" ? x.dhost ?? null : side === "src" ? x.shost ?? null : null;
+    // No network side at all (an anti-malware or integrity event from a host agent): the
+    // reporting device is the host itself (Trend Micro Deep Security and similar agents write
+    // the protected computer in dvchost).
+    const agentHost = side === null && !src && !dst ? x.dvchost ?? null : null;
+    const hostName = side === "dst" ? x.dhost ?? null : side === "src" ? x.shost ?? null : agentHost;
     const hostIp = side === "dst" ? (internal(dst) ? dst : null) : side === "src" ? (internal(src) ? src : null) : null;
     // The account: the target user of an inbound event, the acting user of an outbound one.
     const userName = side === "src" ? x.suser ?? x.duser ?? null : x.duser ?? x.suser ?? null;
@@ -77,6 +84,8 @@ export const cef: FormatNormalizer = {
         field("shost", side === "dst" && external(src) ? x.shost : undefined, "domain", "source"),
         field("fileHash", x.fileHash, "hash"),
         field("oldFileHash", x.oldFileHash, "hash"),
+        // Vendors add their own hash keys beside fileHash (TrendMicroDsFileSHA256, …FileMD5).
+        ...Object.entries(x).filter(([k]) => VENDOR_HASH_KEY.test(k) && k !== "fileHash" && k !== "oldFileHash").map(([k, v]) => field(k, v, "hash")),
         field("suser", x.suser && x.suser.includes("@") ? x.suser : undefined, "email", "source"),
         freeText("msg", x.msg),
         freeText("requestContext", x.requestContext),

@@ -41,7 +41,7 @@ export const defender: FormatNormalizer = {
     if (!o) return "expected a JSON object";
     const evidence = objects(o.evidence);
     const hints: FieldHint[] = [];
-    let hostName: unknown; let hostIp: unknown; let userName: unknown;
+    let hostName: unknown; let hostIp: unknown; let userName: unknown; let mailUser: unknown;
     const assets: unknown[] = [];
     const category = str(o.category) ?? "";
     evidence.forEach((e, i) => {
@@ -72,10 +72,15 @@ export const defender: FormatNormalizer = {
           break;
         case "analyzedmessageevidence":
           // Links in a message are what a recipient would open: destinations.
+          mailUser ??= e.recipientEmailAddress;
           hints.push(field(`${p}.senderIp`, e.senderIp, "ip", "source"), field(`${p}.p1Sender.emailAddress`, pick(e, "p1Sender.emailAddress"), "email", "source"),
             field(`${p}.p2Sender.emailAddress`, pick(e, "p2Sender.emailAddress"), "email", "source"), field(`${p}.urls`, e.urls, "url", "destination"));
           break;
-        case "mailboxevidence": hints.push(field(`${p}.primaryAddress`, e.primaryAddress, "email", "destination")); break;
+        case "mailboxevidence":
+          hints.push(field(`${p}.primaryAddress`, e.primaryAddress, "email", "destination"));
+          // The mailbox's owner is the account involved in a mail alert (when no userEvidence says otherwise).
+          mailUser ??= pick(e, "userAccount.userPrincipalName") ?? e.primaryAddress;
+          break;
         default: break;
       }
     });
@@ -90,7 +95,7 @@ export const defender: FormatNormalizer = {
       hostName,
       // No device evidence: an internal address in the evidence is the host, known only by its IP.
       hostIp: hostIp ?? (hostName ? undefined : evidence.filter((e) => evidenceType(e) === "ipevidence").map((e) => str(e.ipAddress)).find((ip) => !!ip && classifyIp(ip)?.internal)),
-      userName,
+      userName: userName ?? mailUser,
       assets,
       iocs: [...hints, freeText("description", o.description)],
       mitre: [o.mitreTechniques],

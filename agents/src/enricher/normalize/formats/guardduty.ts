@@ -1,6 +1,7 @@
 // AWS GuardDuty findings, bare or inside an EventBridge envelope (`detail`). Keys are camelCase
 // from the API but PascalCase in console copies, so paths are read case-insensitively.
 // Severity: float 1-10 (severity.ts). `id` stays constant while a finding recurs.
+import type { AlertCategory } from "@secops/contracts";
 import type { FormatNormalizer } from "../draft.js";
 import { field, jsonObject } from "../hints.js";
 import { arr, isObject, objects, pick, str, type JsonObject } from "../paths.js";
@@ -14,6 +15,24 @@ function findingOf(o: JsonObject): JsonObject | null {
   const arn = str(pick(o, "arn", CI));
   if (arn?.startsWith("arn:aws:guardduty:") && pick(o, "schemaVersion", CI) !== undefined) return o;
   return null;
+}
+
+/**
+ * The finding type's ThreatPurpose (the part before ":", "GuardDuty finding format" in the user
+ * guide) says what the finding is about more reliably than words in its title: an API call from
+ * a Tor exit node with a user's keys is unauthorized access, not malware. Purposes that do not
+ * decide a category on their own (Policy, Stealth, Discovery, …) are left to the text.
+ */
+function categoryOfType(type: string | null): AlertCategory | undefined {
+  const m = /^([A-Za-z]+):([A-Za-z0-9]+)\/(\S*)/.exec(type ?? "");
+  if (!m) return undefined;
+  const [, purpose, resource, family] = m as unknown as [string, string, string, string];
+  if (/^(Backdoor|Trojan|CryptoCurrency)$/.test(purpose)) return "malware";
+  if (purpose === "Exfiltration") return "data_exfiltration";
+  if (purpose === "Recon" && /^(EC2|Instance)$/.test(resource)) return "network_scan";
+  if (/BruteForce/.test(family)) return "authentication";
+  if (/^(UnauthorizedAccess|CredentialAccess|InitialAccess)$/.test(purpose) && /^(IAMUser|Kubernetes|RDS|Lambda|S3)$/.test(resource)) return "authentication";
+  return undefined;
 }
 
 export const guardduty: FormatNormalizer = {
@@ -66,6 +85,7 @@ export const guardduty: FormatNormalizer = {
         field("…threatNames[].filePaths[].hash", threatPaths.map((p) => pick(p, "hash", CI)), "hash"),
       ],
       sourceId: g("id"),
+      category: categoryOfType(str(g("type"))),
       categoryText: [g("type")],
       mitreTypes: [g("type")],
       context: {

@@ -26,6 +26,7 @@ export const okta: FormatNormalizer = {
     const threat = String(pick(e, "debugContext.debugData.threatSuspected")).toLowerCase() === "true";
     const targetUser = objects(e.target).find((t) => String(t.type).toLowerCase() === "user");
     const eventType = str(e.eventType)!;
+    const report = /^user\.account\.report_suspicious_activity_by_enduser$/.test(eventType);
     // The actor is the account involved only when it is a user: ThreatInsight events name a
     // client app or "unknown", which is nobody's account.
     const actorType = str(pick(e, "actor.type"));
@@ -34,6 +35,9 @@ export const okta: FormatNormalizer = {
     // debugData.risk is a string like "{level=HIGH, reasons=Anomalous Device}".
     const riskLevel = /level=(\w+)/i.exec(String(pick(e, "debugContext.debugData.risk") ?? ""))?.[1] ?? null;
     const threatDetections = str(pick(e, "debugContext.debugData.threatDetections"));
+    // A sign-in that succeeded although Okta suspected a threat or rated it HIGH risk: valid accounts in someone else's hands.
+    const riskySignIn = /^(user\.session\.start|user\.authentication\.(sso|auth_via_\w+|verify))$/.test(eventType)
+      && String(pick(e, "outcome.result")).toUpperCase() === "SUCCESS" && (threat || riskLevel?.toUpperCase() === "HIGH");
     return {
       title: str(e.displayMessage) ? `${str(e.displayMessage)} (${eventType})` : eventType,
       titlePaths: "displayMessage, eventType",
@@ -45,16 +49,22 @@ export const okta: FormatNormalizer = {
       hostName: null,
       userName: pick(targetUser, "alternateId") ?? actorUser,
       iocs: [
-        field("client.ipAddress", pick(e, "client.ipAddress"), "ip", "source"),
-        field("request.ipChain[].ip", objects(pick(e, "request.ipChain")).map((c) => c.ip), "ip", "source"),
+        // In an end-user report the event's own client is the reporting user's device (their phone,
+        // their home): the victim's address, never an indicator to block.
+        field("client.ipAddress", report ? undefined : pick(e, "client.ipAddress"), "ip", "source"),
+        field("request.ipChain[].ip", report ? [] : objects(pick(e, "request.ipChain")).map((c) => c.ip), "ip", "source"),
         field("debugContext.debugData.url", pick(e, "debugContext.debugData.url"), "url"),
+        // An end-user's "this wasn't me" report (user.account.report_suspicious_activity_by_enduser)
+        // names the reported activity's client in debugData; the event's own client is the reporter.
+        field("debugContext.debugData.suspiciousActivityClientIPAddress", pick(e, "debugContext.debugData.suspiciousActivityClientIPAddress"), "ip", "source"),
       ],
       sourceId: e.uuid,
       // Every Okta event is about identity; eventType says which kind.
       // Every event about a user, a privilege grant, a sign-on policy or a threat Okta saw is about identity and access.
       category: /^(user\.|group\.privilege|security\.|policy\.evaluate_sign_on|system\.push|system\.mfa)/.test(eventType) ? "authentication" : undefined,
       categoryText: [eventType, pick(e, "outcome.reason"), threatDetections],
-      mitreTypes: [eventType],
+      // The reported activity's own event type says what it was (a push the user did not start is MFA fatigue).
+      mitreTypes: [eventType, pick(e, "debugContext.debugData.suspiciousActivityEventType"), riskySignIn ? "suspicious successful sign-in" : null],
       context: {
         event_type: eventType,
         outcome: pick(e, "outcome.result"),
@@ -68,6 +78,7 @@ export const okta: FormatNormalizer = {
         city: pick(e, "client.geographicalContext.city"),
         user_agent: pick(e, "client.userAgent.rawUserAgent"),
         transaction_id: pick(e, "transaction.id"),
+        reporter_ip: report ? pick(e, "client.ipAddress") : undefined,
         log_level: e.severity,
         risk_level: riskLevel,
         threat_detections: threatDetections,

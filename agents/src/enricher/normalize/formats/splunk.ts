@@ -22,7 +22,8 @@ function rowIocs(row: JsonObject, prefix: string) {
   return [
     field(p("src"), row.src, "ip", "source"),
     field(p("src_ip"), row.src_ip, "ip", "source"),
-    field(p("dest"), row.dest, "ip", "destination"),
+    // dest is an address or a host name (CIM): a name is a domain indicator unless it is the alert's own host.
+    field(p("dest"), row.dest, "domain", "destination"),
     field(p("dest_ip"), row.dest_ip, "ip", "destination"),
     field(p("dest_host"), row.dest_host, "domain", "destination"),
     field(p("query"), row.query, "domain", "destination"),
@@ -54,6 +55,10 @@ function cimHost(row: JsonObject): { name: string | null; ip: string | null } {
   const internal = (ip: string | null) => !!ip && classifyIp(ip)?.internal === true;
   const dest = side("dest");
   const src = side("src");
+  // CIM Web (url, http_method, http_user_agent): dest is the web site, src the client. A client
+  // inside going to a site named only by its host name (a proxy upload) is our asset, not the site.
+  const web = ["url", "http_method", "http_user_agent", "uri_path"].some((k) => text(row[k]) !== null);
+  if (web && internal(src.ip) && dest.ip === null && !!dest.name && !internal(text(row.dest_ip))) return { name: src.name, ip: src.ip };
   if ((dest.name || dest.ip) && (dest.ip === null || internal(dest.ip))) return { name: dest.name, ip: dest.ip };
   if ((src.name || src.ip) && internal(src.ip)) return { name: src.name, ip: src.ip };
   return { name: text(row.orig_host) ?? text(row.dvc) ?? null, ip: null };

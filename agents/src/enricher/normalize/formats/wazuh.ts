@@ -22,7 +22,10 @@ export const wazuh: FormatNormalizer = {
     // dstuser means different things per decoder: the target of a login (sshd, Windows), but for
     // sudo/su it is the account switched to (root) while srcuser is the person who did it.
     const switchesUser = /^(sudo|su)$/.test(String(pick(o, "decoder.parent") ?? pick(o, "decoder.name") ?? ""));
-    const user = switchesUser && str(pick(o, "data.srcuser")) ? { value: pick(o, "data.srcuser") } : pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "data.win.eventdata.user", "data.user", "syscheck.uname_after", "syscheck.audit.effective_user.name", "syscheck.audit.login_user.name", "data.aws.userIdentity.userName"]);
+    const user: { value: unknown; path?: string } | undefined = switchesUser && str(pick(o, "data.srcuser")) ? { value: pick(o, "data.srcuser"), path: "data.srcuser" } : pickFirst(o, ["data.dstuser", "data.win.eventdata.targetUserName", "data.srcuser", "data.win.eventdata.subjectUserName", "data.win.eventdata.user", "data.user", "syscheck.uname_after", "syscheck.audit.effective_user.name", "syscheck.audit.login_user.name", "data.aws.userIdentity.userName"]);
+    // Windows eventchannel values arrive with every backslash doubled (the decoder escapes them
+    // once more before cJSON does: wazuh/wazuh#2482, #4509): two backslashes there stand for one.
+    const userValue = typeof user?.value === "string" && /^data\.win\./.test(user.path ?? "") ? user.value.replace(/\\\\/g, "\\") : user?.value;
     const agentId = text(pick(o, "agent.id"));
     const manager = text(pick(o, "manager.name")) ?? text(pick(o, "cluster.node"));
     const id = text(o.id);
@@ -37,7 +40,7 @@ export const wazuh: FormatNormalizer = {
       // agent 000 is the manager itself reporting (syslog from elsewhere): the syslog host is then the subject.
       hostName: agentId === "000" ? (pick(o, "predecoder.hostname") ?? pick(o, "agent.name")) : pick(o, "agent.name"),
       hostIp: pick(o, "agent.ip"),
-      userName: user?.value,
+      userName: userValue,
       assets: [pick(o, "agent.name")],
       iocs: [
         at(o, "data.srcip", "ip", "source"),

@@ -33,7 +33,14 @@ export const zeek: FormatNormalizer = {
     const internal = (ip: string | null) => !!ip && classifyIp(ip)?.internal === true;
     // The internal side is the host: the originator when it is inside (a scan or a lookup from
     // inside, a client's TLS session), else the internal responder (an inbound scan's target).
-    const hostIp = internal(src) ? src : internal(dst) ? dst : null;
+    // Notices raised without a connection (SSH::Password_Guessing) name the attacked servers only
+    // in `sub` ("Sampled servers:  10.0.0.5, 10.0.0.5", as policy/protocols/ssh/detect-bruteforcing
+    // writes it). One internal server there is the host; several are a sweep with no single host.
+    const sampledIps = !dst && typeof o.sub === "string" && /^sampled servers:/i.test(o.sub)
+      ? [...new Set((o.sub.match(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g) ?? []).filter((ip) => internal(ip)))]
+      : [];
+    const sampled = sampledIps.length === 1 ? sampledIps[0]! : null;
+    const hostIp = internal(src) ? src : internal(dst) ? dst : sampled;
     return {
       title: str(o.msg) ? `${note}: ${str(o.msg)}` : note,
       titlePaths: "note, msg",

@@ -6,35 +6,9 @@
 // key, which makes the retried call harmless where the target API supports it.
 import type { KV } from "@nats-io/kv";
 import type { ActionType, Execution } from "@secops/contracts";
-import { createJson, getJson, updateJson, type Versioned } from "./store.js";
-import { sha256Hex } from "./digest.js";
-
-/** What reverses an effect: the kind names the compensating action, ref holds what it needs. */
-export interface Compensation {
-  kind: "unblock" | "release" | "close_ticket" | "reopen" | "dismiss_review";
-  description: string;
-  ref: Record<string, unknown>;
-}
-
-export interface LedgerEntry {
-  actionId: string;
-  alertId: string;
-  fingerprint: string;
-  action: ActionType | "UNDO";
-  target: string | null;
-  mode: "auto" | "shadow" | "approved" | "undo";
-  state: "claimed" | "done" | "failed";
-  claimedAt: string;
-  claimedBy: string;
-  attempts: number;
-  finishedAt: string | null;
-  execution: Execution | null;
-  compensation: Compensation | null;
-  /** Set on the original entry once its compensating action ran. */
-  undone: { by: string; at: string; undoActionId: string } | null;
-  /** A failed outcome that a later delivery may retry (a connector was unreachable). */
-  retryable: boolean;
-}
+import { createJson, getJson, updateJson, type Versioned } from "./kv.js";
+import { LedgerEntry, type Compensation } from "./records.js";
+import { sha256Hex } from "../shared/hash.js";
 
 /** The idempotency key of an effect: the same activity, action and target is one effect. */
 export function actionIdFor(fingerprint: string, action: ActionType, target: string | null): string {
@@ -54,7 +28,7 @@ export class Ledger {
   ) {}
 
   async get(actionId: string): Promise<Versioned<LedgerEntry> | null> {
-    return getJson<LedgerEntry>(this.kv, actionId);
+    return getJson(this.kv, actionId, LedgerEntry);
   }
 
   async claim(fresh: Omit<LedgerEntry, "state" | "claimedAt" | "claimedBy" | "attempts" | "finishedAt" | "execution" | "compensation" | "undone" | "retryable">): Promise<ClaimResult> {

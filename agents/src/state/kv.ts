@@ -1,8 +1,20 @@
-// JSON records in JetStream KV with compare-and-set. Every mutable record in the responder
-// (ledger entries, approvals, tickets...) goes through here so that concurrent replicas
-// never overwrite each other: writes carry the revision they were based on.
+// JSON records in JetStream KV with compare-and-set. Every record the pipeline keeps (ledger
+// entries, approvals, tickets, suppressions...) goes through here: writes carry the revision
+// they were based on, so concurrent replicas never overwrite each other, and every read is
+// checked against the record's schema (records.ts), so a record another version wrote wrongly
+// is an error that names the bucket and key, not a value that breaks something later.
 import { JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import { summarizeIssues } from "@secops/contracts";
+import type { z } from "zod";
+
+/** A KV record that does not match its schema. */
+export class StateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StateError";
+  }
+}
 
 export interface Versioned<T> {
   value: T;
@@ -15,10 +27,26 @@ export function isRevisionConflict(e: unknown): boolean {
   return e instanceof Error && /wrong last sequence/i.test(e.message);
 }
 
-export async function getJson<T>(kv: KV, key: string): Promise<Versioned<T> | null> {
+/**
+ * Reads and validates one record. The value returned is the stored JSON itself once it
+ * passed the schema, so fields a newer version added survive a read-modify-write.
+ */
+export async function getJson<T>(kv: KV, key: string, schema: z.ZodType<T>): Promise<Versioned<T> | null> {
   const e = await kv.get(key);
   if (!e || e.operation !== "PUT" || e.length === 0) return null;
-  return { value: e.json<T>(), revision: e.revision };
+  let value: unknown;
+  try {
+    value = e.json<unknown>();
+  } catch (err) {
+    throw new StateError(`KV record ${bucketOf(kv)}/${key} is not JSON: ${(err as Error).message}`);
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) throw new StateError(`KV record ${bucketOf(kv)}/${key} does not match its schema: ${summarizeIssues(r.error)}`);
+  return { value: value as T, revision: e.revision };
+}
+
+function bucketOf(kv: KV): string {
+  return (kv as { bucket?: string }).bucket ?? "(bucket)";
 }
 
 /** Creates the key only if absent (or deleted). Returns the revision, or null when it exists. */
@@ -48,11 +76,12 @@ export async function updateJson<T>(kv: KV, key: string, value: T, revision: num
 export async function mutateJson<T>(
   kv: KV,
   key: string,
+  schema: z.ZodType<T>,
   change: (current: T) => T | undefined,
   attempts = 20,
 ): Promise<Versioned<T> | null> {
   for (let i = 0; i < attempts; i++) {
-    const cur = await getJson<T>(kv, key);
+    const cur = await getJson(kv, key, schema);
     if (!cur) return null;
     const next = change(cur.value);
     if (next === undefined) return cur;
@@ -62,12 +91,12 @@ export async function mutateJson<T>(
   throw new Error(`KV key ${key} kept changing under concurrent writers; gave up after ${attempts} attempts`);
 }
 
-export async function listJson<T>(kv: KV, filter?: string): Promise<{ key: string; value: T }[]> {
+export async function listJson<T>(kv: KV, schema: z.ZodType<T>, filter?: string): Promise<{ key: string; value: T }[]> {
   const out: { key: string; value: T }[] = [];
   const keys: string[] = [];
   for await (const k of await kv.keys(filter)) keys.push(k);
   for (const key of keys.sort()) {
-    const e = await getJson<T>(kv, key);
+    const e = await getJson(kv, key, schema);
     if (e) out.push({ key, value: e.value });
   }
   return out;

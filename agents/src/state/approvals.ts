@@ -5,36 +5,13 @@
 import type { KV } from "@nats-io/kv";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import { DecidedMessage, Headers, SchemaIds, type ActionParameters, type ActionType, type Approval, type Topology } from "@secops/contracts";
+import { DecidedMessage, Headers, SchemaIds, actionDigest, type Approval, type Topology } from "@secops/contracts";
 import { traceparent } from "../runtime/trace.js";
 import type { Logger } from "../runtime/logger.js";
-import { actionDigest, sha256Hex } from "./digest.js";
-import { assertKey, createJson, getJson, listJson, updateJson } from "./store.js";
+import { assertKey, createJson, getJson, listJson, updateJson } from "./kv.js";
+import { ApprovalRecord, type ApprovalStatus } from "./records.js";
+import { approvalIdFor, approvalOutcomeMessageId, isApprovalId } from "../shared/ids.js";
 
-export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired";
-
-export interface ApprovalRecord {
-  id: string;
-  alertId: string;
-  status: ApprovalStatus;
-  digest: string;
-  action: ActionType;
-  parameters: ActionParameters;
-  reason: string;
-  requiredRole: string;
-  approversRequired: number;
-  createdAt: string;
-  expiresAt: string;
-  approvers: { by: string; at: string; comment: string | null }[];
-  rejectedBy: { by: string; at: string; comment: string | null } | null;
-  decidedAt: string | null;
-  /** False until the outcome is on the decided subject; the sweep republishes what a crash left behind. */
-  published: boolean;
-  /** The decision as it came, to publish its outcome. */
-  decided: DecidedMessage;
-  /** The approver's signature of the outcome (agents/src/trust), kept so a republish stays signed. */
-  signature?: DecidedMessage["signature"];
-}
 
 export class ApprovalError extends Error {
   constructor(readonly code: "unknown" | "expired" | "decided" | "invalid", message: string) {
@@ -82,7 +59,6 @@ export interface ApprovalsDeps {
   topo: Topology;
   log: Logger;
   now: () => Date;
-  defaultTtlMs: number;
   producer: { agent: string; version: string; instance: string };
   /** Signs an outcome before it is stored and published (agents/src/trust/signing.ts). */
   sign?: (m: DecidedMessage) => DecidedMessage;
@@ -91,21 +67,17 @@ export interface ApprovalsDeps {
 export class Approvals {
   constructor(readonly kv: KV, private readonly deps: ApprovalsDeps) {}
 
-  static idFor(alertId: string, digest: string): string {
-    return `APR-${sha256Hex(`${alertId}\n${digest}`).slice(0, 16).toUpperCase()}`;
-  }
-
   async get(id: string): Promise<ApprovalRecord | null> {
     try {
       assertKey(id, "approval id");
     } catch {
       return null;
     }
-    return (await getJson<ApprovalRecord>(this.kv, id))?.value ?? null;
+    return (await getJson(this.kv, id, ApprovalRecord))?.value ?? null;
   }
 
   async list(status?: ApprovalStatus): Promise<ApprovalRecord[]> {
-    const all = (await listJson<ApprovalRecord>(this.kv)).map((e) => e.value);
+    const all = (await listJson(this.kv, ApprovalRecord)).map((e) => e.value);
     return status ? all.filter((r) => r.status === status) : all;
   }
 
@@ -113,20 +85,24 @@ export class Approvals {
   async createPendingApproval(decided: DecidedMessage): Promise<ApprovalRecord> {
     const d = decided.decision;
     const digest = actionDigest(d.parameters);
-    if (d.approval && d.approval.digest !== digest) {
+    if (!d.approval) throw new ApprovalError("invalid", "the decision awaits approval but carries no approval (id, digest, role, expiry); refusing to guess them");
+    if (d.approval.digest !== digest) {
       throw new ApprovalError("invalid", `the decision's approval digest ${d.approval.digest} does not match its parameters (${digest}); refusing to ask anyone to approve it`);
     }
     const now = this.deps.now();
-    const proposedId = d.approval?.id && /^[A-Za-z0-9_-]{1,64}$/.test(d.approval.id) ? d.approval.id : null;
-    const id = proposedId ?? Approvals.idFor(decided.alertId, digest);
-    const expiresFromDecision = d.approval?.expiresAt ? Date.parse(d.approval.expiresAt) : NaN;
-    const expiresAt = new Date(Number.isFinite(expiresFromDecision) ? expiresFromDecision : now.getTime() + this.deps.defaultTtlMs).toISOString();
+    // The decider proposes the id (APR-…); one an older decider proposed (apr_…) is kept too.
+    const proposedId = isApprovalId(d.approval.id) ? d.approval.id : null;
+    const id = proposedId ?? approvalIdFor(decided.alertId, digest);
+    // The decider sets the expiry from the policy (approval.expiresAfterMinutes); there is no other source.
+    const expiresMs = Date.parse(d.approval.expiresAt);
+    if (!Number.isFinite(expiresMs)) throw new ApprovalError("invalid", `the approval's expiry ${JSON.stringify(d.approval.expiresAt.slice(0, 40))} is not an ISO 8601 time`);
+    const expiresAt = new Date(expiresMs).toISOString();
     let stored: DecidedMessage = decided;
     if (Buffer.byteLength(JSON.stringify(decided)) > MAX_STORED_BYTES) stored = { ...decided, alert: { ...decided.alert, raw: "(raw alert dropped: too large to keep with the approval)" } };
     const record: ApprovalRecord = {
       id, alertId: decided.alertId, status: "pending", digest, action: d.action, parameters: d.parameters, reason: d.reason,
-      requiredRole: d.approval?.requiredRole ?? "analyst",
-      approversRequired: Math.max(1, d.approval?.approversRequired ?? 1),
+      requiredRole: d.approval.requiredRole,
+      approversRequired: Math.max(1, d.approval.approversRequired),
       createdAt: now.toISOString(), expiresAt, approvers: [], rejectedBy: null, decidedAt: null, published: false, decided: stored,
     };
     if ((await createJson(this.kv, id, record)) !== null) return record;
@@ -162,7 +138,7 @@ export class Approvals {
     const expired: string[] = [];
     for (const r of await this.list("pending")) {
       if (Date.parse(r.expiresAt) > now.getTime()) continue;
-      const cur = await getJson<ApprovalRecord>(this.kv, r.id);
+      const cur = await getJson(this.kv, r.id, ApprovalRecord);
       if (!cur || cur.value.status !== "pending") continue;
       let next: ApprovalRecord = { ...cur.value, status: "expired", decidedAt: now.toISOString() };
       if (this.deps.sign) next = { ...next, signature: this.deps.sign(this.outcomeOf(next)).signature };
@@ -190,7 +166,7 @@ export class Approvals {
     for (let attempt = 0; attempt < 20; attempt++) {
       let cur: Awaited<ReturnType<typeof getJson<ApprovalRecord>>>;
       try {
-        cur = await getJson<ApprovalRecord>(this.kv, assertKey(id, "approval id"));
+        cur = await getJson(this.kv, assertKey(id, "approval id"), ApprovalRecord);
       } catch (e) {
         if (e instanceof Error && /not a valid id/.test(e.message)) throw new ApprovalError("unknown", `no approval has the id ${JSON.stringify(id.slice(0, 80))}`);
         throw e;
@@ -248,9 +224,9 @@ export class Approvals {
     h.set(Headers.traceparent, traceparent(orig.traceId));
     h.set(Headers.alertId, orig.alertId);
     h.set(Headers.schema, SchemaIds.decided);
-    await this.deps.js.publish(this.deps.topo.subjects.decided, JSON.stringify(msg), { msgID: `${orig.alertId}:decided:${r.status}:${r.id}`, headers: h });
+    await this.deps.js.publish(this.deps.topo.subjects.decided, JSON.stringify(msg), { msgID: approvalOutcomeMessageId(orig.alertId, r.status, r.id), headers: h });
     for (let i = 0; i < 10; i++) {
-      const cur = await getJson<ApprovalRecord>(this.kv, r.id);
+      const cur = await getJson(this.kv, r.id, ApprovalRecord);
       if (!cur || cur.value.published) return;
       if ((await updateJson(this.kv, r.id, { ...cur.value, published: true }, cur.revision)) !== null) return;
     }
