@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "data/**", "**/*.d.ts", "contracts/schemas/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "data/**", "**/*.d.ts", "contracts/schemas/**", ".stryker-tmp/**", "reports/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -101,7 +101,7 @@ function differs(a: DecisionView | null, b: DecisionView | null): boolean {
 export async function replayAlerts(history: AlertHistory[], o: ReplayOptions): Promise<{ rows: ReplayRow[]; namespace: string }> {
   const namespace = newReplayNamespace();
   const topo: Topology = topology(namespace);
-  const responder = await createResponder({ nc: o.nc, js: o.js, topo, log: o.log, env: {} });
+  const responder = await createResponder({ nc: o.nc, js: o.js, topo, log: o.log, env: {}, policy: o.policy });
   const rows: ReplayRow[] = [];
   try {
     for (const [i, h] of history.entries()) {

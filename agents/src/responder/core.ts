@@ -5,6 +5,8 @@ import type { Ledger } from "../state/ledger.js";
 import type { Approvals } from "../state/approvals.js";
 import type { ConnectorSet } from "./connectors/index.js";
 import type { ResponderSettings } from "./settings.js";
+import type { Policy } from "../decider/policy.js";
+import type { TrustState } from "../trust/state.js";
 
 /** The responder's internal state, shared by execute and undo. */
 export interface ResponderCore {
@@ -15,4 +17,7 @@ export interface ResponderCore {
   settings: ResponderSettings;
   log: Logger;
   now: () => Date;
+  /** The never-block rules are re-checked against it (responder/guard.ts). */
+  policy: Policy;
+  trust: TrustState;
 }

@@ -19,6 +19,9 @@ import { responderSettings } from "./settings.js";
 import { undoAction, type UndoResult } from "./undo.js";
 import { loadSigner, type SignerName } from "../trust/signing.js";
 import type { ResponderCore } from "./core.js";
+import { TrustState } from "../trust/state.js";
+import { loadPolicy, type Policy } from "../decider/policy.js";
+import { neverBlockRefusal } from "./guard.js";
 import { forcedShadow, isReplayNamespace } from "../replay/guard.js";
 
 export interface ResponderDeps {
@@ -30,6 +33,8 @@ export interface ResponderDeps {
   now?: () => Date;
   /** Whose key signs the approval outcomes this process publishes (agents/src/trust/signing.ts). */
   signAs?: SignerName;
+  /** The policy the responder re-checks the never-block rules against (default: POLICY_FILE, as the decider reads it). */
+  policy?: Policy;
 }
 
 export type ExecuteOutcome = { kind: "executed"; execution: Execution } | { kind: "pending"; approval: ApprovalRecord };
@@ -59,7 +64,9 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
     producer: { agent: "responder", version: "0.1.0", instance: settings.instance },
     sign: loadSigner(deps.signAs ?? "responder", env).sign,
   });
-  const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now };
+  const policy = deps.policy ?? loadPolicy(env.POLICY_FILE);
+  const trust = await TrustState.open(deps.nc, deps.topo);
+  const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now, policy, trust };
   deps.log.info({ connectors: [...new Set([...connectors.values()].flat().map((c) => c.name))] }, "responder connectors");
   // A responder built for a replay namespace runs everything in shadow mode and undoes nothing (replay/guard.ts).
   const replay = isReplayNamespace(deps.topo.namespace);
@@ -121,7 +128,7 @@ async function executeWith(core: ResponderCore, msg: DecidedMessage): Promise<Ex
         return refused(msg, "failed", problem);
       }
       const r = (await core.approvals.get(d.approval!.id))!;
-      return run(core, msg, "approved", r.approvers.map((a) => a.by).join(", "));
+      return run(core, msg, "approved", r.approvers.map((a) => a.by).join(", "), distinctApprovers(r));
     }
     case "ready":
       if (d.mode === "shadow") return run(core, msg, "shadow", "responder");
@@ -170,7 +177,7 @@ function duplicateOf(entry: LedgerEntry, msg: DecidedMessage): ExecuteOutcome {
   return { kind: "executed", execution };
 }
 
-async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "shadow" | "approved", actor: string): Promise<ExecuteOutcome> {
+async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "shadow" | "approved", actor: string, approvers = 0): Promise<ExecuteOutcome> {
   const d = msg.decision;
   const mod = moduleFor(d.action);
   let target: string | null;
@@ -178,6 +185,14 @@ async function run(core: ResponderCore, msg: DecidedMessage, mode: "auto" | "sha
     target = targetOf(mod, d.parameters, msg);
   } catch (e) {
     return refused(msg, "failed", `invalid target: ${errorMessage(e)}`);
+  }
+  // The never-block rules, checked again on the responder's own (responder/guard.ts).
+  const refusal = mode === "shadow" ? null : neverBlockRefusal(msg, core.policy, approvers);
+  if (refusal) {
+    const reason = `refused by the responder (${refusal.rule}): ${refusal.reason}; the decider should have stopped this`;
+    core.log.warn({ alertId: msg.alertId, rule: refusal.rule, reason }, "security: the decider let a never-block rule through");
+    await core.trust.recordEvent({ kind: "execution", alertId: msg.alertId, reason, reviewId: null }).catch((e: Error) => core.log.error({ err: e.message }, "could not record the security event"));
+    return refused(msg, "failed", reason, target);
   }
   const effectId = actionIdFor(msg.alert.fingerprint, d.action, target);
   // Shadow runs have their own key: recording "would have done" must not block the real action later.
