@@ -209,7 +209,8 @@ describe.skipIf(skip)("in Chromium", () => {
     await page.getByTestId("token-save").click();
     const queued = page.locator(`[data-testid="approval-item"][data-alert-id="two-person-1"]`);
     await queued.waitFor({ timeout: 10_000 });
-    await queued.click();
+    // A clear failure (not the test's timeout) when another panel covers the queue at 1280x720.
+    await queued.click({ timeout: 10_000 });
     const box = page.getByTestId("approval-box");
     await box.getByTestId("approve-button").waitFor();
     await box.getByTestId("approver-name").fill("alice");
