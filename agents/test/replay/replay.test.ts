@@ -256,5 +256,9 @@ describe("policy versions", () => {
     const rec = (await kv.get(policyKey(v)))!.json<{ text: string }>();
     await kv.put(policyKey(v), JSON.stringify({ ...rec, text: rec.text.replace("minConfidence: 0.8", "minConfidence: 0.5") }));
     expect(await policyVersionText(nc, topo, v)).toMatchObject({ matchesVersion: false });
+
+    // A record that is not a policy record is refused on read (state/records.ts), naming bucket and key.
+    await kv.put(policyKey(v), JSON.stringify({ ...rec, text: 42 }));
+    await expect(policyVersionText(nc, topo, v)).rejects.toThrow(new RegExp(`KV record ${topo.buckets.policies}/${policyKey(v).replace(/[.]/g, "\\.")} does not match its schema.*text`));
   }, 60_000);
 });
