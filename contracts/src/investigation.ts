@@ -37,6 +37,7 @@ export const Investigation = z.object({
     latencyMs: z.number().nonnegative(),
     attempts: z.number().int().positive(),
     repaired: z.boolean(),
+    answer: z.string().max(100000).optional().describe("the model's final answer as it came, before extraction and validation (audits; absent on older records)"),
   }).nullable(),
   reusedFrom: z.object({
     alertId: z.string().describe("the alert whose LLM investigation this one reuses"),

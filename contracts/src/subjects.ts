@@ -51,6 +51,8 @@ export interface Topology {
     readonly trust: string;
     /** The first LLM investigation per alert fingerprint, reused for duplicates by every investigator replica. */
     readonly investigationReuse: string;
+    /** Every policy text a decider loaded, keyed by its version (see agents/src/replay/policy-versions.ts). */
+    readonly policies: string;
   };
 }
 
@@ -98,6 +100,7 @@ export function topology(namespace = ""): Topology {
       suppressions: bucket("suppressions"),
       trust: bucket("trust"),
       investigationReuse: bucket("investigation-reuse"),
+      policies: bucket("policies"),
     },
   };
 }

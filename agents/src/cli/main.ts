@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   audit: async () => (await import("./commands/audit.js")).command,
   connectors: async () => (await import("./commands/connectors.js")).command,
   enrich: async () => (await import("./commands/enrich.js")).command,
+  replay: async () => (await import("./commands/replay.js")).command,
   pause: async () => (await import("./commands/pause.js")).command,
   resume: async () => (await import("./commands/resume.js")).command,
   eval: async () => (await import("./commands/eval.js")).command,

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { DecidedMessage, InvestigatedMessage } from "@secops/contracts";
 import { runAgentProcess } from "../runtime/agent.js";
 import { defineStage } from "../runtime/define-stage.js";
-import { loadPolicy } from "./policy.js";
+import { loadPolicyWithText, recordPolicyVersion } from "../replay/policy-versions.js";
 import { decideResponse } from "./handler.js";
 import { createDecisionGuard } from "../trust/decision-guard.js";
 
@@ -13,8 +13,13 @@ export const deciderStage = defineStage({
   output: DecidedMessage,
   async setup(rt) {
     // A bad policy file stops the process at start, naming the file and the problem.
-    const policy = loadPolicy(rt.env.POLICY_FILE || undefined);
-    rt.log.info({ policy: rt.env.POLICY_FILE || "default" }, "policy loaded");
+    const loaded = loadPolicyWithText(rt.env.POLICY_FILE || undefined);
+    const policy = loaded.policy;
+    // Its full text is kept by version, so every decision can be explained with the exact policy that made it.
+    const recorded = await recordPolicyVersion(rt.nc, rt.topo, loaded, rt.producer.instance).catch((e: unknown) => {
+      throw new Error(`cannot record policy ${loaded.version} in KV bucket ${rt.topo.buckets.policies} (the decider needs publish rights on $KV.${rt.topo.buckets.policies}.>): ${(e as Error).message}`, { cause: e });
+    });
+    rt.log.info({ policy: rt.env.POLICY_FILE || "default", version: loaded.version, bucket: rt.topo.buckets.policies, newVersion: recorded.created }, "policy loaded");
     // Kill switch, containment limits and the signature (agents/src/trust).
     return { policy, guard: await createDecisionGuard(rt, policy) };
   },

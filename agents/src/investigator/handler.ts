@@ -112,6 +112,7 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
       latencyMs: result.latencyMs,
       attempts: Math.max(1, result.attempts),
       repaired: result.repaired,
+      ...(typeof result.answer === "string" ? { answer: result.answer.slice(0, 100000) } : {}),
     },
   };
   // The mapping above is ours; a failure here is a programming error, not the model's.

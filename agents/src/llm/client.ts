@@ -41,6 +41,8 @@ export interface StructuredRequest<T> {
 export interface StructuredResult<T> {
   value: T;
   thinking: string | null;
+  /** The model's answer as it came (thinking split off), before extraction and validation: kept for audits. */
+  answer: string;
   model: string;
   promptVersion: string;
   thinkingMode: ThinkingMode;
@@ -216,7 +218,7 @@ class OpenAiCompatibleClient implements LlmClient {
       attempts: requests,
       repaired,
     });
-    if (firstTry.ok) return { value: firstTry.value, ...meta(first.requests, false, firstSplit.thinking, first.model) };
+    if (firstTry.ok) return { value: firstTry.value, answer: firstSplit.answer, ...meta(first.requests, false, firstSplit.thinking, first.model) };
 
     const problems = first.finishReason === "length"
       ? [...firstTry.errors, "the answer was cut off at the token limit: answer with the JSON object only, keep strings short"]
@@ -234,7 +236,7 @@ class OpenAiCompatibleClient implements LlmClient {
     usage.completion = sum(usage.completion, second.completionTokens);
     const thinking = joinThinking(firstSplit.thinking, secondSplit.thinking);
     const secondTry = extractJson(secondSplit.answer, validate);
-    if (secondTry.ok) return { value: secondTry.value, ...meta(first.requests + second.requests, true, thinking, second.model ?? first.model) };
+    if (secondTry.ok) return { value: secondTry.value, answer: secondSplit.answer, ...meta(first.requests + second.requests, true, thinking, second.model ?? first.model) };
     throw new LlmError(
       second.finishReason === "length" ? "truncated" : "invalid_output",
       `the LLM answer did not validate after one repair attempt: ${secondTry.errors.slice(0, 5).join("; ")}`,

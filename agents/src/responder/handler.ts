@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { actionDigest, type DecidedMessage, type ActionParameters, type Execution, type Topology } from "@secops/contracts";
 import type { Logger } from "../runtime/logger.js";
-import { TransientError, classifyError, errorMessage } from "../runtime/errors.js";
+import { PermanentError, TransientError, classifyError, errorMessage } from "../runtime/errors.js";
 import { openResponderBuckets, type ResponderBuckets } from "../state/buckets.js";
 import { Ledger, actionIdFor, type ClaimResult, type FreshEntry } from "../state/ledger.js";
 import type { ApprovalRecord, Compensation, LedgerEntry } from "../state/records.js";
@@ -21,6 +21,7 @@ import type { ResponderCore } from "./core.js";
 import { TrustState } from "../trust/state.js";
 import { loadPolicy, type Policy } from "../decider/policy.js";
 import { neverBlockRefusal } from "./guard.js";
+import { forcedShadow, isReplayNamespace } from "../replay/guard.js";
 
 export interface ResponderDeps {
   nc: NatsConnection;
@@ -67,8 +68,10 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   const trust = await TrustState.open(deps.nc, deps.topo);
   const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now, policy, trust };
   deps.log.info({ connectors: [...new Set([...connectors.values()].flat().map((c) => c.name))] }, "responder connectors");
+  // A responder built for a replay namespace runs everything in shadow mode and undoes nothing (replay/guard.ts).
+  const replay = isReplayNamespace(deps.topo.namespace);
   return {
-    execute: (msg) => executeWith(core, msg),
+    execute: (msg) => executeWith(core, replay ? forcedShadow(msg) : msg),
     async sweep(at = now()) {
       const expiredApprovals = await approvals.expireDue(at);
       await approvals.republishDecided();
@@ -76,7 +79,9 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
       return { expiredApprovals, expiredBlocks };
     },
     approvals, ledger, buckets,
-    undo: (actionId, by) => undoAction(core, actionId, by),
+    undo: (actionId, by) => replay
+      ? Promise.reject(new PermanentError(`responder for replay namespace ${deps.topo.namespace}: nothing ran, nothing can be undone`))
+      : undoAction(core, actionId, by),
   };
 }
 

@@ -155,6 +155,7 @@ export function bucketOptions(topo: Topology): Record<string, { history: number;
     [b.suppressions]: { history: 10, description: "suppression rules fed by false-positive closures" },
     [b.trust]: { history: 10, description: "kill switch, containment-limit windows, security events (agents/src/trust)" },
     [b.investigationReuse]: { history: 1, ttl: 24 * 3600 * 1000, description: "first LLM investigation per alert fingerprint, reused for duplicates" },
+    [b.policies]: { history: 1, description: "the full text of every policy version a decider loaded, keyed by version" },
   };
 }
 

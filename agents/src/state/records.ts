@@ -160,3 +160,15 @@ export const EnrichmentCacheEntry = z.object({
 }).nullable();
 export type EnrichmentCacheEntry = z.infer<typeof EnrichmentCacheEntry>;
 
+
+/** One policy version's full text as a decider loaded it (bucket `policies`, keyed by policyKey(version)). */
+export const PolicyVersionRecord = z.object({
+  version: z.string().min(1),
+  /** The file it was read from, as the decider was configured. */
+  file: z.string(),
+  /** The file's text, byte for byte as it was read. */
+  text: z.string(),
+  recordedAt: isoTime,
+  recordedBy: z.string(),
+});
+export type PolicyVersionRecord = z.infer<typeof PolicyVersionRecord>;

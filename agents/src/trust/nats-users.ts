@@ -28,10 +28,12 @@ type BucketName = keyof Topology["buckets"];
 type RequestName = keyof Topology["requests"];
 
 /** What each role may publish (pipeline subjects) and which KV buckets it may write. */
-const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; asks?: RequestName[]; answers?: RequestName[]; also?: (topo: Topology) => string[] }> = {
+// anyBucket: `secops replay` writes throw-away buckets of a replay namespace (secops-ledger-replay…), whose
+// names a subject wildcard cannot match, so the CLI may write any bucket (it writes every response bucket already).
+const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; anyBucket?: boolean; asks?: RequestName[]; answers?: RequestName[]; also?: (topo: Topology) => string[] }> = {
   enricher: { purpose: "alerts.raw -> alerts.enriched", publishes: ["enriched", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
   investigator: { purpose: "alerts.enriched -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
-  decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust"], durable: "decider" },
+  decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust", "policies"], durable: "decider" },
   responder: {
     purpose: "alerts.decided -> alerts.executed; expired approvals back on alerts.decided; the response records",
     publishes: ["executed", "decided", "dlq"],
@@ -59,6 +61,7 @@ const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; write
     publishes: ["raw", "decided"],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     readsStream: true,
+    anyBucket: true,
     asks: ["undo"],
   },
   publisher: { purpose: "a SIEM or forwarder: publishes alerts.raw and nothing else", publishes: ["raw"], writes: [], noApi: true },
@@ -88,7 +91,7 @@ export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY
     ...r.publishes.map((s) => topo.subjects[s]),
     ...(r.noApi ? [] : ["$JS.API.>", "$JS.FC.>"]),
     ...(r.durable ? [`$JS.ACK.${topo.stream}.${topo.durables[r.durable]}.>`] : []),
-    ...r.writes.map((b) => `$KV.${topo.buckets[b]}.>`),
+    ...(r.anyBucket ? ["$KV.>"] : r.writes.map((b) => `$KV.${topo.buckets[b]}.>`)),
     ...(r.asks ?? []).map((x) => topo.requests[x]),
     ...(r.also?.(topo) ?? []),
   ];

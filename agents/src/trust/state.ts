@@ -1,34 +1,43 @@
 // The pipeline's trust state in one KV bucket (topology bucket `trust`), shared by every replica
 // and kept across restarts: the kill switch, the sliding windows of the containment limits, and
 // the security events (forged or badly signed decisions) the dashboard shows.
+// Every record has a zod schema and every read is validated (state/kv.ts), like the other buckets.
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ActionType, Topology } from "@secops/contracts";
+import { ActionType, type Topology } from "@secops/contracts";
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { getJson } from "../state/kv.js";
 
-export interface PauseState {
-  paused: boolean;
-  by: string;
-  at: string;
-  reason: string | null;
-}
+export const PauseState = z.object({
+  paused: z.boolean(),
+  by: z.string(),
+  at: z.string(),
+  reason: z.string().nullable(),
+});
+export type PauseState = z.infer<typeof PauseState>;
 
-export interface SecurityEvent {
-  id: string;
-  at: string;
-  kind: "signature" | "execution";
-  alertId: string | null;
-  reason: string;
-  reviewId: string | null;
-}
+export const SecurityEvent = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.enum(["signature", "execution"]),
+  alertId: z.string().nullable(),
+  reason: z.string(),
+  reviewId: z.string().nullable(),
+});
+export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
-export interface LimitHit {
-  action: ActionType;
-  at: string;
-  max: number;
-  perSeconds: number;
-  alertId: string;
-}
+export const LimitHit = z.object({
+  action: ActionType,
+  at: z.string(),
+  max: z.number(),
+  perSeconds: z.number(),
+  alertId: z.string(),
+});
+export type LimitHit = z.infer<typeof LimitHit>;
+
+/** The sliding window of one action's automatic decisions: epoch milliseconds. */
+const LimitWindow = z.object({ at: z.array(z.number()) });
 
 const PAUSE_KEY = "pause";
 const limitKey = (a: ActionType) => `limit.${a}`;
@@ -36,12 +45,6 @@ const LAST_HIT_KEY = "limit-hit";
 
 export async function openTrustBucket(nc: NatsConnection, topo: Topology): Promise<KV> {
   return new Kvm(nc).create(topo.buckets.trust, { history: 10 });
-}
-
-async function getJson<T>(kv: KV, key: string): Promise<{ value: T; revision: number } | null> {
-  const e = await kv.get(key);
-  if (!e || e.operation !== "PUT" || e.length === 0) return null;
-  return { value: e.json<T>(), revision: e.revision };
 }
 
 export class TrustState {
@@ -52,7 +55,7 @@ export class TrustState {
   }
 
   async pause(): Promise<PauseState> {
-    return (await getJson<PauseState>(this.kv, PAUSE_KEY))?.value ?? { paused: false, by: "", at: "", reason: null };
+    return (await getJson(this.kv, PAUSE_KEY, PauseState))?.value ?? { paused: false, by: "", at: "", reason: null };
   }
 
   async setPaused(paused: boolean, by: string, reason: string | null = null): Promise<PauseState> {
@@ -69,7 +72,7 @@ export class TrustState {
    */
   async takeSlot(action: ActionType, max: number, perMs: number, now = Date.now()): Promise<{ ok: boolean; inWindow: number }> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const cur = await getJson<{ at: number[] }>(this.kv, limitKey(action));
+      const cur = await getJson(this.kv, limitKey(action), LimitWindow);
       const live = (cur?.value.at ?? []).filter((t) => t > now - perMs);
       if (live.length >= max) return { ok: false, inWindow: live.length };
       const next = JSON.stringify({ at: [...live, now] });
@@ -85,7 +88,7 @@ export class TrustState {
   }
 
   async windowOf(action: ActionType, perMs: number, now = Date.now()): Promise<number> {
-    const cur = await getJson<{ at: number[] }>(this.kv, limitKey(action));
+    const cur = await getJson(this.kv, limitKey(action), LimitWindow);
     return (cur?.value.at ?? []).filter((t) => t > now - perMs).length;
   }
 
@@ -94,7 +97,7 @@ export class TrustState {
   }
 
   async lastLimitHit(): Promise<LimitHit | null> {
-    return (await getJson<LimitHit>(this.kv, LAST_HIT_KEY))?.value ?? null;
+    return (await getJson(this.kv, LAST_HIT_KEY, LimitHit))?.value ?? null;
   }
 
   async recordEvent(e: Omit<SecurityEvent, "id" | "at">): Promise<SecurityEvent> {
@@ -106,7 +109,7 @@ export class TrustState {
   async events(limit = 50): Promise<SecurityEvent[]> {
     const out: SecurityEvent[] = [];
     for await (const k of await this.kv.keys("event.>")) {
-      const v = await getJson<SecurityEvent>(this.kv, k);
+      const v = await getJson(this.kv, k, SecurityEvent);
       if (v) out.push(v.value);
     }
     return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);

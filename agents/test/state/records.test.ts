@@ -8,6 +8,7 @@ import { startNats, type TestNats } from "../harness/nats.js";
 import { StateError, getJson, listJson } from "../../src/state/kv.js";
 import { findSuppression } from "../../src/state/suppressions.js";
 import { BlockRecord, SuppressionRecord } from "../../src/state/records.js";
+import { TrustState } from "../../src/trust/state.js";
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -47,5 +48,15 @@ describe("KV records are validated on read", () => {
     await kv.put("broken", "{not json");
     await expect(getJson(kv, "broken", BlockRecord)).rejects.toThrow(/broken is not JSON/);
     await expect(listJson(kv, BlockRecord)).rejects.toBeInstanceOf(StateError);
+  });
+
+  it("validates the trust bucket too: a kill switch written wrongly is an error, never read as 'not paused'", async () => {
+    const trust = new TrustState(await new Kvm(nc).create(`${nats.topo.buckets.trust}-records-test`));
+    expect((await trust.setPaused(true, "alice")).paused).toBe(true);
+    expect((await trust.pause()).paused).toBe(true);
+    await trust.kv.put("pause", JSON.stringify({ paused: "yes", by: "mallory" }));
+    const err = await trust.pause().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StateError);
+    expect((err as Error).message).toMatch(/pause/);
   });
 });

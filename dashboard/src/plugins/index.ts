@@ -13,4 +13,5 @@ export const PLUGINS: [string, () => Promise<DashboardPlugin>][] = [
   ["edl", async () => (await import("./edl.js")).default],
   ["providers", async () => (await import("./providers.js")).default],
   ["trust", async () => (await import("./trust.js")).default],
+  ["export", async () => (await import("./export.js")).default],
 ];
