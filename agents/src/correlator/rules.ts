@@ -1,10 +1,9 @@
 // The correlator's rules: the `incidents:` section of the policy file (agents/policy/default.yaml
 // documents each setting). Read here, not by the decider, so each agent validates only what it uses.
-import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { IncidentEntityType } from "@secops/contracts";
-import { DEFAULT_POLICY_FILE, PolicyError } from "../decider/policy.js";
+import { PolicyError, readPolicyFile } from "../decider/policy.js";
 
 const Minutes = z.number({ error: "expected a number of minutes" }).int("expected whole minutes").positive("expected more than 0 minutes").max(43_200, "expected at most 43200 minutes (30 days)");
 
@@ -63,12 +62,6 @@ export function parseIncidentRules(text: string, file = "(inline policy)"): Inci
 }
 
 export function loadIncidentRules(path?: string): IncidentRules {
-  const file = path && path.trim() !== "" ? path : DEFAULT_POLICY_FILE;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new PolicyError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
-  }
+  const { file, text } = readPolicyFile(path);
   return parseIncidentRules(text, file);
 }

@@ -92,15 +92,22 @@ export class PolicyError extends Error {
   }
 }
 
-/** Loads and validates a policy file; the documented default when `path` is undefined or empty. */
-export function loadPolicy(path?: string): Policy {
+/**
+ * The policy file's path and text: the documented default when `path` is undefined or empty.
+ * The decider, the correlator and replay all read the file through here, with one error.
+ */
+export function readPolicyFile(path?: string): { file: string; text: string } {
   const file = path && path.trim() !== "" ? path : DEFAULT_POLICY_FILE;
-  let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    return { file, text: readFileSync(file, "utf8") };
   } catch (e) {
     throw new PolicyError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
   }
+}
+
+/** Loads and validates a policy file; the documented default when `path` is undefined or empty. */
+export function loadPolicy(path?: string): Policy {
+  const { file, text } = readPolicyFile(path);
   return parsePolicy(text, file);
 }
 

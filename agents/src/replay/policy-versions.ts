@@ -4,11 +4,10 @@
  * "default-2025.1#3f2a9c0d1e4b"). The decider records the policy it loaded at start, so any
  * decision can later be explained with the exact text that made it, even after the file changed.
  */
-import { readFileSync } from "node:fs";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
-import { DEFAULT_POLICY_FILE, PolicyError, parsePolicy, policyVersion, type Policy } from "../decider/policy.js";
+import { parsePolicy, policyVersion, readPolicyFile, type Policy } from "../decider/policy.js";
 import { createJson, getJson } from "../state/kv.js";
 import { PolicyVersionRecord } from "../state/records.js";
 
@@ -23,13 +22,7 @@ export interface LoadedPolicy {
 
 /** Reads and validates a policy file once, keeping its text (loadPolicy's checks and errors). */
 export function loadPolicyWithText(path?: string): LoadedPolicy {
-  const file = path && path.trim() !== "" ? path : DEFAULT_POLICY_FILE;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new PolicyError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
-  }
+  const { file, text } = readPolicyFile(path);
   const policy = parsePolicy(text, file);
   return { policy, version: policyVersion(policy), file, text };
 }
