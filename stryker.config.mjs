@@ -12,9 +12,9 @@ export default {
   // Module-level mutants (the zod policy schema, the injection patterns) rerun every test; see README.
   ignoreStatic: process.env.STRYKER_STATIC !== "1",
   mutate: [
-    "agents/src/decider/policy.ts",
+    "agents/src/shared/policy.ts",
     "agents/src/decider/targets.ts",
-    "agents/src/decider/network.ts",
+    "agents/src/shared/network.ts",
     "agents/src/decider/handler.ts",
     "agents/src/responder/guard.ts",
     "agents/src/responder/targets.ts",

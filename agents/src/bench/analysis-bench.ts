@@ -10,7 +10,7 @@ import { extractIocs, type FieldHint } from "../enricher/iocs/index.js";
 import { enrichIndicators } from "../enricher/enrich/index.js";
 import { enrichmentSetup } from "../enricher/enrich/setup.js";
 import { investigateAlert } from "../investigator/handler.js";
-import { loadPolicy } from "../decider/policy.js";
+import { loadPolicy } from "../shared/policy.js";
 import { decideResponse } from "../decider/handler.js";
 import { newTraceId } from "../runtime/trace.js";
 import type { CorpusItem } from "./corpus.js";

@@ -7,7 +7,7 @@ import {
   INCIDENT_MAX_ALERTS, INCIDENT_SCHEMA, SEVERITY_RANK,
   type DecidedMessage, type Incident, type IncidentAlert, type IncidentEntityType, type IncidentEvent, type Severity,
 } from "@secops/contracts";
-import { isNonPublic, normalizedIp, parseIp } from "../decider/network.js";
+import { isNonPublic, normalizedIp, parseIp } from "../shared/network.js";
 import type { IncidentRules } from "./rules.js";
 
 export interface EntityRef {

@@ -3,7 +3,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { IncidentEntityType } from "@secops/contracts";
-import { PolicyError, readPolicyFile } from "../decider/policy.js";
+import { PolicyError, readPolicyFile } from "../shared/policy.js";
 
 const Minutes = z.number({ error: "expected a number of minutes" }).int("expected whole minutes").positive("expected more than 0 minutes").max(43_200, "expected at most 43200 minutes (30 days)");
 

@@ -11,7 +11,7 @@ import {
 } from "@secops/contracts";
 import { clip } from "./display-text.js";
 import { approvalIdFor } from "../shared/ids.js";
-import { policyVersion, type Policy } from "./policy.js";
+import { policyVersion, type Policy } from "../shared/policy.js";
 import { checkBlockTarget, checkIsolateTarget, criticalAssetMatch } from "./targets.js";
 
 // The approval digest comes from the contracts: the responder recomputes the same one before it runs an approved action.

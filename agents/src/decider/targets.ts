@@ -4,9 +4,9 @@
  * alert, and our own or allowlisted addresses are never blocked.
  */
 import type { CanonicalAlert, Enrichment } from "@secops/contracts";
-import type { Policy } from "./policy.js";
+import type { Policy } from "../shared/policy.js";
 import { clip } from "./display-text.js";
-import { domainCovered, inCidr, isNonPublic, normalizedIp, parseCidr, parseIp } from "./network.js";
+import { domainCovered, inCidr, isNonPublic, normalizedIp, parseCidr, parseIp } from "../shared/network.js";
 
 export type TargetCheck<T> = { ok: true; value: T; notes: string[] } | { ok: false; rule: string; reason: string };
 

@@ -14,7 +14,7 @@ import { enrichIndicators } from "../enricher/enrich/index.js";
 import type { EnrichmentSetup } from "../enricher/enrich/setup.js";
 import { investigateAlert } from "../investigator/handler.js";
 import { decideResponse } from "../decider/handler.js";
-import type { Policy } from "../decider/policy.js";
+import type { Policy } from "../shared/policy.js";
 import { newTraceId } from "../runtime/trace.js";
 import { ALERT_FILE_EXTENSIONS } from "../cli/input.js";
 import { parseLabels, type AlertLabel, type LabelProblem } from "./labels.js";

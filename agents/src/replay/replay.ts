@@ -15,7 +15,7 @@ import { enrichIndicators } from "../enricher/enrich/index.js";
 import type { EnrichmentSetup } from "../enricher/enrich/setup.js";
 import { investigateAlert } from "../investigator/handler.js";
 import { decideResponse } from "../decider/handler.js";
-import type { Policy } from "../decider/policy.js";
+import type { Policy } from "../shared/policy.js";
 import { createResponder } from "../responder/handler.js";
 import type { AlertHistory } from "./history.js";
 import { newReplayNamespace } from "./guard.js";

@@ -5,7 +5,7 @@ import type { Ledger } from "../state/ledger.js";
 import type { Approvals } from "../state/approvals.js";
 import type { ConnectorSet } from "./connectors/index.js";
 import type { ResponderSettings } from "./settings.js";
-import type { Policy } from "../decider/policy.js";
+import type { Policy } from "../shared/policy.js";
 import type { TrustState } from "../trust/state.js";
 
 /** The responder's internal state, shared by execute and undo. */

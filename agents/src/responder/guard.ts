@@ -5,8 +5,8 @@
 // from decider/targets.ts so that one mistake does not remove both checks. A refusal is also a
 // security event (the decider let it through), shown on the dashboard next to forged signatures.
 import type { DecidedMessage } from "@secops/contracts";
-import type { Policy } from "../decider/policy.js";
-import { domainCovered, inCidr, isNonPublic, normalizedIp, parseCidr, parseIp } from "../decider/network.js";
+import type { Policy } from "../shared/policy.js";
+import { domainCovered, inCidr, isNonPublic, normalizedIp, parseCidr, parseIp } from "../shared/network.js";
 
 export interface GuardRefusal {
   rule: "network.never_block_internal" | "network.allowlist" | "asset.critical";

@@ -19,7 +19,7 @@ import { undoAction, type UndoResult } from "./undo.js";
 import { loadSigner, type SignerName } from "../trust/signing.js";
 import type { ResponderCore } from "./core.js";
 import { TrustState } from "../trust/state.js";
-import { loadPolicy, type Policy } from "../decider/policy.js";
+import { loadPolicy, type Policy } from "../shared/policy.js";
 import { neverBlockRefusal } from "./guard.js";
 import { forcedShadow, isReplayNamespace } from "../replay/guard.js";
 

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { actionDigest, type DecidedMessage, type Decision, type Topology } from "@secops/contracts";
-import type { Policy } from "../decider/policy.js";
+import type { Policy } from "../shared/policy.js";
 import { loadSigner, type Signer } from "./signing.js";
 import { TrustState } from "./state.js";
 

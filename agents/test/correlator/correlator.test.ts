@@ -14,7 +14,7 @@ import { correlateAlert, mergeStored, splitStored } from "../../src/correlator/h
 import { DEFAULT_INCIDENT_RULES, parseIncidentRules, loadIncidentRules, type IncidentRules } from "../../src/correlator/rules.js";
 import { MemoryIncidentStore } from "../../src/correlator/store.js";
 import { startCorrelator } from "../../src/correlator/main.js";
-import { loadPolicy } from "../../src/decider/policy.js";
+import { loadPolicy } from "../../src/shared/policy.js";
 
 const T0 = new Date("2026-05-01T10:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);

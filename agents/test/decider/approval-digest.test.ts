@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DecidedMessage, Decision, SchemaIds, actionDigest, type ActionParameters, type Enrichment } from "@secops/contracts";
 import { decideResponse } from "../../src/decider/handler.js";
-import { loadPolicy } from "../../src/decider/policy.js";
+import { loadPolicy } from "../../src/shared/policy.js";
 import { analyzeWithRules } from "../../src/investigator/handler.js";
 import { enrichedMessage, investigatedMessage, seeds } from "../investigator/seed-fixtures.js";
 import { useResponderEnv } from "../responder/fixtures.js";

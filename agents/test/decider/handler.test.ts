@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ActionParameters, Decision, type CanonicalAlert, type Enrichment, type Investigation } from "@secops/contracts";
 import { actionDigest, decideResponse } from "../../src/decider/handler.js";
-import { loadPolicy, type Policy } from "../../src/decider/policy.js";
+import { loadPolicy, type Policy } from "../../src/shared/policy.js";
 import { actionDigest as responderDigest } from "@secops/contracts";
 import { analyzeWithRules } from "../../src/investigator/handler.js";
 import { detectInjection } from "../../src/investigator/injection.js";

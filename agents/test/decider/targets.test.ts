@@ -3,7 +3,7 @@
 // (the other rules would not catch it). Found by mutation testing (npm run mutation).
 import { describe, expect, it } from "vitest";
 import type { CanonicalAlert, Enrichment, IndicatorEnrichment } from "@secops/contracts";
-import { loadPolicy, type Policy } from "../../src/decider/policy.js";
+import { loadPolicy, type Policy } from "../../src/shared/policy.js";
 import { checkBlockTarget, checkIsolateTarget, criticalAssetMatch } from "../../src/decider/targets.js";
 import { indicator, ip, makeAlert, makeEnrichment } from "../investigator/seed-fixtures.js";
 

@@ -8,10 +8,10 @@ import { enrichIndicators } from "../../src/enricher/enrich/index.js";
 import { buildInvestigationPrompt } from "../../src/investigator/prompt.js";
 import { analyzeWithRules } from "../../src/investigator/handler.js";
 import { decideResponse } from "../../src/decider/handler.js";
-import { loadPolicy, parsePolicy, PolicyError, type Policy } from "../../src/decider/policy.js";
+import { loadPolicy, parsePolicy, PolicyError, type Policy } from "../../src/shared/policy.js";
 import { enrichedMessage, investigatedMessage } from "../investigator/seed-fixtures.js";
 import { readFileSync } from "node:fs";
-import { DEFAULT_POLICY_FILE } from "../../src/decider/policy.js";
+import { DEFAULT_POLICY_FILE } from "../../src/shared/policy.js";
 
 const setup = enrichmentSetup({});
 

@@ -3,7 +3,7 @@ import { Investigation } from "@secops/contracts";
 import { analyzeWithRules } from "../../src/investigator/handler.js";
 import { detectInjection } from "../../src/investigator/injection.js";
 import { decideResponse } from "../../src/decider/handler.js";
-import { loadPolicy } from "../../src/decider/policy.js";
+import { loadPolicy } from "../../src/shared/policy.js";
 import { enrichedMessage, indicator, investigatedMessage, ip, makeAlert, makeEnrichment, seed1, seed2, seed3, seed4, seed5 } from "./seed-fixtures.js";
 
 describe("rules analyst on the five seed samples", () => {

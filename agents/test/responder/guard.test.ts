@@ -2,7 +2,7 @@
 // any one branch fails a test here, whatever the decider does.
 import { describe, expect, it } from "vitest";
 import { DecidedMessage, type ActionParameters } from "@secops/contracts";
-import { loadPolicy, type Policy } from "../../src/decider/policy.js";
+import { loadPolicy, type Policy } from "../../src/shared/policy.js";
 import { neverBlockRefusal } from "../../src/responder/guard.js";
 import { TrustState } from "../../src/trust/state.js";
 import { block, decided, isolate, useResponderEnv } from "./fixtures.js";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { inCidr, parseCidr, parseCidrs, parseIp } from "../../src/shared/ip.js";
 import { validIp } from "../../src/responder/targets.js";
-import { parseIp as policyParseIp, isNonPublic } from "../../src/decider/network.js";
+import { parseIp as policyParseIp, isNonPublic } from "../../src/shared/network.js";
 import { classifyIp, isInternalIp } from "../../src/enricher/iocs/ip.js";
 import { ipTags } from "../../src/enricher/enrich/ip-classification.js";
 import { backoffDelayMs, retry } from "../../src/shared/retry.js";

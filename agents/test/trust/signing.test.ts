@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { awaiting, block, decided } from "../responder/fixtures.js";
 import { Verifier, keyIdOf, loadSigner } from "../../src/trust/signing.js";
-import { parsePolicy } from "../../src/decider/policy.js";
+import { parsePolicy } from "../../src/shared/policy.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

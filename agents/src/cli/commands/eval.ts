@@ -8,7 +8,7 @@ import { parseFlags } from "../input.js";
 import { enrichmentSetup } from "../../enricher/enrich/setup.js";
 import { llmEnv, parseEnv } from "../../runtime/config.js";
 import { createLlmClient } from "../../llm/client.js";
-import { loadPolicy } from "../../decider/policy.js";
+import { loadPolicy } from "../../shared/policy.js";
 import { LabelsError, loadCorpusLabels, observe } from "../../eval/run.js";
 import { scoreCorpus } from "../../eval/score.js";
 import { renderReport } from "../../eval/render.js";

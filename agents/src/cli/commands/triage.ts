@@ -11,7 +11,7 @@ import { llmEnv, parseEnv } from "../../runtime/config.js";
 import { newTraceId } from "../../runtime/trace.js";
 import { createLlmClient } from "../../llm/client.js";
 import { investigateAlert } from "../../investigator/handler.js";
-import { loadPolicy } from "../../decider/policy.js";
+import { loadPolicy } from "../../shared/policy.js";
 import { decideResponse } from "../../decider/handler.js";
 import { llmAnswers } from "../../llm/probe.js";
 

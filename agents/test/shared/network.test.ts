@@ -1,6 +1,6 @@
 // Address parsing the never-block rules rely on; each case kills a mutant Stryker found alive.
 import { describe, expect, it } from "vitest";
-import { domainCovered, inCidr, normalizedIp, parseCidr, parseIp } from "../../src/decider/network.js";
+import { domainCovered, inCidr, normalizedIp, parseCidr, parseIp } from "../../src/shared/network.js";
 
 describe("parseIp / normalizedIp", () => {
   it("accepts dotted quads, IPv6 and [bracketed] IPv6; IPv4-mapped IPv6 becomes IPv4", () => {

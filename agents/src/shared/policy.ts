@@ -3,7 +3,7 @@
  * with zod so a typo stops the decider with the file, the path in it and what is accepted, instead
  * of silently allowing an action. `agents/policy/default.yaml` documents every setting.
  */
-import { sha256Hex } from "../shared/hash.js";
+import { sha256Hex } from "./hash.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, YAMLParseError } from "yaml";

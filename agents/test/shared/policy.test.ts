@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { DEFAULT_POLICY_FILE, loadPolicy, PolicyError, policyVersion } from "../../src/decider/policy.js";
+import { DEFAULT_POLICY_FILE, loadPolicy, PolicyError, policyVersion } from "../../src/shared/policy.js";
 
 const dir = mkdtempSync(join(tmpdir(), "policy-test-"));
 const write = (name: string, text: string) => {

@@ -3,9 +3,9 @@
  * domain fall under an allowlisted one. Built on ipaddr.js so IPv4-mapped IPv6 (::ffff:10.0.0.1)
  * cannot sneak an internal address past a string comparison.
  */
-import { NON_PUBLIC_RANGES, parseIp as parseAddress, type IpAddress } from "../shared/ip.js";
+import { NON_PUBLIC_RANGES, parseIp as parseAddress, type IpAddress } from "./ip.js";
 
-export { inCidr, parseCidr, type Cidr } from "../shared/ip.js";
+export { inCidr, parseCidr, type Cidr } from "./ip.js";
 
 /** An address as a policy target may write it: bare, or in brackets ([2001:db8::1]). */
 export function parseIp(text: string): IpAddress | null {
