@@ -31,10 +31,8 @@ const HOSTING_ASNS = new Map<number, string>([
   [206728, "Media Land"], [57523, "Chang Way"], [209605, "Host Baltic"], [48090, "Techoff"], [211736, "FOP Dmytro Nedilskyi"],
   [396982, "Google Cloud"], [14618, "Amazon EC2"], [16509, "Amazon AWS"], [8075, "Microsoft Azure"], [31898, "Oracle Cloud"],
 ]);
-const ANONYMIZER_ASNS = new Map<number, string>([
-  [60729, "Stiftung Erneuerbare Freiheit (Tor exits)"], [208294, "CIA Triad Security (Tor exits)"], [198093, "DFRI (Tor exits)"],
-  [205100, "F3 Netze (Tor exits)"], [53667, "FranTech (Tor exits and VPS)"],
-]);
+/** ASes of Tor exit relay operators (Stiftung Erneuerbare Freiheit, CIA Triad Security, DFRI, F3 Netze). */
+const ANONYMIZER_ASNS = new Map<number, string>([[60729, "Tor exits"], [208294, "Tor exits"], [198093, "Tor exits"], [205100, "Tor exits"]]);
 const HOSTING_NAME = /\b(hosting|host|hoster|servers?|vps|data ?cent(?:er|re)|colo(?:cation)?|cloud|dedicated|bulletproof)\b/i;
 
 export function geoLabel(g: Geo): string {
