@@ -15,6 +15,7 @@ import type { EnrichmentSetup } from "../enricher/enrich/setup.js";
 import { investigateAlert } from "../investigator/handler.js";
 import { decideResponse } from "../decider/handler.js";
 import type { Policy } from "../shared/policy.js";
+import { geoPolicyOf } from "../investigator/rules-geo.js";
 import { newTraceId } from "../runtime/trace.js";
 import { ALERT_FILE_EXTENSIONS } from "../cli/input.js";
 import { parseLabels, type AlertLabel, type LabelProblem } from "./labels.js";
@@ -102,7 +103,7 @@ export async function observe(dir: string, name: string, deps: RunDeps): Promise
     timestamps: { received: now, enriched: now }, alert,
     enrichment: await enrichIndicators(alert, deps.enrichment),
   };
-  const investigation = await investigateAlert(enriched, { llm: deps.llm, log: deps.log });
+  const investigation = await investigateAlert(enriched, { llm: deps.llm, log: deps.log, network: geoPolicyOf(deps.policy) });
   const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
   return { kind: "decided", alert, decision: decideResponse(investigated, deps.policy), analyst: investigation.analyst };
 }

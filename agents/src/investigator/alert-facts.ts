@@ -4,13 +4,15 @@
  * strings ("true", "47"), so every read tries the known spellings and coerces.
  */
 import type { CanonicalAlert, Enrichment, IndicatorEnrichment, Ioc } from "@secops/contracts";
+import type { GeoPolicy } from "./rules-geo.js";
 
 type ContextValue = CanonicalAlert["context"][string];
 
 export class AlertFacts {
   private readonly context = new Map<string, ContextValue>();
 
-  constructor(readonly alert: CanonicalAlert, readonly enrichment: Enrichment) {
+  /** `geoPolicy`: the policy's allowlisted ASes and high-risk countries (rules-geo.ts). */
+  constructor(readonly alert: CanonicalAlert, readonly enrichment: Enrichment, readonly geoPolicy: GeoPolicy = {}) {
     for (const [k, v] of Object.entries(alert.context)) this.context.set(canonicalKey(k), v);
   }
 

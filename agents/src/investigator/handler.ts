@@ -18,6 +18,7 @@ import type { DuplicateReuse } from "./duplicate-reuse.js";
 import { detectInjection } from "./injection.js";
 import { buildInvestigationPrompt, PROMPT_VERSION } from "./prompt.js";
 import { analyzeWithRules } from "./rules-analyst.js";
+import type { GeoPolicy } from "./rules-geo.js";
 
 export { analyzeWithRules } from "./rules-analyst.js";
 
@@ -29,6 +30,8 @@ export interface InvestigatorDeps {
   reuse?: DuplicateReuse;
   /** LLM_MAX_WAIT_SECONDS in ms: a low or medium alert that would wait longer for the LLM goes to the rules analyst. */
   maxWaitMs?: number;
+  /** The policy's allowlisted ASes and high-risk countries, which the rules analyst weighs with GeoIP/ASN. */
+  network?: GeoPolicy;
 }
 
 /** The label of a decision the rules analyst made because the LLM's queue was too long for the alert's severity. */
@@ -42,7 +45,7 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     deps.log.warn({ findings: findings.map((f) => ({ path: f.path, kind: f.kind })) }, "prompt-injection attempt in alert content; the alert is tainted");
   }
 
-  const fallback = (reason: string): Investigation => ({ ...analyzeWithRules(alert, enrichment, reason, { tainted: injection.detected }), injection });
+  const fallback = (reason: string): Investigation => ({ ...analyzeWithRules(alert, enrichment, reason, { tainted: injection.detected, ...(deps.network ? { network: deps.network } : {}) }), injection });
   // Activity a person closed as a false positive is not sent to the model again while its
   // suppression lasts; the rules analyst cites the suppression and the policy still decides
   // whether closing needs approval. A tainted alert is never waved through this way.

@@ -8,6 +8,8 @@ import { createLlmClient } from "../llm/client.js";
 import { openBucket } from "../runtime/provision.js";
 import { duplicateReuse } from "./duplicate-reuse.js";
 import { investigateAlert } from "./handler.js";
+import { loadPolicy } from "../shared/policy.js";
+import { geoPolicyOf } from "./rules-geo.js";
 
 export const investigatorStage = defineStage({
   name: "investigator",
@@ -22,10 +24,12 @@ export const investigatorStage = defineStage({
       ? duplicateReuse(await openBucket(rt.nc, rt.topo.buckets.investigationReuse, { ttl: 24 * 3600 * 1000 }), llmCfg.LLM_REUSE_WINDOW_SECONDS * 1000)
       : undefined;
     rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING, answering: up }, "LLM analyst configured; rules analyst as fallback");
-    return { llm, reuse, maxWaitMs: llmCfg.LLM_MAX_WAIT_SECONDS * 1000 };
+    // The rules analyst weighs GeoIP/ASN against the policy's allowlisted ASes and high-risk countries.
+    const network = geoPolicyOf(loadPolicy(rt.env.POLICY_FILE || undefined));
+    return { llm, reuse, maxWaitMs: llmCfg.LLM_MAX_WAIT_SECONDS * 1000, network };
   },
   async handle(msg, { deps, log, progress, note }) {
-    const investigation = await investigateAlert(msg, { llm: deps.llm, ...(deps.reuse ? { reuse: deps.reuse } : {}), maxWaitMs: deps.maxWaitMs, log, onProgress: progress });
+    const investigation = await investigateAlert(msg, { llm: deps.llm, ...(deps.reuse ? { reuse: deps.reuse } : {}), maxWaitMs: deps.maxWaitMs, network: deps.network, log, onProgress: progress });
     note(`${investigation.analyst} ${investigation.verdict} ${investigation.severity} ${investigation.confidence}`);
     return { investigation };
   },

@@ -12,6 +12,7 @@ import { detectInjection } from "./injection.js";
 import { assess, maxSeverity, type Assessment } from "./rules-assessment.js";
 import { byBehaviour, sanctioned } from "./rules-behaviour.js";
 import { readSignals } from "./rules-signals.js";
+import { geoSentence, readGeo, type GeoPolicy } from "./rules-geo.js";
 
 const CATEGORY_MITRE: Record<CanonicalAlert["category"], string[]> = {
   authentication: ["T1078"],
@@ -23,16 +24,17 @@ const CATEGORY_MITRE: Record<CanonicalAlert["category"], string[]> = {
 
 /**
  * `opts.tainted`: whether the alert carries a prompt injection, when the caller already looked
- * (the investigator does); otherwise the analyst looks itself.
+ * (the investigator does); otherwise the analyst looks itself. `opts.network`: the policy's
+ * allowlisted ASes and high-risk countries, weighed with each address's GeoIP/ASN (rules-geo.ts).
  */
-export function analyzeWithRules(alert: CanonicalAlert, enrichment: Enrichment, fallbackReason: string | null, opts: { tainted?: boolean } = {}): Investigation {
-  const facts = new AlertFacts(alert, enrichment);
+export function analyzeWithRules(alert: CanonicalAlert, enrichment: Enrichment, fallbackReason: string | null, opts: { tainted?: boolean; network?: GeoPolicy } = {}): Investigation {
+  const facts = new AlertFacts(alert, enrichment, opts.network);
   // Words of an alert that carries a prompt injection are not evidence of sanction.
   const signals = readSignals(alert, enrichment, { tainted: opts.tainted ?? detectInjection(alert).length > 0 });
   const assessment = sanctioned(facts, signals) ?? cleanEverywhere(facts) ??
     byBehaviour(facts, signals, { authenticationMatrix: authentication, networkScanMatrix: networkScan, dataMovementMatrix: dataMovement }) ??
     byCategory(facts);
-  const checked = reputationConflict(facts, assessment) ?? assessment;
+  const checked = allowlistedAs(facts, assessment) ?? reputationConflict(facts, assessment) ?? assessment;
   const mitre = [...new Set([...alert.mitre, ...checked.mitre, ...CATEGORY_MITRE[alert.category]])]
     .filter((t) => /^T\d{4}(\.\d{3})?$/.test(t))
     .slice(0, 20);
@@ -94,11 +96,14 @@ function authentication(f: AlertFacts): Assessment {
   const privileged = !!role && /admin|root|privileged|superuser|executive|domain|finance/i.test(role);
   const location = f.text("current_login_location", "login_location", "location", "geolocation");
   const torIndicator = f.hasTag(/tor/i);
-  const anonymized = !!torIndicator || (!!location && /\btor\b|anonymi[sz]er|proxy|vpn exit/i.test(location));
+  const source = f.externalSourceIp();
+  // Where the source is: a Tor exit operator's AS is anonymizing; hosting or a high-risk country is unusual for a user.
+  const where = source ? readGeo(source.indicator, f.geoPolicy) : null;
+  const anonymized = !!torIndicator || where?.infrastructure?.kind === "anonymizer" || (!!location && /\btor\b|anonymi[sz]er|proxy|vpn exit/i.test(location));
+  const unusualOrigin = !!where?.raisesSuspicion;
   const accounts = f.number("target_users", "accounts_targeted", "distinct_users", "users_targeted");
   const priorAlerts = f.number("prior_alerts", "prior_similar_alerts", "previous_alerts") ?? 0;
   const offHours = outsideHours(f.text("login_time", "time_of_day"), f.text("typical_login_hours", "working_hours"));
-  const source = f.externalSourceIp();
   const sourceBad = source?.indicator && (source.indicator.verdict === "malicious" || source.indicator.verdict === "suspicious");
 
   const evidence: string[] = [];
@@ -106,8 +111,9 @@ function authentication(f: AlertFacts): Assessment {
   if (role) evidence.push(`account role: ${role}`);
   if (location) evidence.push(`login location: ${location}`);
   if (offHours) evidence.push(`login at ${offHours.at}, outside usual hours ${offHours.usual}`);
-  if (source) evidence.push(`source ${source.ioc.value}${source.indicator ? ` rated ${source.indicator.verdict}` : ""}${source.indicator?.tags.length ? ` [${source.indicator.tags.join(", ")}]` : ""}`);
+  if (source) evidence.push(`source ${source.ioc.value}${source.indicator ? ` rated ${source.indicator.verdict}` : ""}${source.indicator?.tags.length ? ` [${source.indicator.tags.join(", ")}]` : ""}${where ? ` in ${where.label}` : ""}`);
   const mitre = failed ? ["T1078", "T1110"] : ["T1078"];
+  const origin = source && where?.raisesSuspicion ? [geoSentence(source.ioc.value, where)] : [];
 
   if (accounts !== null && accounts >= 5 && source) {
     return assess("high", 0.85, "true_positive", "BLOCK_IP", source.ioc.value, "brute force across many accounts from one external address", [
@@ -115,17 +121,21 @@ function authentication(f: AlertFacts): Assessment {
     ], evidence, mitre);
   }
   const chain = (failed ?? 0) >= 3 && succeeded;
-  if (chain && (anonymized || sourceBad)) {
+  if (chain && (anonymized || sourceBad || unusualOrigin)) {
     if (priorAlerts > 0 && source) {
       return assess("high", 0.95, "true_positive", "BLOCK_IP", source.ioc.value, "repeat account takeover attempt through an anonymizing source", [
         `Failed logins followed by success through ${anonymized ? "an anonymizing network" : "a flagged address"}, and ${priorAlerts} prior similar alerts for this user: the source is a repeat attacker and is blocked.`,
       ], evidence, mitre);
     }
-    const sev: Severity = privileged ? "high" : "medium";
+    const sev: Severity = privileged || where?.highRisk ? "high" : "medium";
+    const from = anonymized ? "from an anonymizing network (Tor)" : sourceBad ? "from a flagged address" : where?.highRisk ? `from a high-risk country (${where.highRisk})` : "from hosting infrastructure";
     return assess(sev, privileged ? 0.9 : 0.85, "true_positive", "CREATE_TICKET", null, `likely account compromise${privileged ? " of a privileged account" : ""}`, [
-      `${failed} failed attempts then a successful login ${anonymized ? "from an anonymizing network (Tor)" : "from a flagged address"}${offHours ? ", outside the user's usual hours" : ""} is the pattern of a guessed or stolen password.`,
+      `${failed} failed attempts then a successful login ${from}${offHours ? ", outside the user's usual hours" : ""} is the pattern of a guessed or stolen password.`,
+      ...origin,
       privileged ? `The account is privileged (${role}), which raises severity to high.` : "The account is not marked privileged.",
-      "A ticket gets the account reviewed and credentials reset; blocking a Tor exit would be trivially bypassed and could hit legitimate users.",
+      anonymized
+        ? "A ticket gets the account reviewed and credentials reset; blocking a Tor exit would be trivially bypassed and could hit legitimate users."
+        : "A ticket gets the account reviewed and credentials reset: the account, not the one address, is what needs securing.",
     ], evidence, mitre);
   }
   if ((failed ?? 0) >= 10 && !succeeded && source && sourceBad) {
@@ -133,9 +143,10 @@ function authentication(f: AlertFacts): Assessment {
       `${failed} failed attempts without success from ${source.ioc.value}, which enrichment rates ${source.indicator?.verdict}.`,
     ], evidence, mitre);
   }
-  if (chain || anonymized || sourceBad || (failed ?? 0) >= 5) {
+  if (chain || anonymized || sourceBad || unusualOrigin || (failed ?? 0) >= 5) {
     return assess(privileged ? "high" : "medium", 0.65, "undetermined", "CREATE_TICKET", null, "suspicious authentication that needs a look", [
       "Some signs of misuse (failures, an unusual source or location), not enough for a disruptive response.",
+      ...origin,
     ], evidence, mitre);
   }
   return insufficient(f, "the authentication alert shows no failures, unusual source or flagged indicator", evidence);
@@ -196,8 +207,10 @@ function networkScan(f: AlertFacts): Assessment {
   const targets = Math.max(f.list("destination_ips", "targets", "dst_ips").length, f.alert.iocs.filter((i) => i.type === "ip" && i.role === "destination").length);
   const ports = f.list("scanned_ports", "ports", "dst_ports").length;
   const rate = f.number("packets_per_second", "pps", "rate");
+  const where = source ? readGeo(source.indicator, f.geoPolicy) : null;
+  const origin = source && where?.raisesSuspicion ? [geoSentence(source.ioc.value, where)] : [];
   const evidence = [
-    ...(source ? [`external source ${source.ioc.value}${source.indicator ? ` rated ${source.indicator.verdict}` : ""}`] : []),
+    ...(source ? [`external source ${source.ioc.value}${source.indicator ? ` rated ${source.indicator.verdict}` : ""}${where ? ` in ${where.label}` : ""}`] : []),
     ...(internal ? [`internal source ${internal.value}`] : []),
     `${targets} target addresses, ${ports} ports${rate !== null ? `, ${rate} packets/s` : ""}`,
     ...(f.text("scan_type") ? [`scan type: ${f.text("scan_type")}`] : []),
@@ -212,17 +225,21 @@ function networkScan(f: AlertFacts): Assessment {
   // Narrow only when the alert says so: a scan alert that lists no ports is not a narrow scan.
   const lowVolume = (rate !== null && rate < 1) || (targets <= 1 && ports > 0 && ports <= 3);
   if (lowVolume) {
-    return assess("low", 0.75, "true_positive", "CREATE_TICKET", null, "low-volume scanning", [
+    return assess(where?.highRisk ? "medium" : "low", 0.75, "true_positive", "CREATE_TICKET", null, "low-volume scanning", [
       "Low-volume, narrow scanning is background noise on the internet; a ticket records it without blocking.",
+      ...origin,
     ], evidence, ["T1046"]);
   }
   if (f.enrichment.asset.criticality === "critical" || f.enrichment.asset.criticality === "high") {
     return assess("high", 0.9, "true_positive", "BLOCK_IP", source.ioc.value, "targeted scan of critical services", [
       `${source.ioc.value} scanned a ${f.enrichment.asset.criticality}-criticality asset; blocking the external source cuts off the reconnaissance.`,
+      ...origin,
     ], evidence, ["T1046"]);
   }
-  return assess("medium", 0.8, "true_positive", "BLOCK_IP", source.ioc.value, "external address scanning several systems", [
+  // From hosting infrastructure or a high-risk country the scanner is nobody's customer: more confident, and a high-risk origin is more severe.
+  return assess(where?.highRisk ? "high" : "medium", where?.raisesSuspicion ? 0.85 : 0.8, "true_positive", "BLOCK_IP", source.ioc.value, "external address scanning several systems", [
     `${source.ioc.value} scanned ${targets} addresses on ${ports} ports from outside; blocking it is cheap and reversible.`,
+    ...origin,
   ], evidence, ["T1046"]);
 }
 
@@ -241,6 +258,9 @@ function dataMovement(f: AlertFacts): Assessment {
   const unusual = Math.max(volumeRatio ?? 0, accessRatio ?? 0);
   const destinations = f.externalDestinations();
   const badDestination = destinations.find((d) => d.indicator?.verdict === "malicious");
+  const located = destinations.map((d) => ({ ...d, where: readGeo(d.indicator, f.geoPolicy) }));
+  const riskyDestination = located.find((d) => d.where?.highRisk);
+  const hostedDestination = located.find((d) => d.where?.infrastructure);
   const host = f.hostTarget;
 
   const evidence = [
@@ -248,7 +268,7 @@ function dataMovement(f: AlertFacts): Assessment {
     ...(accessRatio !== null ? [`${files} files accessed against a typical ${baselineFiles}/day (${accessRatio.toFixed(1)}x)`] : []),
     ...(dataKinds.length ? [`data: ${dataKinds.join(", ")}`] : []),
     ...(departing ? [`the user has handed in notice${f.text("resignation_date") ? ` (leaving ${f.text("resignation_date")})` : ""}`] : []),
-    ...destinations.slice(0, 3).map((d) => `destination ${d.ioc.value}: ${d.indicator?.verdict ?? "not enriched"}`),
+    ...located.slice(0, 3).map((d) => `destination ${d.ioc.value}: ${d.indicator?.verdict ?? "not enriched"}${d.where ? ` in ${d.where.label}` : ""}`),
     ...(host ? [`device: ${host}`] : []),
   ];
   const isolate = (severity: Severity, headline: string, reasons: string[], mitre: string[]): Assessment =>
@@ -266,6 +286,11 @@ function dataMovement(f: AlertFacts): Assessment {
       `Data went to ${badDestination.ioc.value}, which enrichment rates malicious: exfiltration in progress.`,
     ], ["T1567", "T1041"]);
   }
+  if (unusual >= 3 && riskyDestination?.where) {
+    return isolate("critical", "unusual volume sent to a high-risk country", [
+      `${unusual.toFixed(1)}x the usual volume went to ${riskyDestination.ioc.value}, in ${riskyDestination.where.label}, a high-risk country of the policy: exfiltration until shown otherwise.`,
+    ], ["T1567", "T1041"]);
+  }
   if (unusual >= 3 && sensitive) {
     return isolate("critical", "unusual transfer of sensitive data", [
       `An unusual volume (${unusual.toFixed(1)}x baseline) of sensitive data (${dataKinds.join(", ")}).`,
@@ -274,6 +299,7 @@ function dataMovement(f: AlertFacts): Assessment {
   if (unusual >= 5 && destinations.length > 0) {
     return assess("high", 0.85, "true_positive", "CREATE_TICKET", null, "large transfer to an unknown external destination", [
       `${volumeRatio !== null ? `${sizeMb} MB is ${volumeRatio.toFixed(1)}x the usual daily volume` : `access is ${unusual.toFixed(1)}x the baseline`}, sent to an external destination no source knows.`,
+      ...(hostedDestination?.where ? [geoSentence(hostedDestination.ioc.value, hostedDestination.where)] : []),
       "Without a bad reputation or sensitive data it is a ticket for a prompt look, not a disruptive isolation.",
     ], evidence, ["T1567", "T1048"]);
   }
@@ -297,6 +323,19 @@ function other(f: AlertFacts): Assessment {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** An address of an AS the policy allowlists (its CDN, cloud or partner) is never proposed for a block. */
+function allowlistedAs(f: AlertFacts, a: Assessment): Assessment | null {
+  if (a.action !== "BLOCK_IP" || !a.target) return null;
+  const where = readGeo(f.indicatorFor({ type: "ip", value: a.target }), f.geoPolicy);
+  if (!where?.allowlistedAs) return null;
+  return {
+    ...a,
+    action: "MANUAL_REVIEW", target: null, verdict: "undetermined", confidence: Math.min(a.confidence, 0.6),
+    headline: `${a.headline}, from an allowlisted network`,
+    reasons: [...a.reasons, `However ${a.target} belongs to AS${where.allowlistedAs} (${where.label}), which the policy allowlists and never blocks: a person decides what to do with its owner.`],
+  };
+}
 
 /** A disruptive proposal whose target every reputation source calls clean is a conflict for a person. */
 function reputationConflict(f: AlertFacts, a: Assessment): Assessment | null {

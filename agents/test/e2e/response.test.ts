@@ -135,8 +135,8 @@ const UNCLEAR_CHANGE = {
 const RANSOM_APPROVED = sample(3); // eng-wks-31: approved by two people
 const INSIDER_REJECTED = sample(5); // dm-personal-mbp: rejected
 const RANSOM_EXPIRED = variant(3, "SEC-E2E-RANSOM-EXPIRES", { endpoint: "eng-wks-77.corp.example.com", file_hash: "0b4c2f95e1a84b3d06f1e9c5a2d8b47e03c6a91f" });
-const SCAN_API_UNDO = sample(4); // 198.51.100.203
-const SCAN_CLI_UNDO = variant(4, "SEC-E2E-SCAN-2", { source_ip: "198.51.100.204" });
+const SCAN_API_UNDO = sample(4); // 80.82.77.139
+const SCAN_CLI_UNDO = variant(4, "SEC-E2E-SCAN-2", { source_ip: "80.82.77.140" });
 
 // ---- helpers --------------------------------------------------------------------------------
 
@@ -230,12 +230,12 @@ describe("response through the running pipeline", () => {
 
     // BLOCK_IP: the blocklist entry, and the firewall command in dry-run.
     const block = await executedOnce(String(SCAN_API_UNDO.alert_id));
-    expect(block.execution).toMatchObject({ action: "BLOCK_IP", status: "success", target: "198.51.100.203", connector: "kv:blocklist+command:block" });
-    expect(block.execution.summary).toContain("dry run, would run: nft add element inet filter blocklist { 198.51.100.203 }");
+    expect(block.execution).toMatchObject({ action: "BLOCK_IP", status: "success", target: "80.82.77.139", connector: "kv:blocklist+command:block" });
+    expect(block.execution.summary).toContain("dry run, would run: nft add element inet filter blocklist { 80.82.77.139 }");
     expect(block.execution.undo).toMatchObject({ action: "unblock" });
     const blocks = await records(buckets.blocklist, BlockRecord);
-    expect(blocks.find((b) => b.ip === "198.51.100.203")).toMatchObject({ alertId: block.alertId, actionId: block.execution.actionId });
-    expect(Date.parse(blocks.find((b) => b.ip === "198.51.100.203")!.expiresAt)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    expect(blocks.find((b) => b.ip === "80.82.77.139")).toMatchObject({ alertId: block.alertId, actionId: block.execution.actionId });
+    expect(Date.parse(blocks.find((b) => b.ip === "80.82.77.139")!.expiresAt)).toBeGreaterThan(Date.now() + 23 * 3600_000);
 
     // CLOSE_FALSE_POSITIVE: the closure and the suppression of the activity's fingerprint.
     const fp = await executedOnce(SANCTIONED_SCAN.alert_id);
@@ -353,16 +353,16 @@ describe("response through the running pipeline", () => {
   it("serves the blocklist as an EDL, and undo through the API and the CLI takes addresses off it", async () => {
     const viaApi = await executedOnce(String(SCAN_API_UNDO.alert_id));
     const viaCli = await executedOnce(String(SCAN_CLI_UNDO.alert_id));
-    expect(viaCli.execution).toMatchObject({ action: "BLOCK_IP", status: "success", target: "198.51.100.204" });
-    expect(await edl()).toEqual(["198.51.100.203", "198.51.100.204"]);
+    expect(viaCli.execution).toMatchObject({ action: "BLOCK_IP", status: "success", target: "80.82.77.140" });
+    expect(await edl()).toEqual(["80.82.77.139", "80.82.77.140"]);
 
     const noToken = await dashboard.inject({ method: "POST", url: `/api/actions/${viaApi.execution.actionId}/undo` });
     expect(noToken.statusCode).toBe(401);
     const undone = await dashboard.inject({ method: "POST", url: `/api/actions/${viaApi.execution.actionId}/undo`, headers: auth("alice") });
     expect(undone.statusCode).toBe(200);
     expect(undone.json()).toMatchObject({ status: "success", by: "alice", undoActionId: `undo-${viaApi.execution.actionId}` });
-    expect(undone.json().summary).toContain("198.51.100.203 unblocked");
-    expect(await edl()).toEqual(["198.51.100.204"]);
+    expect(undone.json().summary).toContain("80.82.77.139 unblocked");
+    expect(await edl()).toEqual(["80.82.77.140"]);
     // A second click reverses nothing twice.
     const again = await dashboard.inject({ method: "POST", url: `/api/actions/${viaApi.execution.actionId}/undo`, headers: auth("alice") });
     expect(again.json()).toMatchObject({ status: "duplicate" });

@@ -239,7 +239,7 @@ describe("npm run demo", () => {
     expect(r.code, `${approveCmd}: ${r.err}`).toBe(0);
     // Behind the shared CLI user the typed name is recorded as such (one person: agents/src/trust).
     expect(JSON.parse(r.out)).toMatchObject({ status: "approved", approvers: ["pat (nats user cli)"] });
-    await until(() => /^done +SEC-2026-0104 .* -> BLOCK_IP 198\.51\.100\.203 +\[approval;/m.test(p.out()), 60_000, "the approved block to run", () => p.out());
+    await until(() => /^done +SEC-2026-0104 .* -> BLOCK_IP 80\.82\.77\.139 +\[approval;/m.test(p.out()), 60_000, "the approved block to run", () => p.out());
     p.child.kill("SIGINT");
     expect(await p.exit).toBe(0);
   }, 180_000);

@@ -108,12 +108,12 @@ describe("combining providers", () => {
   it("takes the worst verdict, reports a failing provider as unknown (never clean), and caches online answers in KV", async () => {
     const alert = sampleAlert(3); // external scanner + internal targets
     const cache = await new Kvm(nc).create(`cache-${nats.topo.namespace}`);
-    const online = provider("online-ti", true, async (_t, v) => (v.startsWith("198.51.100.") ? { verdict: "malicious", detail: "seen scanning" } : { verdict: "clean" }));
+    const online = provider("online-ti", true, async (_t, v) => (v === "80.82.77.139" ? { verdict: "malicious", detail: "seen scanning" } : { verdict: "clean" }));
     const broken = provider("rate-limited", true, async () => { throw new Error("429 Too Many Requests"); });
     const first = Enrichment.parse(await enrichIndicators(alert, { providers: [ipClassification, online, broken], assetRules: DEFAULT_ASSET_RULES, cache }));
-    const scanner = first.indicators.find((i) => i.value.startsWith("198.51.100."))!;
+    const scanner = first.indicators.find((i) => i.value === "80.82.77.139")!;
     expect(scanner.verdict).toBe("malicious");
-    expect(scanner.tags).toEqual(expect.arrayContaining(["external", "documentation-range"]));
+    expect(scanner.tags).toEqual(expect.arrayContaining(["external", "public"]));
     expect(scanner.sources.find((s) => s.name === "rate-limited")).toMatchObject({ verdict: "unknown", detail: expect.stringMatching(/lookup failed: 429/) });
     expect(first.summary.malicious).toBe(1);
     expect(first.summary.externalIps).toBe(1);

@@ -10,7 +10,7 @@ import { EnrichedMessage } from "@secops/contracts";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { startAgent, type RunningAgent } from "../../src/runtime/agent.js";
 import { enricherStage } from "../../src/enricher/main.js";
-import { readProviderStates } from "../../src/enricher/enrich/online/state.js";
+import { readProviderStates } from "../../src/state/enrichment.js";
 import { Collector } from "../e2e/pipeline-harness.js";
 import { MALICIOUS_IP, fakeEnv, startFakeIntel, type FakeIntel } from "./fake-intel-server.js";
 

@@ -15,7 +15,7 @@ import type { AddressInfo } from "node:net";
 export type FakeProvider = "abuseipdb" | "virustotal" | "greynoise" | "shodan" | "otx" | "urlhaus" | "bazaar";
 export type Mode = "normal" | "429" | "5xx" | "hang" | "badkey";
 
-export interface RecordedRequest { provider: FakeProvider; method: string; path: string; headers: IncomingMessage["headers"]; body: string }
+export interface RecordedRequest { provider: FakeProvider; method: string; path: string; headers: IncomingMessage["headers"]; body: string; /** The HTTP status the fake answered, once it has. */ status?: number }
 
 export const FAKE_KEY = "fake-key-0123456789";
 export const MALICIOUS_IP = "185.220.101.1";
@@ -189,7 +189,9 @@ export async function startFakeIntel(): Promise<FakeIntel> {
       const provider = prefix as FakeProvider;
       const path = `/${rest.join("/")}`;
       if (!(provider in handlers)) return json(res, 404, { error: "unknown provider prefix" });
-      state.requests.push({ provider, method: req.method ?? "GET", path: `${path}${url.search}`, headers: req.headers, body });
+      const recorded: RecordedRequest = { provider, method: req.method ?? "GET", path: `${path}${url.search}`, headers: req.headers, body };
+      state.requests.push(recorded);
+      res.on("finish", () => { recorded.status = res.statusCode; });
       const mode = state.mode[provider];
       if (mode === "hang") { hung.push(res); return; }
       if (mode === "5xx") return json(res, 503, { error: "Service Unavailable: upstream timeout" });

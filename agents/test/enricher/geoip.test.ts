@@ -19,6 +19,10 @@ describe("embedded GeoIP and ASN", () => {
     ["1.1.1.1", "AU", 13335, /Cloudflare/], // APNIC's registration of Cloudflare's resolver block is Australian
     ["2001:4860:4860::8888", "US", 15169, /Google/],
     ["2606:4700:4700::1111", "US", 13335, /Cloudflare/],
+    // The sample alerts' public addresses (input_alerts/), so `npm run demo` shows a location for each.
+    ["185.220.101.34", "DE", 60729, /Stiftung Erneuerbare Freiheit/],
+    ["159.223.45.12", "SG", 14061, /DigitalOcean/],
+    ["80.82.77.139", "NL", 202425, /IP Volume/],
   ])("%s is in %s, AS%d", (ip, countryCode, asn, org) => {
     expect(geo.locate(ip)).toMatchObject({ countryCode, asn, org: expect.stringMatching(org) });
   });

@@ -64,6 +64,24 @@ describe("what each provider asks and how its answer maps onto a verdict", () =>
     if (c.auth) expect(sent[0]!.headers[c.auth[0]]).toBe(c.auth[1]);
   });
 
+  // What each documents for an indicator it has nothing on: VirusTotal, GreyNoise and InternetDB
+  // answer 404; AbuseIPDB a score of 0, OTX no pulses, abuse.ch "no_results"/"hash_not_found".
+  it.each([
+    ["virustotal", "virustotal", "ip", "9.9.9.9", 404],
+    ["greynoise", "greynoise", "ip", "9.9.9.9", 404],
+    ["shodan-internetdb", "shodan", "ip", "9.9.9.9", 404],
+    ["abuseipdb", "abuseipdb", "ip", "9.9.9.9", 200],
+    ["otx", "otx", "ip", "9.9.9.9", 200],
+    ["urlhaus", "urlhaus", "domain", "quiet-bakery-shop.net", 200],
+    ["malwarebazaar", "bazaar", "sha256", "a".repeat(64), 200],
+  ] as const)("%s (fake %s) %s %s: not known (HTTP %i) is unknown, never clean", async (name, fake, type, value, status) => {
+    const answer = await ask(providers().get(name)!, type, value);
+    expect(answer?.verdict).toBe("unknown");
+    const sent = intel.requests.filter((r) => r.provider === fake);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.status).toBe(status);
+  });
+
   it("sends the abuse.ch lookups as form bodies", async () => {
     const ps = providers();
     await ask(ps.get("urlhaus")!, "url", BAD_URL);

@@ -8,7 +8,7 @@ import { Enrichment, type CanonicalAlert } from "@secops/contracts";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { enrichmentSetup } from "../../src/enricher/enrich/setup.js";
 import { enrichIndicators } from "../../src/enricher/enrich/index.js";
-import { readProviderStates } from "../../src/enricher/enrich/online/state.js";
+import { readProviderStates } from "../../src/state/enrichment.js";
 import { normalizeAlert } from "../../src/enricher/normalize/index.js";
 import { BAD_DOMAIN, BENIGN_IP, MALICIOUS_IP, fakeEnv, startFakeIntel, type FakeIntel, type FakeProvider } from "./fake-intel-server.js";
 

@@ -12,7 +12,7 @@ describe("the seed's five scenarios (input_alerts/)", () => {
     expect(a).toMatchObject({ format: "seed", category: "authentication", severity: "medium", severityOriginal: "Medium", sourceId: "SEC-2026-0101", time: "2026-03-11T02:47:09.000Z", mitre: ["T1078"], tactics: ["Initial Access"] });
     expect(a.user.name).toBe("m.okafor");
     expect(a.assets).toEqual(["ledger.corp.example.com", "treasury.corp.example.com"]);
-    expect(ioc(a, "ip", "203.0.113.87")).toMatchObject({ role: "source", internal: false, from: "field", path: "details.source_ip" });
+    expect(ioc(a, "ip", "185.220.101.34")).toMatchObject({ role: "source", internal: false, from: "field", path: "details.source_ip" });
     expect(a.context).toMatchObject({ user_role: "Finance Administrator", failed_attempts: 7, successful_login: true, current_login_location: "Unknown (Tor Exit Node)" });
     // affected systems are hosts, not indicators
     expect(iocValues(a, "domain")).toEqual([]);
@@ -23,7 +23,7 @@ describe("the seed's five scenarios (input_alerts/)", () => {
     expect(a).toMatchObject({ category: "data_exfiltration", severity: "high", mitre: ["T1567"] });
     expect(a.host).toEqual({ name: "rnd-wks-08.corp.example.com", ip: "10.22.8.108" });
     expect(ioc(a, "ip", "10.22.8.108")).toMatchObject({ role: "source", internal: true });
-    expect(ioc(a, "ip", "198.51.100.141")).toMatchObject({ role: "destination", internal: false });
+    expect(ioc(a, "ip", "159.223.45.12")).toMatchObject({ role: "destination", internal: false });
     expect(ioc(a, "domain", "sync.quickshare-storage.net")).toMatchObject({ role: "destination", from: "field" });
     expect(a.context).toMatchObject({ transfer_size_mb: 612, typical_daily_transfer_mb: 48, department: "R&D" });
   });
@@ -41,7 +41,7 @@ describe("the seed's five scenarios (input_alerts/)", () => {
   it("4: external SYN scan → network_scan, T1046, destinations internal, ports as strings, /24 is not an IP", () => {
     const a = sample(4);
     expect(a).toMatchObject({ category: "network_scan", severity: "medium", mitre: ["T1046"] });
-    expect(ioc(a, "ip", "198.51.100.203")).toMatchObject({ role: "source", internal: false });
+    expect(ioc(a, "ip", "80.82.77.139")).toMatchObject({ role: "source", internal: false });
     expect(a.iocs.filter((i) => i.role === "destination").map((i) => i.value)).toEqual(["10.5.0.10", "10.5.0.11", "10.5.0.12", "10.5.0.13", "10.5.0.14"]);
     expect(iocValues(a, "ip")).not.toContain("10.5.0.0");
     expect(a.context).toMatchObject({ scan_type: "TCP SYN", scanned_ports: ["21", "22", "25", "53", "80", "110", "143", "443", "445", "3306", "3389", "5900"] });

@@ -56,7 +56,7 @@ export default async function providers(app: FastifyInstance, { ctx }: PluginOpt
   app.get("/api/providers", async (_req, reply) => {
     let states;
     try {
-      states = await readProviderStates(await bucket(), new Date());
+      states = await readProviderStates(await bucket(), new Date(), (bad) => app.log.warn({ err: bad.message }, "provider state record left out"));
     } catch (e) {
       kv = null;
       return reply.code(503).send({ error: `the enrichment-cache bucket cannot be read (${(e as Error).message}); is the pipeline provisioned?` });

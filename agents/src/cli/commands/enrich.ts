@@ -13,7 +13,7 @@ import { enrichmentSetup } from "../../enricher/enrich/setup.js";
 import { keptInReason } from "../../enricher/enrich/online/egress.js";
 import { ProviderUnavailable } from "../../enricher/enrich/online/definition.js";
 import { worstVerdict, type ProviderVerdict } from "../../enricher/enrich/provider.js";
-import type { ProviderState } from "../../enricher/enrich/online/runner.js";
+import type { ProviderState } from "../../state/enrichment.js";
 
 /** What kind of indicator a command-line argument is, or why it is none. */
 export function indicatorType(value: string): IocType | string {

@@ -12,6 +12,7 @@ import { newTraceId } from "../../runtime/trace.js";
 import { createLlmClient } from "../../llm/client.js";
 import { investigateAlert } from "../../investigator/handler.js";
 import { loadPolicy } from "../../shared/policy.js";
+import { geoPolicyOf } from "../../investigator/rules-geo.js";
 import { decideResponse } from "../../decider/handler.js";
 import { llmAnswers } from "../../llm/probe.js";
 
@@ -57,7 +58,7 @@ examples (from the repository root):
         timestamps: { received: now, enriched: now }, alert,
         enrichment: await enrichIndicators(alert, { providers, assetRules }),
       };
-      const investigation = await investigateAlert(enriched, { llm, log });
+      const investigation = await investigateAlert(enriched, { llm, log, network: geoPolicyOf(policy) });
       const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
       const decision = decideResponse(investigated, policy);
       io.out(JSON.stringify({ input: item.input, alertId: enriched.alertId, alert, enrichment: enriched.enrichment, investigation, decision }));

@@ -40,11 +40,11 @@ export const enrichmentEnv = {
   ENRICH_AUTH_COOLDOWN_SECONDS: seconds("a number of seconds").default(600).describe("how long a provider that refused its key is left alone"),
   ENRICH_STATE_SECONDS: z.coerce.number({ error: "expected seconds" }).int().min(1, "expected at least 1 second").default(15).describe("how often provider state is written to KV for the dashboard"),
   TAXII_URL: httpUrl.describe("TAXII 2.1 server, e.g. https://taxii.example.org"),
-  TAXII_API_ROOT: z.string().min(1).optional().describe("API root path or URL, e.g. api1 or /taxii2/api1/"),
-  TAXII_COLLECTION: z.string().min(1).optional(),
-  TAXII_USER: z.string().optional(),
-  TAXII_PASSWORD: z.string().optional(),
-  TAXII_TOKEN: z.string().optional(),
+  TAXII_API_ROOT: z.string().regex(/^(https?:\/\/\S+|\/?[^\s?#:]+)$/, "expected an API root path (api1, /taxii2/api1/) or an http(s) URL").optional().describe("API root path or URL, e.g. api1 or /taxii2/api1/"),
+  TAXII_COLLECTION: z.string().regex(/^[^\s/?#]+$/, "expected a collection id, e.g. 91a7b528-80eb-42ed-a74d-c6fbd5a26116").optional(),
+  TAXII_USER: z.string().min(1, "expected a user name").regex(/^[^:]+$/, "a basic-auth user name cannot contain ':'").optional(),
+  TAXII_PASSWORD: z.string().min(1, "expected a password").optional(),
+  TAXII_TOKEN: z.string().min(8, "expected the server's API token").optional(),
   TAXII_POLL_SECONDS: z.coerce.number({ error: "expected seconds" }).int().min(10, "expected at least 10 seconds").default(300),
   ...providerShape(),
 };
@@ -57,6 +57,13 @@ export function parseEnrichmentEnv(env: NodeJS.ProcessEnv): EnrichmentConfig {
   if (taxii.some(Boolean) && !taxii.every(Boolean)) {
     const names = ["TAXII_URL", "TAXII_API_ROOT", "TAXII_COLLECTION"] as const;
     throw new ConfigError(names.filter((n) => !cfg[n]).map((variable) => ({ variable, value: undefined, message: "set TAXII_URL, TAXII_API_ROOT and TAXII_COLLECTION together to poll a TAXII 2.1 collection, or none of them" })));
+  }
+  if (!!cfg.TAXII_USER !== !!cfg.TAXII_PASSWORD) {
+    const variable = cfg.TAXII_USER ? "TAXII_PASSWORD" : "TAXII_USER";
+    throw new ConfigError([{ variable, value: undefined, message: "basic auth needs TAXII_USER and TAXII_PASSWORD together (or use TAXII_TOKEN)" }]);
+  }
+  if (cfg.TAXII_USER && cfg.TAXII_TOKEN) {
+    throw new ConfigError([{ variable: "TAXII_TOKEN", value: "(set)", message: "choose one TAXII authentication: TAXII_TOKEN (bearer) or TAXII_USER/TAXII_PASSWORD (basic), not both" }]);
   }
   return cfg;
 }

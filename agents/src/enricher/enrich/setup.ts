@@ -80,11 +80,12 @@ export function enrichmentSetup(env: NodeJS.ProcessEnv, opts: SetupOptions = {})
     config: cfg,
     taxii,
     start({ cache, log, instance }) {
-      const results = cache ? new ResultCache(cache) : null;
-      const quota = cache ? new SharedQuota(cache) : null;
+      const invalid = (e: Error) => log?.warn({ err: e.message }, "ignoring a malformed enrichment record in KV");
+      const results = cache ? new ResultCache(cache, invalid) : null;
+      const quota = cache ? new SharedQuota(cache, invalid) : null;
       for (const p of online) p.attachCache(results, quota);
       feeds.watch(feedDir, cfg.THREAT_INTEL_RELOAD_SECONDS, log);
-      taxii?.start(cfg.TAXII_POLL_SECONDS);
+      taxii?.start(cfg.TAXII_POLL_SECONDS, log);
       const publisher = cache ? new ProviderStatePublisher(cache, instance, online, ONLINE_PROVIDERS, log) : null;
       publisher?.start(cfg.ENRICH_STATE_SECONDS);
       log?.info({

@@ -46,41 +46,63 @@ export class TaxiiPoller {
     return h;
   }
 
-  /** One poll: every page of what was added since the last one. Returns the indicators added. */
+  /**
+   * One poll: every page of what was added since the last one. Pages follow `next` when the server
+   * gives one, else `added_after` moves to the page's X-TAXII-Date-Added-Last (TAXII 2.1, 3.4).
+   * Returns how many indicators were added or replaced.
+   */
   async poll(): Promise<number> {
     const fetchImpl = this.opts.fetchImpl ?? fetch;
     let next: string | null = null;
+    let after = this.addedAfter;
     let added = 0;
-    let lastAdded: string | null = null;
     for (let page = 0; page < 1000; page++) {
       const url = this.objectsUrl();
       url.searchParams.set("match[type]", "indicator");
-      if (this.addedAfter) url.searchParams.set("added_after", this.addedAfter);
+      if (after) url.searchParams.set("added_after", after);
       if (next) url.searchParams.set("next", next);
-      const res = await fetchImpl(url, { headers: this.headers(), signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
-      if (res.status === 204 || res.status === 404 && page > 0) break;
-      if (!res.ok) throw new Error(`TAXII ${url.origin}${url.pathname} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-      const envelope = (await res.json()) as { more?: boolean; next?: string; objects?: unknown[] };
-      const objects = Array.isArray(envelope.objects) ? envelope.objects : [];
+      const where = `TAXII ${url.origin}${url.pathname}`;
+      const res = await fetchImpl(url, { headers: this.headers(), signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000), redirect: "error" });
+      if (res.status === 204) break;
+      if (!res.ok) {
+        const body = (await res.text().catch(() => "")).replace(/\s+/g, " ").slice(0, 200);
+        const why = res.status === 401 ? "the credentials were refused or are missing (TAXII_USER/TAXII_PASSWORD or TAXII_TOKEN)"
+          : res.status === 403 ? "these credentials may not read this collection"
+          : res.status === 404 ? `no collection ${this.opts.collection} under API root ${this.opts.apiRoot} (check TAXII_API_ROOT and TAXII_COLLECTION)`
+          : res.status === 406 ? `the server does not speak ${TAXII_MEDIA_TYPE}`
+          : "the server failed";
+        throw new Error(`${where} answered ${res.status}: ${why}${body ? `: ${body}` : ""}`);
+      }
+      const type = res.headers.get("content-type") ?? "";
+      if (!/^application\/taxii\+json/i.test(type)) throw new Error(`${where} answered ${type || "no content type"}, expected ${TAXII_MEDIA_TYPE}`);
+      let envelope: { more?: unknown; next?: unknown; objects?: unknown };
+      try {
+        envelope = (await res.json()) as typeof envelope;
+      } catch (e) {
+        throw new Error(`${where}: the envelope is not JSON (${(e as Error).message})`);
+      }
+      const objects = Array.isArray(envelope?.objects) ? envelope.objects : [];
       for (const o of objects as { id?: string; type?: string }[]) {
         if (o?.type !== "indicator" || typeof o.id !== "string") continue;
         this.byId.set(o.id, parseStix(this.source, { type: "bundle", objects: [o] }, this.source));
         added++;
       }
-      lastAdded = res.headers.get("x-taxii-date-added-last") ?? lastAdded;
-      if (!envelope.more || !envelope.next) break;
-      next = envelope.next;
+      const last = res.headers.get("x-taxii-date-added-last");
+      if (last && !Number.isNaN(Date.parse(last))) this.addedAfter = last;
+      if (envelope.more !== true) break;
+      if (typeof envelope.next === "string" && envelope.next) next = envelope.next;
+      else if (last && last !== after) { next = null; after = last; }
+      else break; // more, but neither a next token nor a later date to ask from
     }
-    if (lastAdded) this.addedAfter = lastAdded;
     this.feeds.setExternal(this.source, [...this.byId.values()].flat());
     this.lastPollAt = new Date().toISOString();
     return added;
   }
 
-  start(intervalSeconds: number): void {
+  start(intervalSeconds: number, log: Logger | undefined = this.log): void {
     const tick = () => this.poll()
-      .then((n) => { this.lastError = null; if (n) this.log?.info({ collection: this.opts.collection, added: n }, "TAXII indicators loaded"); })
-      .catch((e) => { this.lastError = (e as Error).message; this.log?.error({ err: (e as Error).message }, "TAXII poll failed; the indicators already loaded stay in force"); });
+      .then((n) => { this.lastError = null; log?.info({ collection: this.opts.collection, added: n, indicators: this.byId.size }, "TAXII collection polled"); })
+      .catch((e) => { this.lastError = (e as Error).message; log?.error({ err: (e as Error).message }, "TAXII poll failed; the indicators already loaded stay in force"); });
     void tick();
     this.timer = setInterval(tick, intervalSeconds * 1000);
     this.timer.unref();

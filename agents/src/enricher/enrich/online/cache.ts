@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import type { KV } from "@nats-io/kv";
 import type { IocType, Reputation } from "@secops/contracts";
 import type { ProviderVerdict } from "../provider.js";
+import { getJson, StateError } from "../../../state/kv.js";
+import { OnlineCacheEntry } from "../../../state/enrichment.js";
 
 export type CacheTtl = Record<Reputation, number>;
 
@@ -23,30 +25,27 @@ export function parseCacheTtl(text: string, variable: string, base: CacheTtl = D
   return ttl;
 }
 
-interface Entry { v: ProviderVerdict; at: number; exp: number }
-
 export function cacheKey(provider: string, type: IocType, value: string): string {
   return `${provider}.${type}.${createHash("sha256").update(value.toLowerCase()).digest("hex").slice(0, 40)}`;
 }
 
 export class ResultCache {
-  constructor(private readonly kv: KV) {}
+  /** `onInvalid`: told about an entry in a wrong shape (it is asked again and overwritten). */
+  constructor(private readonly kv: KV, private readonly onInvalid?: (e: StateError) => void) {}
 
+  /** A cached answer still in force. A KV error is a miss (the provider is asked); a malformed entry is reported and a miss. */
   async get(provider: string, type: IocType, value: string, now: Date): Promise<ProviderVerdict | null> {
-    const e = await this.kv.get(cacheKey(provider, type, value)).catch(() => null);
-    if (!e || e.operation !== "PUT") return null;
-    try {
-      const entry = e.json<Entry>();
-      if (typeof entry?.exp !== "number" || entry.exp <= now.getTime() || !entry.v) return null;
-      return entry.v;
-    } catch {
-      return null; // an entry from an older layout: ask again
-    }
+    const entry = await getJson(this.kv, cacheKey(provider, type, value), OnlineCacheEntry).catch((e: unknown) => {
+      if (e instanceof StateError) this.onInvalid?.(e);
+      return null;
+    });
+    if (!entry || entry.value.exp <= now.getTime()) return null;
+    return entry.value.v as ProviderVerdict;
   }
 
   async put(provider: string, type: IocType, value: string, answer: ProviderVerdict, ttlSeconds: number, now: Date): Promise<void> {
     if (ttlSeconds <= 0) return;
-    const entry: Entry = { v: answer, at: now.getTime(), exp: now.getTime() + ttlSeconds * 1000 };
+    const entry: OnlineCacheEntry = { v: answer, at: now.getTime(), exp: now.getTime() + ttlSeconds * 1000 };
     await this.kv.put(cacheKey(provider, type, value), JSON.stringify(entry));
   }
 }

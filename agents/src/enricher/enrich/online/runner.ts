@@ -10,6 +10,7 @@ import { keptInReason } from "./egress.js";
 import { parseRateLimitHeaders, parseRetryAfter, Quota, type QuotaConfig } from "./quota.js";
 import type { CacheTtl, ResultCache } from "./cache.js";
 import type { SharedQuota } from "./shared-quota.js";
+import type { ProviderState } from "../../../state/enrichment.js";
 
 export interface ProviderSettings {
   key: string;
@@ -20,21 +21,6 @@ export interface ProviderSettings {
   cooldownSeconds: number;
   /** How long a provider whose key was refused is left alone. */
   authCooldownSeconds: number;
-}
-
-/** What the dashboard and `secops enrich` show about a provider. */
-export interface ProviderState {
-  name: string;
-  title: string;
-  enabled: boolean;
-  calls: number;
-  cacheHits: number;
-  errors: number;
-  quotaLeft: number | null;
-  quota: { perMinute: number | null; perDay: number | null; usedThisMinute: number; usedToday: number };
-  lastError: { at: string; message: string } | null;
-  skippedUntil: string | null;
-  skipReason: string | null;
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

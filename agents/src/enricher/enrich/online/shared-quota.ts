@@ -5,29 +5,28 @@
 // have to be refused once more. Keys: _quota.<provider>.m<minute> / .d<day>, _skip.<provider>.
 import type { KV } from "@nats-io/kv";
 import type { QuotaConfig } from "./quota.js";
-
-interface Skip { until: string; reason: string }
+import { getJson, StateError } from "../../../state/kv.js";
+import { ProviderSkipRecord, QuotaCounter } from "../../../state/enrichment.js";
 
 const keyPart = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
 
 export class SharedQuota {
-  constructor(private readonly kv: KV) {}
+  /** `onInvalid`: told about a skip record in a wrong shape (it is ignored). */
+  constructor(private readonly kv: KV, private readonly onInvalid?: (e: StateError) => void) {}
 
-  /** A skip another replica (or this one) recorded, if still in force. */
+  /** A skip another replica (or this one) recorded, if still in force. A KV error means none (the local quota still applies). */
   async skipOf(provider: string, now: Date): Promise<{ until: Date; reason: string } | null> {
-    const e = await this.kv.get(`_skip.${keyPart(provider)}`).catch(() => null);
-    if (!e || e.operation !== "PUT") return null;
-    try {
-      const s = e.json<Skip>();
-      const until = new Date(s.until);
-      return until > now ? { until, reason: s.reason } : null;
-    } catch {
+    const s = await getJson(this.kv, `_skip.${keyPart(provider)}`, ProviderSkipRecord).catch((e: unknown) => {
+      if (e instanceof StateError) this.onInvalid?.(e);
       return null;
-    }
+    });
+    if (!s) return null;
+    const until = new Date(s.value.until);
+    return until > now ? { until, reason: s.value.reason } : null;
   }
 
   async setSkip(provider: string, until: Date, reason: string): Promise<void> {
-    await this.kv.put(`_skip.${keyPart(provider)}`, JSON.stringify({ until: until.toISOString(), reason } satisfies Skip));
+    await this.kv.put(`_skip.${keyPart(provider)}`, JSON.stringify({ until: until.toISOString(), reason } satisfies ProviderSkipRecord));
   }
 
   /** Counts one call in every configured window; says which window is used up instead, and until when. */
@@ -43,16 +42,15 @@ export class SharedQuota {
     return null;
   }
 
-  /** Adds one to a counter unless it reached `limit`; false when it had. */
+  /** Adds one to a counter unless it reached `limit`; false when it had. A counter in a wrong shape is an error (StateError). */
   private async increment(key: string, limit: number): Promise<boolean> {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const e = await this.kv.get(key);
-      if (!e || e.operation !== "PUT") {
+      const e = await getJson(this.kv, key, QuotaCounter);
+      if (!e) {
         try { await this.kv.create(key, "1"); return limit >= 1; } catch { continue; } // another replica created it first
       }
-      const n = Number(e.string());
-      if (n >= limit) return false;
-      try { await this.kv.update(key, String(n + 1), e.revision); return true; } catch { /* lost the race: read again */ }
+      if (e.value >= limit) return false;
+      try { await this.kv.update(key, String(e.value + 1), e.revision); return true; } catch { /* lost the race: read again */ }
     }
     throw new Error(`cannot update the shared quota counter ${key} (too much contention)`);
   }
