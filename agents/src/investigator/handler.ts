@@ -13,8 +13,9 @@ import { Investigation, type EnrichedMessage } from "@secops/contracts";
 import type { Logger } from "../runtime/logger.js";
 import type { LlmClient, StructuredResult } from "../llm/client.js";
 import { LlmError } from "../llm/errors.js";
-import { LlmInvestigationAnswer, normalizeAnswer } from "./answer.js";
+import { LlmInvestigationAnswer, investigationFromAnswer, normalizeAnswer } from "./answer.js";
 import type { DuplicateReuse } from "./duplicate-reuse.js";
+import type { IncidentCoverage } from "./incident-batch.js";
 import { detectInjection } from "./injection.js";
 import { buildInvestigationPrompt, PROMPT_VERSION } from "./prompt.js";
 import { analyzeWithRules } from "./rules-analyst.js";
@@ -28,6 +29,8 @@ export interface InvestigatorDeps {
   onProgress?: () => void;
   /** Reuses the first LLM investigation of a fingerprint for its duplicates (duplicate-reuse.ts). */
   reuse?: DuplicateReuse;
+  /** Covers alerts joining an open incident with the incident's LLM work (incident-batch.ts). */
+  incidents?: IncidentCoverage;
   /** LLM_MAX_WAIT_SECONDS in ms: a low or medium alert that would wait longer for the LLM goes to the rules analyst. */
   maxWaitMs?: number;
   /** The policy's allowlisted ASes and high-risk countries, which the rules analyst weighs with GeoIP/ASN. */
@@ -72,6 +75,10 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     }
   }
 
+  // An untainted alert joining an open incident may share the incident's call, or reuse its investigation.
+  const covered = deps.incidents && !injection.detected ? await deps.incidents.cover(msg, { llm: deps.llm, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) }) : null;
+  if (covered) return Investigation.parse({ ...covered, injection });
+
   const prompt = buildInvestigationPrompt(alert, enrichment);
   let result: StructuredResult<LlmInvestigationAnswer>;
   try {
@@ -90,36 +97,10 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     return fallback(fallbackReasonFor(e));
   }
 
-  const a = result.value;
-  const investigation: Investigation = {
-    analyst: "llm",
-    severity: a.severity,
-    confidence: a.confidence,
-    verdict: a.verdict,
-    summary: a.summary.slice(0, 2000),
-    reasoning: a.reasoning.slice(0, 20000),
-    thinking: result.thinking ? result.thinking.slice(0, 100000) : null,
-    // Invalid ids are dropped rather than failing an otherwise good investigation.
-    mitre: [...new Set(a.mitre.map((t) => t.trim().toUpperCase()).filter((t) => /^T\d{4}(\.\d{3})?$/.test(t)))].slice(0, 20),
-    evidence: a.evidence.filter((e) => e.trim() !== "").map((e) => e.slice(0, 500)).slice(0, 20),
-    recommendedAction: a.recommendedAction,
-    recommendedTarget: a.recommendedTarget?.trim().slice(0, 512) || null,
-    fallbackReason: null,
-    injection,
-    llm: {
-      model: result.model,
-      promptVersion: result.promptVersion,
-      thinkingMode: result.thinkingMode,
-      promptTokens: result.promptTokens,
-      completionTokens: result.completionTokens,
-      latencyMs: result.latencyMs,
-      attempts: Math.max(1, result.attempts),
-      repaired: result.repaired,
-      ...(typeof result.answer === "string" ? { answer: result.answer.slice(0, 100000) } : {}),
-    },
-  };
+  const investigation = investigationFromAnswer(result.value, result, injection);
   // The mapping above is ours; a failure here is a programming error, not the model's.
   const valid = Investigation.parse(investigation);
+  if (deps.incidents && !injection.detected) await deps.incidents.remember(msg, valid);
   if (deps.reuse && !injection.detected) {
     await deps.reuse.remember(msg, valid).catch((e: unknown) => {
       deps.log.warn({ error: (e as Error).message }, "cannot record the investigation for reuse; its duplicates will be investigated again");
