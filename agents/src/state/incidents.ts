@@ -13,7 +13,7 @@ import type { KV } from "@nats-io/kv";
 import { z } from "zod";
 import { Incident, IncidentAlert, IncidentEntityType, IsoTime, type CanonicalAlert } from "@secops/contracts";
 import { isNonPublic, normalizedIp, parseIp } from "../shared/network.js";
-import { StateError, createJson, getJson, type Versioned } from "./kv.js";
+import { StateError, createJson, getJson, updateJson, type Versioned } from "./kv.js";
 
 export const EntityRecord = z.object({
   type: IncidentEntityType,
@@ -129,11 +129,23 @@ export async function openIncidentForEntities(kv: KV, entities: EntityRef[], ale
 export const readIncidentCase = async (kv: KV, connector: TicketingConnector, incidentId: string) => (await getJson(kv, incidentCaseKey(connector, incidentId), IncidentCaseRecord))?.value ?? null;
 export const readAlertTicket = async (kv: KV, connector: TicketingConnector, alertId: string) => (await getJson(kv, alertTicketKey(connector, alertId), IncidentCaseRecord))?.value ?? null;
 
-/** Records the incident's case unless another alert recorded one first; returns the one that stands. */
+/**
+ * Records the incident's case unless another alert recorded one first, and returns the one that
+ * stands. A record naming a bare alert (TheHive, before a case existed) gives way to a case.
+ */
 export async function claimIncidentCase(kv: KV, rec: IncidentCaseRecord & { incidentId: string }): Promise<IncidentCaseRecord> {
   const parsed = IncidentCaseRecord.parse(rec);
-  if ((await createJson(kv, incidentCaseKey(rec.connector, rec.incidentId), parsed)) !== null) return parsed;
-  return (await readIncidentCase(kv, rec.connector, rec.incidentId)) ?? parsed;
+  const key = incidentCaseKey(rec.connector, rec.incidentId);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await getJson(kv, key, IncidentCaseRecord);
+    if (!cur) {
+      if ((await createJson(kv, key, parsed)) !== null) return parsed;
+      continue;
+    }
+    if (!(cur.value.kind === "alert" && parsed.kind === "case")) return cur.value;
+    if ((await updateJson(kv, key, parsed, cur.revision)) !== null) return parsed;
+  }
+  throw new Error(`${key} kept changing under concurrent writers; gave up after 10 attempts`);
 }
 
 export async function recordAlertTicket(kv: KV, rec: IncidentCaseRecord): Promise<void> {
