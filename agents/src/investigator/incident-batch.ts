@@ -207,8 +207,9 @@ export function incidentCoverage(deps: { incidents: KV | (() => Promise<KV>); re
       entities: [...new Set(msgs.flatMap(entityKeys))].slice(0, 2000),
       investigation: { ...inv, reusedFrom: null, coveredBy: null },
     };
-    // A newer investigation replaces an older one unless the older saw a higher severity.
-    if (prev && SEVERITY_RANK[prev.severity] > SEVERITY_RANK[record.severity] && now() - Date.parse(prev.investigatedAt) <= windowMs) return;
+    // A newer investigation replaces an older one unless the older saw a higher severity or assessed one.
+    const fresh = prev && now() - Date.parse(prev.investigatedAt) <= windowMs;
+    if (fresh && (SEVERITY_RANK[prev.severity] > SEVERITY_RANK[record.severity] || SEVERITY_RANK[prev.investigation.severity] > SEVERITY_RANK[inv.severity])) return;
     await deps.reuse.put(recordKey(incidentId), JSON.stringify(IncidentInvestigationRecord.parse(record)));
   }
 
@@ -258,7 +259,9 @@ export function incidentCoverage(deps: { incidents: KV | (() => Promise<KV>); re
       }
       const inv = Investigation.parse({ ...investigationFromAnswer(a, perAlert, { detected: false, findings: [] }), coveredBy: { incidentId: b.incidentId, kind: "batch", alertIds, investigatedAt: at } });
       trusted.push(w.msg);
-      if (!lead || SEVERITY_RANK[w.msg.alert.severity] >= SEVERITY_RANK[lead.msg.alert.severity]) lead = { msg: w.msg, inv };
+      // The incident's investigation kept for reuse is its most severe assessment, so reuse never lowers it.
+      if (!lead || SEVERITY_RANK[inv.severity] > SEVERITY_RANK[lead.inv.severity]
+        || (inv.severity === lead.inv.severity && SEVERITY_RANK[w.msg.alert.severity] >= SEVERITY_RANK[lead.msg.alert.severity])) lead = { msg: w.msg, inv };
       w.resolve(inv);
     }
     log.info({ incidentId: b.incidentId, alerts: msgs.length, confirmedAlone }, `incident batch: ${msgs.length} alerts in one LLM call`);
