@@ -177,6 +177,7 @@ export function incidentCoverage(deps: { incidents: KV | (() => Promise<KV>); re
   const open = new Map<string, Batch>();
   /** Which incident an alert investigated alone was joining, for remember() (bounded). */
   const joining = new Map<string, string>();
+  let lastWarned = 0;
 
   const incidentsKv = typeof deps.incidents === "function" ? deps.incidents : () => Promise.resolve(deps.incidents as KV);
 
@@ -281,7 +282,9 @@ export function incidentCoverage(deps: { incidents: KV | (() => Promise<KV>); re
           return reused;
         }
       } catch (e) {
-        log.warn({ err: (e as Error).message }, "cannot read the incident state; investigating the alert alone");
+        // Said once a minute, not per alert: without a correlator every alert would say it.
+        if (now() - lastWarned > 60_000) log.warn({ err: (e as Error).message }, "cannot read the incident state; alerts are investigated alone until it is readable");
+        lastWarned = now();
         return null;
       }
       return new Promise<Investigation | null>((resolve) => {

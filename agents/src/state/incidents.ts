@@ -9,7 +9,8 @@
 //   case.<connector>.<id>    the case / issue an incident has at a ticketing connector
 //   ticket.<connector>.<sha> the case / issue an alert's ticket opened there (before an incident existed)
 import { createHash } from "node:crypto";
-import type { KV } from "@nats-io/kv";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { Incident, IncidentAlert, IncidentEntityType, IsoTime, type CanonicalAlert } from "@secops/contracts";
 import { isNonPublic, normalizedIp, parseIp } from "../shared/network.js";
@@ -163,4 +164,28 @@ export async function awaitAlertLink(kv: KV, alertId: string, maxWaitMs: number,
     if (link || Date.now() >= until) return link;
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, until - Date.now()))));
   }
+}
+
+/**
+ * The correlator's bucket for readers in other agents, opened on first use once the correlator has
+ * created it. A failed open is remembered for `retryMs`, so a pipeline without a correlator costs
+ * no round trip per alert; the error says what is missing.
+ */
+export function lazyIncidentsBucket(nc: NatsConnection, bucket: string, retryMs = 5000, now: () => number = Date.now): () => Promise<KV> {
+  let kv: KV | null = null;
+  let failed: { at: number; error: Error } | null = null;
+  return async () => {
+    if (kv) return kv;
+    if (failed && now() - failed.at < retryMs) throw failed.error;
+    try {
+      const k = await new Kvm(nc).open(bucket);
+      await k.status(); // fails while the correlator has not created its bucket
+      kv = k;
+      failed = null;
+      return k;
+    } catch (e) {
+      failed = { at: now(), error: new Error(`the incidents bucket ${bucket} is not readable (is the correlator running?): ${(e as Error).message}`) };
+      throw failed.error;
+    }
+  };
 }

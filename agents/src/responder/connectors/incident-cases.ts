@@ -6,13 +6,13 @@
 // The responder and the correlator read the same decided message side by side, so the lookup
 // waits up to INCIDENT_CASE_WAIT_MS for the correlator to say which incident the alert is in; the
 // correlator marks every alert it has seen, so the wait normally ends within milliseconds.
-import { Kvm, type KV } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import type { Incident, Topology } from "@secops/contracts";
 import { parseEnv } from "../../runtime/config.js";
 import {
-  awaitAlertLink, claimIncidentCase, readAlertTicket, readIncidentCase, readOpenIncident, recordAlertTicket,
+  awaitAlertLink, claimIncidentCase, lazyIncidentsBucket, readAlertTicket, readIncidentCase, readOpenIncident, recordAlertTicket,
   type IncidentCaseRecord, type TicketingConnector,
 } from "../../state/incidents.js";
 
@@ -69,16 +69,5 @@ export function incidentCases(o: { kv: KV | (() => Promise<KV>); waitMs: number 
 export function incidentCasesFor(nc: NatsConnection, topo: Topology, env: NodeJS.ProcessEnv): IncidentCases | undefined {
   const cfg = parseEnv(incidentCaseEnv, env);
   if (cfg.INCIDENT_CASES === "off") return undefined;
-  let opened: KV | null = null;
-  return incidentCases({
-    waitMs: cfg.INCIDENT_CASE_WAIT_MS,
-    kv: async () => {
-      if (!opened) {
-        const k = await new Kvm(nc).open(topo.correlator.bucket);
-        await k.status();
-        opened = k;
-      }
-      return opened;
-    },
-  });
+  return incidentCases({ waitMs: cfg.INCIDENT_CASE_WAIT_MS, kv: lazyIncidentsBucket(nc, topo.correlator.bucket) });
 }
