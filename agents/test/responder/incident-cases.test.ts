@@ -90,6 +90,22 @@ describe("Jira: an incident's new alert is a comment on its issue", () => {
     expect(f.issues[0]!.fields.status).toBe("To Do"); // the incident's issue stays open for the other alerts
   });
 
+  it("opens an issue of its own when the incident's issue was deleted in Jira", async () => {
+    const f = await startFakeJira();
+    closers.push(() => f.close());
+    const r = await env.make({ JIRA_URL: f.url, JIRA_EMAIL: "bot@example.org", JIRA_API_TOKEN: "jira-token", JIRA_PROJECT_KEY: "SEC" });
+    const a = decided(ticket("one"));
+    await correlate(a);
+    executed(await r.execute(a));
+    f.issues.splice(0, 1);
+    const b = decided(ticket("two"));
+    expect(await correlate(b)).toMatch(/^inc-/);
+    const ex = executed(await r.execute(b));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    expect(f.issues).toHaveLength(1);
+    expect(f.issues[0]!.fields.summary).toBe("two");
+  });
+
   it("INCIDENT_CASES=off opens an issue per alert, as before", async () => {
     const f = await startFakeJira();
     closers.push(() => f.close());
@@ -151,6 +167,25 @@ describe("TheHive 5: an incident's new alert is merged into its case", () => {
     // The undo of an alert in the incident's case is said in the case, not done to the case.
     await r.undo(ex3.actionId, "alice");
     expect(c.comments.at(-1)).toContain(`action ${ex3.actionId} was undone by alice`);
+  });
+
+  it("leaves the alert on its own when the incident's case was deleted in TheHive", async () => {
+    const f = await startFakeTheHive();
+    closers.push(() => f.close());
+    const r = await env.make({ THEHIVE_URL: f.url, THEHIVE_API_KEY: "hive-key" });
+    for (const t of ["a", "b"]) {
+      const m = decided(ticket(t));
+      await correlate(m);
+      executed(await r.execute(m));
+    }
+    expect(f.cases).toHaveLength(1);
+    f.cases.splice(0, 1);
+    const c = decided(ticket("c"));
+    await correlate(c);
+    const ex = executed(await r.execute(c));
+    expect(ex.status, ex.error ?? "").toBe("success");
+    expect(ex.summary).toMatch(/no longer exists/);
+    expect(f.alerts).toHaveLength(3);
   });
 
   it("THEHIVE_INCIDENT_CASE=existing merges only into a case an analyst opened", async () => {

@@ -139,13 +139,18 @@ export const jira = defineConnector({
     }
 
     /** Adds the alert to the incident's issue as one comment; a retry finds its comment by the action marker. */
-    async function attach(key: string, incidentId: string, req: ConnectorRequest): Promise<ConnectorResult> {
+    async function attach(key: string, incidentId: string, req: ConnectorRequest): Promise<ConnectorResult | null> {
       const p = req.parameters as Extract<ConnectorRequest["parameters"], { action: "CREATE_TICKET" }>;
       const k = encodeURIComponent(key);
       let comments: { id?: string; body?: unknown }[];
       try {
         comments = (await call("GET", `/issue/${k}/comment?orderBy=-created&maxResults=100`)).json<{ comments?: { id?: string; body?: unknown }[] }>().comments ?? [];
       } catch (e) {
+        if (e instanceof ConnectorError && e.http?.status === 404) {
+          // The incident's issue was deleted (or moved out of reach): this alert gets an issue of its own.
+          deps.log.warn({ jiraKey: key, incidentId }, "jira: the incident's issue is gone; opening one for this alert");
+          return null;
+        }
         return explain(e, `reading the comments of ${key}, the issue of incident ${incidentId}`);
       }
       const mine = comments.find((c) => JSON.stringify(c.body ?? "").includes(marker(req.actionId)));
@@ -182,7 +187,10 @@ export const jira = defineConnector({
         }
         const incident = await incidentOf(req.alertId);
         const existing = incident ? await deps.cases!.caseOf("jira", incident, req.alertId) : null;
-        if (incident && existing) return attach(existing.ref, incident.incidentId, req);
+        if (incident && existing) {
+          const attached = await attach(existing.ref, incident.incidentId, req);
+          if (attached) return attached;
+        }
         const description = [
           p.description || p.title,
           [`Alert: ${req.alertId}`, `SecOps ticket: ${req.localRef}`, `SecOps action: ${req.actionId}`, `Affected: ${p.assets.join(", ") || "-"}`].join("\n"),

@@ -157,6 +157,11 @@ export const thehive = defineConnector({
           try {
             await call("POST", `/api/v1/alert/${encodeURIComponent(id)}/merge/${encodeURIComponent(caseId)}`);
           } catch (e) {
+            if (e instanceof ConnectorError && e.http?.status === 404) {
+              // The incident's case is gone (deleted in TheHive): the alert stands on its own rather than failing.
+              deps.log.warn({ caseId, incidentId: incident.incidentId, alert: id }, "thehive: the incident's case no longer exists; the alert stays on its own");
+              return { ref: { thehiveAlertId: id }, summary: `TheHive alert ${id} (case ${caseId} of incident ${incident.incidentId} no longer exists)` };
+            }
             if (e instanceof ConnectorError && (e.http?.status === 403)) throw new ConnectorError(`thehive: adding alert ${id} to case ${caseId} of incident ${incident.incidentId} was refused (403): the API key's profile needs manageAlert/import`, false, e.http);
             throw e;
           }
