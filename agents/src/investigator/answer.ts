@@ -35,7 +35,7 @@ export function normalizeAnswer(parsed: Record<string, unknown>): Record<string,
   return out;
 }
 
-/** Maps a validated answer into the Investigation contract (lengths capped, invalid MITRE ids and empty evidence dropped). */
+/** Maps a validated answer into the Investigation contract (lengths capped, invalid MITRE ids and empty evidence dropped), as handler.ts does inline for a single alert (left inline there to keep the issue-12a merge small; it can call this). */
 export function investigationFromAnswer(a: LlmInvestigationAnswer, result: Omit<StructuredResult<unknown>, "value">, injection: Investigation["injection"]): Investigation {
   return {
     analyst: "llm",
