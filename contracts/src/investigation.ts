@@ -43,5 +43,11 @@ export const Investigation = z.object({
     alertId: z.string().describe("the alert whose LLM investigation this one reuses"),
     investigatedAt: IsoTime,
   }).nullable().optional().describe("set when this alert is a duplicate (same fingerprint, within the reuse window) and no LLM call was made for it"),
+  coveredBy: z.object({
+    incidentId: z.string().describe("the open incident the alert was joining"),
+    kind: z.enum(["batch", "reuse"]).describe("batch: investigated in one LLM call with the incident's other new alerts, with its own answer; reuse: the incident's investigation applies (no new entity, no higher severity), no LLM call"),
+    alertIds: z.array(z.string()).max(50).describe("batch: the alerts of the same call; reuse: the alert whose investigation it is"),
+    investigatedAt: IsoTime,
+  }).nullable().optional().describe("set when the incident's investigation covered this alert (LLM_INCIDENT_BATCH_MS)"),
 });
 export type Investigation = z.infer<typeof Investigation>;

@@ -187,6 +187,15 @@ function analysisSection(inv) {
     ? el("div", { class: "callout callout-warn", testid: "analyst-label", text: `rules analyst (fallback): ${inv.fallbackReason || "no reason given"}` })
     : el("div", { class: "callout callout-info", testid: "analyst-label", text: `LLM analyst${inv.llm ? `: ${inv.llm.model}` : ""}` });
   const parts = [who];
+  // Whose LLM work this is, when no call was made for this alert alone.
+  const cov = inv.coveredBy;
+  if (cov) {
+    parts.push(el("div", { class: "callout callout-info", testid: "analysis-covered", text: cov.kind === "batch"
+      ? `Investigated in one LLM call with ${cov.alertIds.length - 1} other new alert${cov.alertIds.length === 2 ? "" : "s"} of incident ${cov.incidentId}, with its own answer.`
+      : `Covered by incident ${cov.incidentId}'s investigation (of ${cov.alertIds[0]}, ${fmtTime(cov.investigatedAt)}): no new entity, no higher severity, no LLM call.` }));
+  } else if (inv.reusedFrom) {
+    parts.push(el("div", { class: "callout callout-info", testid: "analysis-covered", text: `Duplicate of ${inv.reusedFrom.alertId}: its LLM investigation (${fmtTime(inv.reusedFrom.investigatedAt)}) is reused, no LLM call.` }));
+  }
   if (inv.injection && inv.injection.detected) {
     parts.push(el("div", { class: "callout callout-bad", testid: "injection-findings" },
       el("strong", { text: "Prompt-injection attempt in the alert" }),

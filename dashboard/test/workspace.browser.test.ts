@@ -115,6 +115,11 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
     await expect.poll(total).toBe("1");
     expect(await rows().first().getAttribute("data-alert-id")).toBe("al-bulk-1234");
 
+    // An empty result says the search found nothing, not that there are no alerts.
+    await search("host:no-such-host");
+    await expect.poll(() => page.getByTestId("alert-list-empty").textContent()).toBe("No alert matches host:no-such-host.");
+    expect(await page.getByTestId("page-info").textContent()).toBe("0 alerts");
+
     await search("nosuchword:x");
     await expect.poll(() => page.getByTestId("alert-list-empty").textContent()).toMatch(/unknown field "nosuchword"/);
   });

@@ -7,48 +7,27 @@ import {
   INCIDENT_MAX_ALERTS, INCIDENT_SCHEMA, SEVERITY_RANK,
   type DecidedMessage, type Incident, type IncidentAlert, type IncidentEntityType, type IncidentEvent, type Severity,
 } from "@secops/contracts";
-import { isNonPublic, normalizedIp, parseIp } from "../shared/network.js";
+import { candidateEntities, type EntityRef } from "../state/incidents.js";
 import type { IncidentRules } from "./rules.js";
 
-export interface EntityRef {
-  type: IncidentEntityType;
-  value: string;
-}
+export type { EntityRef };
 
-const HASH_TYPES = new Set(["md5", "sha1", "sha256"]);
 const MAX_ENTITIES_PER_ALERT = 100;
 
 export function entityKey(e: EntityRef): string {
   return `${e.type}:${e.value}`;
 }
 
-/** The entities an alert can share, normalized (lower-case names, no ignored values). */
+/** The entities an alert can share that the rules name, without the ignored values (state/incidents.ts extracts them). */
 export function entitiesOf(msg: Pick<DecidedMessage, "alert">, rules: IncidentRules): EntityRef[] {
-  const a = msg.alert;
   const wanted = new Set(rules.rules.map((r) => r.entity));
   const ignore = {
     host: new Set(rules.ignore.hosts.map((h) => h.toLowerCase())),
     user: new Set(rules.ignore.users.map((u) => u.toLowerCase())),
     ip: new Set(rules.ignore.ips.map((i) => i.toLowerCase())),
+    hash: new Set<string>(),
   };
-  const out = new Map<string, EntityRef>();
-  const add = (type: IncidentEntityType, raw: string | null | undefined) => {
-    const value = raw?.trim().toLowerCase();
-    if (!value || !wanted.has(type) || value.length > 512) return;
-    if ((type === "host" || type === "user" || type === "ip") && ignore[type].has(value)) return;
-    const e = { type, value };
-    out.set(entityKey(e), e);
-  };
-  add("host", a.host.name);
-  add("user", a.user.name);
-  for (const i of a.iocs) {
-    if (i.type === "ip") {
-      const ip = parseIp(i.value);
-      if (ip && !i.internal && !isNonPublic(ip)) add("ip", normalizedIp(i.value));
-    }
-    else if (HASH_TYPES.has(i.type)) add("hash", i.value);
-  }
-  return [...out.values()].slice(0, MAX_ENTITIES_PER_ALERT);
+  return candidateEntities(msg.alert).filter((e) => wanted.has(e.type) && !ignore[e.type].has(e.value)).slice(0, MAX_ENTITIES_PER_ALERT);
 }
 
 /** Whose severity counts: the analyst's once investigated, the vendor's before. */

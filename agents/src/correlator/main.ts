@@ -61,6 +61,8 @@ export async function startCorrelator(o: { nc: NatsConnection; topo: Topology; l
     }
     try {
       const changed = await correlateAlert(msg, store, rules);
+      // Readers waiting on this alert (the ticketing connectors) learn it is in no incident without waiting out their limit.
+      if (!changed.length) await store.markSeen(msg.alertId);
       for (const inc of changed) await publishIncident(js, topo, inc);
       if (changed.length) log.info({ alertId: msg.alertId, incidents: changed.map((i) => `${i.incidentId} (${i.alerts.length} alerts, ${i.severity})`) }, "incident updated");
       m.ack();

@@ -1,22 +1,15 @@
-// Where incidents live: one KV bucket with three kinds of keys, each value validated on read.
-//   inc.<id>            the Incident
-//   ent.<sha256>        an entity's last sighting: its incident, or the alerts seen before one opened
-//   alert.<sha256>      which incident an alert is in
-// Keys hash the entity and alert ids, because KV keys allow fewer characters than they use.
-import { createHash } from "node:crypto";
+// Where incidents live: one KV bucket (the keys and schemas are in state/incidents.ts, shared
+// with the investigator and the ticketing connectors that read it). Every value is validated on
+// read through state/kv.ts: a record that does not match its schema is a StateError naming the
+// bucket and key, never a value that breaks something later.
 import type { KV } from "@nats-io/kv";
-import { z } from "zod";
-import { Incident, IncidentAlert, IncidentEntityType } from "@secops/contracts";
+import { Incident } from "@secops/contracts";
+import { isRevisionConflict } from "../state/kv.js";
+import {
+  EntityRecord, alertLinkKey, entityRecordKey, incidentKey, readAlertLink, readEntity, readIncident,
+} from "../state/incidents.js";
 
-export const EntityRecord = z.object({
-  type: IncidentEntityType,
-  value: z.string(),
-  lastSeen: z.string(),
-  incidentId: z.string().nullable(),
-  /** Alerts that named this entity before an incident opened (at most minAlerts - 1 kept). */
-  pending: z.array(IncidentAlert).max(100),
-});
-export type EntityRecord = z.infer<typeof EntityRecord>;
+export { EntityRecord };
 
 export interface Versioned<T> {
   value: T;
@@ -32,57 +25,52 @@ export interface IncidentStore {
   putEntity(rec: EntityRecord): Promise<void>;
   incidentOfAlert(alertId: string): Promise<string | null>;
   linkAlert(alertId: string, incidentId: string): Promise<void>;
+  /** Says the correlator has seen the alert, in no incident (yet); a link written before or after wins. */
+  markSeen(alertId: string): Promise<void>;
   listIncidents(): Promise<Incident[]>;
-}
-
-const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 40);
-const entKey = (type: string, value: string) => `ent.${hash(`${type}:${value}`)}`;
-const alertKey = (id: string) => `alert.${hash(id)}`;
-
-function isConflict(e: unknown): boolean {
-  const m = (e as Error).message ?? "";
-  return /wrong last sequence|key exists|10071/.test(m);
 }
 
 export class KvIncidentStore implements IncidentStore {
   constructor(private readonly kv: KV) {}
 
   async getIncident(id: string): Promise<Versioned<Incident> | null> {
-    const e = await this.kv.get(`inc.${id}`);
-    if (!e || e.operation !== "PUT" || e.length === 0) return null;
-    return { value: Incident.parse(e.json()), revision: e.revision };
+    return readIncident(this.kv, id);
   }
 
   async putIncident(inc: Incident, revision: number | null): Promise<boolean> {
     const data = JSON.stringify(Incident.parse(inc));
     try {
-      if (revision === null) await this.kv.create(`inc.${inc.incidentId}`, data);
-      else await this.kv.update(`inc.${inc.incidentId}`, data, revision);
+      if (revision === null) await this.kv.create(incidentKey(inc.incidentId), data);
+      else await this.kv.update(incidentKey(inc.incidentId), data, revision);
       return true;
     } catch (e) {
-      if (isConflict(e)) return false;
+      if (isRevisionConflict(e)) return false;
       throw e;
     }
   }
 
   async getEntity(type: string, value: string): Promise<EntityRecord | null> {
-    const e = await this.kv.get(entKey(type, value));
-    if (!e || e.operation !== "PUT" || e.length === 0) return null;
-    const r = EntityRecord.safeParse(e.json());
-    return r.success ? r.data : null;
+    return readEntity(this.kv, type, value);
   }
 
   async putEntity(rec: EntityRecord): Promise<void> {
-    await this.kv.put(entKey(rec.type, rec.value), JSON.stringify(rec));
+    await this.kv.put(entityRecordKey(rec.type, rec.value), JSON.stringify(EntityRecord.parse(rec)));
   }
 
   async incidentOfAlert(alertId: string): Promise<string | null> {
-    const e = await this.kv.get(alertKey(alertId));
-    return e && e.operation === "PUT" && e.length > 0 ? e.string() : null;
+    return (await readAlertLink(this.kv, alertId))?.incidentId ?? null;
   }
 
   async linkAlert(alertId: string, incidentId: string): Promise<void> {
-    await this.kv.put(alertKey(alertId), incidentId);
+    await this.kv.put(alertLinkKey(alertId), JSON.stringify({ incidentId }));
+  }
+
+  async markSeen(alertId: string): Promise<void> {
+    try {
+      await this.kv.create(alertLinkKey(alertId), JSON.stringify({ incidentId: null }));
+    } catch (e) {
+      if (!isRevisionConflict(e)) throw e;
+    }
   }
 
   async listIncidents(): Promise<Incident[]> {
@@ -101,6 +89,7 @@ export class MemoryIncidentStore implements IncidentStore {
   private readonly incidents = new Map<string, Versioned<Incident>>();
   private readonly entities = new Map<string, EntityRecord>();
   private readonly links = new Map<string, string>();
+  readonly seen = new Set<string>();
 
   async getIncident(id: string) {
     const v = this.incidents.get(id);
@@ -129,6 +118,10 @@ export class MemoryIncidentStore implements IncidentStore {
 
   async linkAlert(alertId: string, incidentId: string) {
     this.links.set(alertId, incidentId);
+  }
+
+  async markSeen(alertId: string) {
+    this.seen.add(alertId);
   }
 
   async listIncidents() {

@@ -175,7 +175,8 @@ function buildParameters(action: ActionType, msg: InvestigatedMessage, severity:
       const evidence = inv.evidence.length ? `\n\nEvidence:\n${inv.evidence.map((e) => `- ${e}`).join("\n")}` : "";
       return {
         action,
-        title: `[${severity}] ${alert.title}`.slice(0, 300),
+        // Whose severity it is, as everywhere else: the priority is the higher of the two, so a vendor's P1 never hides under the analyst's low.
+        title: `[${severity}, ${severity === inv.severity ? "analyst's" : "vendor's"}] ${alert.title}`.slice(0, 300),
         priority: severity,
         description: `${inv.summary}\n\n${inv.reasoning}${evidence}`.slice(0, 8000),
         assets,

@@ -15,6 +15,7 @@ import type { LlmClient, StructuredResult } from "../llm/client.js";
 import { LlmError } from "../llm/errors.js";
 import { LlmInvestigationAnswer, normalizeAnswer } from "./answer.js";
 import type { DuplicateReuse } from "./duplicate-reuse.js";
+import type { IncidentCoverage } from "./incident-batch.js";
 import { detectInjection } from "./injection.js";
 import { buildInvestigationPrompt, PROMPT_VERSION } from "./prompt.js";
 import { analyzeWithRules } from "./rules-analyst.js";
@@ -28,6 +29,8 @@ export interface InvestigatorDeps {
   onProgress?: () => void;
   /** Reuses the first LLM investigation of a fingerprint for its duplicates (duplicate-reuse.ts). */
   reuse?: DuplicateReuse;
+  /** Covers alerts joining an open incident with the incident's LLM work (incident-batch.ts). */
+  incidents?: IncidentCoverage;
   /** LLM_MAX_WAIT_SECONDS in ms: a low or medium alert that would wait longer for the LLM goes to the rules analyst. */
   maxWaitMs?: number;
   /** The policy's allowlisted ASes and high-risk countries, which the rules analyst weighs with GeoIP/ASN. */
@@ -71,6 +74,10 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
       return fallback(`${BACKLOG_LABEL}: a ${alert.severity} alert would wait about ${Math.ceil(waitMs / 1000)} s for the LLM, more than LLM_MAX_WAIT_SECONDS (${Math.round(deps.maxWaitMs / 1000)} s)`);
     }
   }
+
+  // An untainted alert joining an open incident may share the incident's call, or reuse its investigation.
+  const covered = deps.incidents && !injection.detected ? await deps.incidents.cover(msg, { llm: deps.llm, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) }) : null;
+  if (covered) return Investigation.parse({ ...covered, injection });
 
   const prompt = buildInvestigationPrompt(alert, enrichment);
   let result: StructuredResult<LlmInvestigationAnswer>;
@@ -120,6 +127,7 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
   };
   // The mapping above is ours; a failure here is a programming error, not the model's.
   const valid = Investigation.parse(investigation);
+  if (deps.incidents && !injection.detected) await deps.incidents.remember(msg, valid);
   if (deps.reuse && !injection.detected) {
     await deps.reuse.remember(msg, valid).catch((e: unknown) => {
       deps.log.warn({ error: (e as Error).message }, "cannot record the investigation for reuse; its duplicates will be investigated again");

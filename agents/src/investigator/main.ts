@@ -10,6 +10,7 @@ import { duplicateReuse } from "./duplicate-reuse.js";
 import { investigateAlert } from "./handler.js";
 import { loadPolicy } from "../shared/policy.js";
 import { geoPolicyOf } from "./rules-geo.js";
+import { incidentCoverageFor } from "./incident-setup.js";
 
 export const investigatorStage = defineStage({
   name: "investigator",
@@ -26,10 +27,11 @@ export const investigatorStage = defineStage({
     rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING, answering: up }, "LLM analyst configured; rules analyst as fallback");
     // The rules analyst weighs GeoIP/ASN against the policy's allowlisted ASes and high-risk countries.
     const network = geoPolicyOf(loadPolicy(rt.env.POLICY_FILE || undefined));
-    return { llm, reuse, maxWaitMs: llmCfg.LLM_MAX_WAIT_SECONDS * 1000, network };
+    const incidents = await incidentCoverageFor(rt);
+    return { llm, reuse, incidents, maxWaitMs: llmCfg.LLM_MAX_WAIT_SECONDS * 1000, network };
   },
   async handle(msg, { deps, log, progress, note }) {
-    const investigation = await investigateAlert(msg, { llm: deps.llm, ...(deps.reuse ? { reuse: deps.reuse } : {}), maxWaitMs: deps.maxWaitMs, network: deps.network, log, onProgress: progress });
+    const investigation = await investigateAlert(msg, { llm: deps.llm, ...(deps.reuse ? { reuse: deps.reuse } : {}), ...(deps.incidents ? { incidents: deps.incidents } : {}), maxWaitMs: deps.maxWaitMs, network: deps.network, log, onProgress: progress });
     note(`${investigation.analyst} ${investigation.verdict} ${investigation.severity} ${investigation.confidence}`);
     return { investigation };
   },

@@ -36,7 +36,11 @@ export interface StructuredRequest<T> {
   promptVersion: string;
   /** Called every few seconds while the call waits (in the queue or on the server). */
   onProgress?: () => void;
+  /** The answer may be this many times as long as one investigation (a batch of several alerts); default 1. */
+  answerScale?: number;
 }
+
+const MAX_ANSWER_SCALE = 8;
 
 export interface StructuredResult<T> {
   value: T;
@@ -319,7 +323,7 @@ class OpenAiCompatibleClient implements LlmClient {
         top_k: sampling.top_k,
         min_p: sampling.min_p,
         presence_penalty: this.cfg.LLM_PRESENCE_PENALTY,
-        num_predict: this.maxTokens,
+        num_predict: this.maxTokensFor(request),
       },
     };
     let res: Response;
@@ -380,7 +384,7 @@ class OpenAiCompatibleClient implements LlmClient {
       temperature: sampling.temperature,
       top_p: sampling.top_p,
       presence_penalty: this.cfg.LLM_PRESENCE_PENALTY,
-      max_tokens: this.maxTokens,
+      max_tokens: this.maxTokensFor(request),
       stream: false as const,
       ...(withFormat
         ? { response_format: { type: "json_schema" as const, json_schema: { name: request.schemaName, strict: true, schema: this.jsonSchemaOf(request.schema) } } }
@@ -388,6 +392,11 @@ class OpenAiCompatibleClient implements LlmClient {
       // Server extensions the SDK's types do not know; sent through as-is in the JSON body.
       ...(extras as object),
     };
+  }
+
+  private maxTokensFor<T>(request: StructuredRequest<T>): number {
+    const scale = Math.min(MAX_ANSWER_SCALE, Math.max(1, Math.ceil(request.answerScale ?? 1)));
+    return this.maxTokens * scale;
   }
 
   private jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {

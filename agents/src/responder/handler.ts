@@ -14,6 +14,7 @@ import { moduleFor } from "./actions/index.js";
 import type { ActionModule } from "./actions/types.js";
 import { sweepExpiredBlocks } from "../state/blocklist.js";
 import { buildConnectors } from "./connectors/index.js";
+import { incidentCasesFor } from "./connectors/incident-cases.js";
 import { responderSettings } from "./settings.js";
 import { undoAction, type UndoResult } from "./undo.js";
 import { loadSigner, type SignerName } from "../trust/signing.js";
@@ -55,7 +56,7 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   const env = deps.env ?? process.env;
   const now = deps.now ?? (() => new Date());
   const settings = responderSettings(env);
-  const connectors = buildConnectors(env, { log: deps.log, timeoutMs: settings.connectorTimeoutMs });
+  const connectors = buildConnectors(env, { log: deps.log, timeoutMs: settings.connectorTimeoutMs, cases: incidentCasesFor(deps.nc, deps.topo, env) });
   const buckets = await openResponderBuckets(deps.nc, deps.topo);
   const ledger = new Ledger(buckets.ledger, { instance: settings.instance, leaseMs: settings.leaseMs, now });
   const approvals = new Approvals(buckets.approvals, {

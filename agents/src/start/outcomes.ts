@@ -12,6 +12,11 @@ function shorten(s: string, max: number): string {
   return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }
 
+/** The severity the dashboard shows, labelled: the analyst's once investigated, the vendor's before. */
+function severityOf(m: Pick<DecidedMessage, "alert"> & { investigation?: { severity: string } | null }): string {
+  return m.investigation ? `${m.investigation.severity} (analyst)` : `${m.alert.severity} (vendor)`;
+}
+
 /** `id` is the id printed for the alert (the vendor's id when it has one): `secops audit <id>` finds it. */
 export function formatExecuted(m: ExecutedMessage, id: string = m.alert.sourceId ?? m.alertId): string {
   const e = m.execution;
@@ -23,7 +28,7 @@ export function formatExecuted(m: ExecutedMessage, id: string = m.alert.sourceId
   const analyst = m.investigation.analyst === "llm" ? `llm ${m.investigation.llm?.model ?? ""}`.trim() : `rules${m.investigation.fallbackReason ? ` (${shorten(m.investigation.fallbackReason, 48)})` : ""}`;
   return [
     `${status.padEnd(useColor ? 13 : 6)} ${safe(id, 128).padEnd(24)}`,
-    `${m.alert.severity.padEnd(8)} ${safe(m.alert.title, 44).padEnd(44)}`,
+    `${severityOf(m).padEnd(18)} ${safe(m.alert.title, 44).padEnd(44)}`,
     `-> ${paint(1, e.action)}${e.target ? ` ${shorten(e.target, 60)}` : ""}`,
     `[${d.mode}${d.tainted ? ", TAINTED" : ""}; ${analyst}; ${Math.round(m.investigation.confidence * 100)}%] ${secs}`,
   ].join("  ");
@@ -32,7 +37,7 @@ export function formatExecuted(m: ExecutedMessage, id: string = m.alert.sourceId
 /** `secops` is the command as it must be typed to reach this pipeline (with NATS_URL when it is not the default). */
 export function formatAwaiting(m: DecidedMessage, id: string = m.alert.sourceId ?? m.alertId, secops = "npx secops"): string {
   const a = m.decision.approval;
-  return `${paint(33, "waiting")} ${safe(id, 128).padEnd(24)}  ${m.alert.severity.padEnd(8)} ${safe(m.alert.title, 44).padEnd(44)}  -> ${m.decision.action} needs approval${a ? ` (${a.approversRequired} approver${a.approversRequired > 1 ? "s" : ""}): ${secops} approve ${a.id}` : ""}`;
+  return `${paint(33, "waiting")} ${safe(id, 128).padEnd(24)}  ${severityOf(m).padEnd(18)} ${safe(m.alert.title, 44).padEnd(44)}  -> ${m.decision.action} needs approval${a ? ` (${a.approversRequired} approver${a.approversRequired > 1 ? "s" : ""}): ${secops} approve ${a.id}` : ""}`;
 }
 
 export function formatDlq(m: DlqMessage): string {

@@ -7,3 +7,4 @@ export { Approvals, ApprovalError, approverKey, distinctApprovers, type Approval
 export { activeBlocks } from "./blocklist.js";
 export { findSuppression } from "./suppressions.js";
 export { UndoError, UndoRequest, UndoResult, requestUndo } from "./undo-requests.js";
+export * from "./incidents.js";

@@ -35,11 +35,13 @@ const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; write
   investigator: { purpose: "alerts.enriched -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
   decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust", "policies"], durable: "decider" },
   responder: {
-    purpose: "alerts.decided -> alerts.executed; expired approvals back on alerts.decided; the response records",
+    purpose: "alerts.decided -> alerts.executed; expired approvals back on alerts.decided; the response records; incident cases",
     publishes: ["executed", "decided", "dlq"],
     writes: ["ledger", "approvals", "tickets", "blocklist", "isolations", "closures", "reviews", "suppressions", "trust"],
     durable: "responder",
     answers: ["undo"],
+    // The TheHive / Jira case of each incident, kept beside the incidents (responder/connectors/incident-cases.ts).
+    also: (topo) => [`$KV.${topo.correlator.bucket}.>`],
   },
   // The correlator's durable and bucket live in topo.correlator (it provisions them itself).
   correlator: {

@@ -31,8 +31,13 @@ describe("decisions for the seed samples under the default policy", () => {
   it("1: ticket, automatic", () => {
     const d = decide(seeds.seed1.alert, seeds.seed1.enrichment);
     expect(d).toMatchObject({ action: "CREATE_TICKET", mode: "auto", status: "ready", proposedBy: "rules", tainted: false, approval: null });
-    expect(d.parameters).toMatchObject({ action: "CREATE_TICKET", priority: "high", title: "[high] Suspicious Authentication Activity" });
+    expect(d.parameters).toMatchObject({ action: "CREATE_TICKET", priority: "high", title: "[high, analyst's] Suspicious Authentication Activity" });
     expect(d.policy.version).toMatch(/^default-2025\.1#/);
+  });
+
+  it("a ticket's title says whose severity it carries: the vendor's when it is higher than the analyst's", () => {
+    const d = decide({ ...seeds.seed1.alert, severity: "high" }, seeds.seed1.enrichment, { severity: "low", recommendedAction: "CREATE_TICKET" });
+    expect(d.parameters).toMatchObject({ action: "CREATE_TICKET", priority: "high", title: "[high, vendor's] Suspicious Authentication Activity" });
   });
 
   it("3: the ransomware workstation is isolated automatically (0.95 on a non-critical host)", () => {

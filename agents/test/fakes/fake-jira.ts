@@ -30,7 +30,7 @@ export interface JiraIssue {
     labels: string[];
     status: "To Do" | "In Progress" | "Done";
   };
-  comments: unknown[];
+  comments: { id: string; body: unknown }[];
   createdAt: number;
 }
 
@@ -90,6 +90,7 @@ export async function startFakeJira(o: FakeJiraOptions = {}): Promise<FakeJira> 
   let dropNext = false;
   let throttled = 0;
   let seq = 10000;
+  let commentSeq = 10000;
   const auth = `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}`;
 
   const find = (idOrKey: string) => issues.find((i) => i.key === idOrKey || i.id === idOrKey);
@@ -194,6 +195,15 @@ export async function startFakeJira(o: FakeJiraOptions = {}): Promise<FakeJira> 
     }
     if (path === "/issue" && req.method === "POST") return create(req, version);
 
+    const c = /^\/issue\/([^/]+)\/comment\/([^/]+)$/.exec(path);
+    if (c && req.method === "DELETE") {
+      const issue = find(decodeURIComponent(c[1]!));
+      if (!issue) return messages(404, "Issue does not exist or you do not have permission to see it.");
+      const i = issue.comments.findIndex((x) => x.id === decodeURIComponent(c[2]!));
+      if (i < 0) return messages(404, "Can not find a comment for the id: " + decodeURIComponent(c[2]!) + ".");
+      issue.comments.splice(i, 1);
+      return { status: 204 };
+    }
     p = /^\/issue\/([^/]+)(\/transitions|\/comment)?$/.exec(path);
     if (p) {
       const issue = find(decodeURIComponent(p[1]!));
@@ -212,8 +222,18 @@ export async function startFakeJira(o: FakeJiraOptions = {}): Promise<FakeJira> 
       if (p[2] === "/comment" && req.method === "POST") {
         const body = (req.json as { body?: unknown } | undefined)?.body;
         if (version === "3" ? !isAdf(body) : typeof body !== "string") return fieldErrors({ comment: version === "3" ? "Comment body must be an Atlassian Document" : "Comment body must be a string" });
-        issue.comments.push(body);
-        return { status: 201, body: { id: String(issue.comments.length) } };
+        const id = String(++commentSeq);
+        issue.comments.push({ id, body });
+        return { status: 201, body: { id, body, created: new Date().toISOString() } };
+      }
+      if (p[2] === "/comment" && req.method === "GET") {
+        // Jira: orderBy created or -created, startAt/maxResults paging, {comments, startAt, maxResults, total}.
+        const order = req.query.get("orderBy") ?? "created";
+        if (!["created", "-created", "+created"].includes(order)) return messages(400, `Invalid orderBy value '${order}'.`);
+        const start = Number(req.query.get("startAt") ?? 0) || 0;
+        const max = Math.min(Number(req.query.get("maxResults") ?? 5000) || 5000, 5000);
+        const all = order === "-created" ? [...issue.comments].reverse() : issue.comments;
+        return { status: 200, body: { comments: all.slice(start, start + max), startAt: start, maxResults: max, total: all.length } };
       }
     }
     return messages(404, `no such endpoint ${req.method} ${req.path}`);

@@ -5,6 +5,11 @@
  * documented uniqueness rule: (type, source, sourceRef) identifies an alert, and a second create
  * with the same triple is refused with 400, not 409 (TheHive-Project/TheHive#1302, #1094).
  * Errors are `{type, message}` as TheHive sends them; the API key is a bearer token.
+ * Cases (thehive4py endpoints/alert.py promote_to_case and merge_into_case, endpoints/case.py
+ * create_comment): POST /api/v1/alert/{id}/case makes a case of an alert, POST
+ * /api/v1/alert/{id}/merge/{caseId} adds an alert to a case, both answer the case and need
+ * manageAlert/import (StrangeBee docs, "merge alerts"); an alert already in a case is refused with
+ * 400 (TheHive-Project/TheHive#1738, "Prevent multiple merge of an alert").
  */
 import { bearerOf, startHttpFake, type FakeAnswer, type HttpFake } from "./http-fake.js";
 
@@ -23,8 +28,19 @@ export interface HiveAlert {
   observables: { dataType: string; data: string }[];
 }
 
+export interface HiveCase {
+  _id: string;
+  _type: "Case";
+  number: number;
+  title: string;
+  severity: number;
+  alertIds: string[];
+  comments: string[];
+}
+
 export interface FakeTheHive extends HttpFake {
   alerts: HiveAlert[];
+  cases: HiveCase[];
   dropNextCreateReply(): void;
 }
 
@@ -47,8 +63,9 @@ function matches(a: HiveAlert, f: Filter): boolean {
 export async function startFakeTheHive(o: { apiKey?: string; permissions?: string[]; dataTypes?: string[] } = {}): Promise<FakeTheHive> {
   const dataTypes = o.dataTypes ?? DATA_TYPES;
   const key = o.apiKey ?? "hive-key";
-  const permissions = o.permissions ?? ["manageAlert/create", "manageAlert/update", "manageAlert/delete", "manageCase/create"];
+  const permissions = o.permissions ?? ["manageAlert/create", "manageAlert/update", "manageAlert/delete", "manageAlert/import", "manageCase/create"];
   const alerts: HiveAlert[] = [];
+  const cases: HiveCase[] = [];
   let seq = 4096;
   let dropNext = false;
   const base = await startHttpFake((req) => {
@@ -90,6 +107,37 @@ export async function startFakeTheHive(o: { apiKey?: string; permissions?: strin
       }
       return { status: 200, body: out };
     }
+    const promote = /^\/api\/v1\/alert\/([^/]+)\/case$/.exec(req.path);
+    const merge = /^\/api\/v1\/alert\/([^/]+)\/merge\/([^/]+)$/.exec(req.path);
+    if ((promote || merge) && req.method === "POST") {
+      if (!permissions.includes("manageAlert/import")) return err(403, "AuthorizationError", "Your are not authorized to import alert");
+      const id = decodeURIComponent((promote ?? merge)![1]!);
+      const alert = alerts.find((a) => a._id === id);
+      if (!alert) return err(404, "NotFoundError", `Alert ${id} not found`);
+      if (alert.caseId) return err(400, "BadRequestError", `The alert ${id} has already been imported in case ${alert.caseId}`);
+      let c: HiveCase | undefined;
+      if (promote) {
+        c = { _id: `~${seq++}`, _type: "Case", number: cases.length + 1, title: alert.title, severity: alert.severity, alertIds: [], comments: [] };
+        cases.push(c);
+      } else {
+        const caseId = decodeURIComponent(merge![2]!);
+        c = cases.find((x) => x._id === caseId);
+        if (!c) return err(404, "NotFoundError", `Case ${caseId} not found`);
+      }
+      c.alertIds.push(alert._id);
+      alert.caseId = c._id;
+      alert.status = "Imported";
+      return { status: promote ? 201 : 200, body: c };
+    }
+    const comment = /^\/api\/v1\/case\/([^/]+)\/comment$/.exec(req.path);
+    if (comment && req.method === "POST") {
+      const c = cases.find((x) => x._id === decodeURIComponent(comment[1]!));
+      if (!c) return err(404, "NotFoundError", `Case ${comment[1]} not found`);
+      const message = (req.json as { message?: unknown } | undefined)?.message;
+      if (typeof message !== "string" || !message) return err(400, "AttributeCheckingError", "Attribute check failed: message is missing");
+      c.comments.push(message);
+      return { status: 201, body: { _id: `~${seq++}`, _type: "Comment", message } };
+    }
     const m = /^\/api\/v1\/alert\/([^/]+)$/.exec(req.path);
     if (m) {
       const id = decodeURIComponent(m[1]!);
@@ -114,6 +162,7 @@ export async function startFakeTheHive(o: { apiKey?: string; permissions?: strin
   });
   return Object.assign(base, {
     alerts,
+    cases,
     dropNextCreateReply() {
       dropNext = true;
     },

@@ -4,13 +4,9 @@
 import { Kvm, type KV, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { LedgerEntry } from "@secops/agents/state";
+import { summarizeIssues } from "@secops/contracts";
 import type { AlertIndex, AlertSummary } from "./alert-index.js";
-
-interface LedgerUndone {
-  alertId?: unknown;
-  actionId?: unknown;
-  undone?: { by?: unknown; at?: unknown; undoActionId?: unknown } | null;
-}
 
 const RETRY_MS = 2000;
 
@@ -56,18 +52,31 @@ export class UndoWatch {
     }
   }
 
+  private warnedKeys = 0;
+
+  /** Each ledger record is checked against its schema (state/records.ts), as every KV read is. */
   private apply(e: KvWatchEntry): void {
-    if (e.operation !== "PUT") return;
-    let v: LedgerUndone;
+    if (e.operation !== "PUT" || e.length === 0) return;
+    let value: unknown;
     try {
-      v = e.json<LedgerUndone>();
-    } catch {
+      value = e.json<unknown>();
+    } catch (err) {
+      this.refuse(e.key, `is not JSON: ${(err as Error).message}`);
       return;
     }
-    const u = v.undone;
-    if (!u || typeof v.alertId !== "string" || typeof v.actionId !== "string") return;
-    if (typeof u.by !== "string" || typeof u.at !== "string" || typeof u.undoActionId !== "string") return;
-    const changed = this.index.applyUndo(v.alertId, v.actionId, { by: u.by, at: u.at, undoActionId: u.undoActionId });
+    const r = LedgerEntry.safeParse(value);
+    if (!r.success) {
+      this.refuse(e.key, `does not match the ledger entry schema: ${summarizeIssues(r.error)}`);
+      return;
+    }
+    const u = r.data.undone;
+    if (!u) return;
+    const changed = this.index.applyUndo(r.data.alertId, r.data.actionId, { by: u.by, at: u.at, undoActionId: u.undoActionId });
     if (changed) this.onChange(changed);
+  }
+
+  /** A record the page cannot trust is skipped and said so (the first few; the rest would flood the log). */
+  private refuse(key: string, why: string): void {
+    if (this.warnedKeys++ < 20) this.log.warn({ bucket: this.bucket, key }, `dashboard: ledger record ${this.bucket}/${key} ${why}; its undo state is not shown`);
   }
 }

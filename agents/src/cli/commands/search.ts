@@ -2,6 +2,8 @@
 // dashboard (GET /api/search), so the CLI and the page answer from the same index with the
 // same query language and nothing reads the whole stream twice; when no dashboard answers it
 // says how to start one or where to point DASHBOARD_URL.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { CliCommand } from "../command.js";
 
 const USAGE = "secops search '<query>' [--json] [--sort <field>|-<field>] [--limit <n>] [--all] [--url <dashboard url>]";
@@ -27,8 +29,19 @@ interface Page {
   next: string | null;
 }
 
+/** DASHBOARD_URL, else DASHBOARD_PORT, else the URL `npm start` wrote to DATA_DIR/dashboard-url (it moves off a taken 8080), else 8080. */
+function dashboardUrl(env: NodeJS.ProcessEnv): string {
+  if (env.DASHBOARD_URL) return env.DASHBOARD_URL;
+  if (env.DASHBOARD_PORT) return `http://127.0.0.1:${env.DASHBOARD_PORT}`;
+  try {
+    const written = readFileSync(join(env.DATA_DIR || "data", "dashboard-url"), "utf8").trim();
+    if (/^https?:\/\/\S+$/.test(written)) return written;
+  } catch { /* not started by npm start here */ }
+  return "http://127.0.0.1:8080";
+}
+
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv) {
-  const o = { q: [] as string[], json: false, sort: "-time", limit: 50, all: false, url: env.DASHBOARD_URL || `http://127.0.0.1:${env.DASHBOARD_PORT || "8080"}` };
+  const o = { q: [] as string[], json: false, sort: "-time", limit: 50, all: false, url: dashboardUrl(env) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -57,7 +70,7 @@ const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` 
 export const command: CliCommand = {
   name: "search",
   summary: "find alerts by any entity: host:dc-01 ip:198.51.100.0/24 user:alice source:SEC-2026-0104 severity:>=high …",
-  usage: `${USAGE}\n\nThe query language is the dashboard's: bare words match anywhere; field:value matches one field\n(host user ip ioc hash domain url email source id format category severity action status stage\nanalyst verdict vendor incident undone time); -field:value negates. It asks the running dashboard\n(DASHBOARD_URL, default http://127.0.0.1:8080); --all follows every page.`,
+  usage: `${USAGE}\n\nThe query language is the dashboard's: bare words match anywhere; field:value matches one field\n(host user ip ioc hash domain url email source id format category severity action status stage\nanalyst verdict vendor incident undone time); -field:value negates. It asks the running dashboard\n(DASHBOARD_URL, else the URL npm start wrote to DATA_DIR/dashboard-url, else http://127.0.0.1:8080); --all follows every page.`,
   async run(argv, io) {
     let o;
     try {
@@ -100,7 +113,8 @@ export const command: CliCommand = {
       }
       cursor = o.all ? body.next : null;
     } while (cursor);
-    if (!o.json) io.err(`${shown} of ${total} alert${total === 1 ? "" : "s"}${shown < total ? " (--all for every page, --limit for a bigger one)" : ""}; severity is the analyst's, (v) the vendor's`);
+    if (!o.json && total === 0) io.err(`no alert matches ${JSON.stringify(o.q.join(" "))} (the dashboard keeps the newest DASHBOARD_MAX_ALERTS; \`secops search ''\` lists them)`);
+    else if (!o.json) io.err(`${shown} of ${total} alert${total === 1 ? "" : "s"}${shown < total ? " (--all for every page, --limit for a bigger one)" : ""}; severity is the analyst's, (v) the vendor's`);
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineConnector } from "./types.js";
+import { defineConnector, type ConnectorRequest, type ConnectorResult } from "./types.js";
 import { ConnectorError, errorBody, httpCall, joinUrl } from "./http.js";
 
 const PRIORITY = { low: "Low", medium: "Medium", high: "High", critical: "Highest" } as const;
@@ -48,6 +48,10 @@ interface JiraErrorBody {
  * `/search` is gone, CHANGE-2046) instead of opening a second issue. The search is eventually
  * consistent, so a retry within seconds of a create whose reply was lost can still miss it: the
  * check narrows that window, it cannot close it (Jira offers no idempotency key).
+ *
+ * An alert of an incident (the correlator's, see incident-cases.ts) that already has an issue is
+ * added to it as a comment (POST /issue/{key}/comment, ADF in v3) instead of opening another. The
+ * comment names the action, and a retry reads the issue's comments for it first, so it is added once.
  */
 export const jira = defineConnector({
   name: "jira",
@@ -65,7 +69,7 @@ export const jira = defineConnector({
     const auth = `Basic ${Buffer.from(`${cfg.JIRA_EMAIL}:${cfg.JIRA_API_TOKEN}`).toString("base64")}`;
     const v = cfg.JIRA_API_VERSION;
     const api = (path: string) => joinUrl(cfg.JIRA_URL, `/rest/api/${v}${path}`);
-    const call = (method: "GET" | "POST", path: string, body?: unknown) =>
+    const call = (method: "GET" | "POST" | "DELETE", path: string, body?: unknown) =>
       httpCall({ connector: "jira", method, url: api(path), timeoutMs: deps.timeoutMs, headers: { authorization: auth }, body });
     const text = (s: string) => (v === "3" ? adfDocument(s) : s);
 
@@ -107,6 +111,66 @@ export const jira = defineConnector({
       return got.key;
     }
 
+    const marker = (actionId: string) => `SecOps action: ${actionId}`;
+
+    /** The open incident of the alert; a lookup that fails leaves the alert on an issue of its own, said in the log. */
+    async function incidentOf(alertId: string) {
+      if (!deps.cases) return null;
+      try {
+        return await deps.cases.incidentOf(alertId);
+      } catch (e) {
+        deps.log.warn({ alertId, err: (e as Error).message }, "jira: cannot read the alert's incident; it gets an issue of its own");
+        return null;
+      }
+    }
+
+    async function remember(key: string, incidentId: string | null, req: ConnectorRequest): Promise<void> {
+      if (!deps.cases) return;
+      const rec = { connector: "jira" as const, kind: "issue" as const, ref: key, incidentId, alertId: req.alertId, actionId: req.actionId, at: new Date().toISOString() };
+      try {
+        await deps.cases.recordTicket(rec);
+        if (incidentId) {
+          const stands = await deps.cases.claim({ ...rec, incidentId });
+          if (stands.ref !== key) deps.log.info({ incidentId, issue: key, incidentIssue: stands.ref }, "jira: another alert of the incident opened its issue at the same time; this one keeps its own");
+        }
+      } catch (e) {
+        deps.log.warn({ err: (e as Error).message }, "jira: cannot record the issue for its incident; the incident's next alert may open another");
+      }
+    }
+
+    /** Adds the alert to the incident's issue as one comment; a retry finds its comment by the action marker. */
+    async function attach(key: string, incidentId: string, req: ConnectorRequest): Promise<ConnectorResult | null> {
+      const p = req.parameters as Extract<ConnectorRequest["parameters"], { action: "CREATE_TICKET" }>;
+      const k = encodeURIComponent(key);
+      let comments: { id?: string; body?: unknown }[];
+      try {
+        comments = (await call("GET", `/issue/${k}/comment?orderBy=-created&maxResults=100`)).json<{ comments?: { id?: string; body?: unknown }[] }>().comments ?? [];
+      } catch (e) {
+        if (e instanceof ConnectorError && e.http?.status === 404) {
+          // The incident's issue was deleted (or moved out of reach): this alert gets an issue of its own.
+          deps.log.warn({ jiraKey: key, incidentId }, "jira: the incident's issue is gone; opening one for this alert");
+          return null;
+        }
+        return explain(e, `reading the comments of ${key}, the issue of incident ${incidentId}`);
+      }
+      const mine = comments.find((c) => JSON.stringify(c.body ?? "").includes(marker(req.actionId)));
+      if (mine?.id) return { ref: { jiraKey: key, jiraCommentId: mine.id, incidentId }, summary: `Jira issue ${key}: alert already added (incident ${incidentId})` };
+      const body = [
+        `Another alert of incident ${incidentId}: ${p.title} (${p.priority})`,
+        [`Alert: ${req.alertId}`, `SecOps ticket: ${req.localRef}`, marker(req.actionId), `Affected: ${p.assets.join(", ") || "-"}`].join("\n"),
+        p.description ? p.description.slice(0, 20_000) : "",
+      ].filter(Boolean).join("\n\n");
+      let res;
+      try {
+        res = await call("POST", `/issue/${k}/comment`, { body: text(body) });
+      } catch (e) {
+        return explain(e, `adding the alert to ${key}, the issue of incident ${incidentId}`);
+      }
+      const id = res.json<{ id?: unknown }>().id;
+      if (typeof id !== "string") throw new ConnectorError(`jira: the comment was added to ${key} but the answer has no id`, false);
+      return { ref: { jiraKey: key, jiraCommentId: id, incidentId }, summary: `Jira issue ${key}: alert added as a comment (incident ${incidentId})` };
+    }
+
     return {
       name: "jira",
       actions: ["CREATE_TICKET"],
@@ -117,7 +181,15 @@ export const jira = defineConnector({
         const found = (await search(`labels = "${label}"`))[0];
         if (found) {
           const key = await keyOf(found);
+          // The earlier attempt may have died before it recorded the issue for its incident.
+          await remember(key, (await incidentOf(req.alertId))?.incidentId ?? null, req);
           return { ref: { jiraKey: key }, summary: `Jira issue ${key} (already created for this action)` };
+        }
+        const incident = await incidentOf(req.alertId);
+        const existing = incident ? await deps.cases!.caseOf("jira", incident, req.alertId) : null;
+        if (incident && existing) {
+          const attached = await attach(existing.ref, incident.incidentId, req);
+          if (attached) return attached;
         }
         const description = [
           p.description || p.title,
@@ -140,12 +212,23 @@ export const jira = defineConnector({
         }
         const key = res.json<{ key?: unknown }>().key;
         if (typeof key !== "string") throw new ConnectorError("jira: the issue was created but the answer has no key", false);
-        return { ref: { jiraKey: key }, summary: `Jira issue ${key}` };
+        await remember(key, incident?.incidentId ?? null, req);
+        return { ref: { jiraKey: key }, summary: `Jira issue ${key}${incident ? ` (the first of incident ${incident.incidentId})` : ""}` };
       },
 
       /** Moves the issue to a done status (JIRA_CLOSE_TRANSITION_ID, or the workflow's transition to "done"), then comments why. */
       async undo(ref, ctx) {
         if (typeof ref.jiraKey !== "string") return;
+        if (typeof ref.jiraCommentId === "string") {
+          // Added to the incident's issue: the undo takes back its comment, and leaves the issue to the other alerts.
+          try {
+            await call("DELETE", `/issue/${encodeURIComponent(ref.jiraKey)}/comment/${encodeURIComponent(ref.jiraCommentId)}`);
+          } catch (e) {
+            if (e instanceof ConnectorError && e.http?.status === 404) return; // deleted already
+            return explain(e, `deleting comment ${ref.jiraCommentId} of ${ref.jiraKey}`);
+          }
+          return;
+        }
         const key = encodeURIComponent(ref.jiraKey);
         let status: { statusCategory?: { key?: string } } | undefined;
         try {

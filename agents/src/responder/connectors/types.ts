@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ActionParameters, ActionType, CanonicalAlert } from "@secops/contracts";
 import type { Logger } from "../../runtime/logger.js";
+import type { IncidentCases } from "./incident-cases.js";
 
 /**
  * What a connector is given. Only values the normalizer extracted and parameters the policy
@@ -44,6 +45,8 @@ export interface Connector {
 export interface ConnectorDeps {
   log: Logger;
   timeoutMs: number;
+  /** Incident -> case / issue records, for the ticketing connectors to attach an incident's new alerts (absent: INCIDENT_CASES=off). */
+  cases?: IncidentCases;
 }
 
 /**
