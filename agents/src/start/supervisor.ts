@@ -10,6 +10,8 @@ export interface ServiceSpec {
   name: string;
   entry: string;
   env: NodeJS.ProcessEnv;
+  /** Node options before the entry (the bench's --cpu-prof, which NODE_OPTIONS does not allow). */
+  execArgv?: string[];
 }
 
 export class Supervisor {
@@ -31,16 +33,17 @@ export class Supervisor {
 
   start(spec: ServiceSpec): void {
     const log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: "a" });
-    const child = spawn(process.execPath, [spec.entry], { env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout?.pipe(log);
+    const child = spawn(process.execPath, [...(spec.execArgv ?? []), spec.entry], { env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.pipe(log, { end: false });
     // Config errors and crashes are printed to stderr: show them to the person at the terminal too.
     child.stderr?.on("data", (d: Buffer) => {
       log.write(d);
       for (const line of d.toString().split("\n").filter(Boolean)) this.say(`  [${spec.name}] ${line}`);
     });
     this.#children.set(spec.name, child);
+    // "close" comes after the last stdout/stderr chunk; "exit" may come before it.
+    child.once("close", () => log.end());
     child.once("exit", (code, signal) => {
-      log.end();
       if (this.#stopping) return;
       const now = Date.now();
       const recent = (this.#restarts.get(spec.name) ?? []).filter((t) => now - t < 60_000);
@@ -58,6 +61,16 @@ export class Supervisor {
       this.say(`${spec.name} exited (${signal ?? code}); restarting`);
       setTimeout(() => !this.#stopping && this.start(spec), 1_000);
     });
+  }
+
+  /** The process id of the service's current process (the bench reads its memory), or undefined. */
+  pid(name: string): number | undefined {
+    return this.#children.get(name)?.pid;
+  }
+
+  /** How many times a service was restarted after it died. */
+  restarts(name: string): number {
+    return this.#restarts.get(name)?.length ?? 0;
   }
 
   /** True while the service runs (or is about to be restarted). */
