@@ -165,6 +165,8 @@ export class StageLoop {
   readonly #acking = new Set<Promise<void>>();
   readonly #waiting: JsMsg[] = [];
   #waitTimer: NodeJS.Timeout | null = null;
+  /** Resolves when a waiting message took a slot (the loop reads on). */
+  #room: (() => void) | null = null;
   readonly #slots: Semaphore;
   #done: Promise<void> = Promise.resolve();
 
@@ -198,8 +200,9 @@ export class StageLoop {
     // The durable's own max_deliver decides which delivery is the last (it may differ from the policy).
     const info = await consumer.info(true).catch(() => null);
     if (info && info.config.max_deliver && info.config.max_deliver > 0) this.#maxDeliver = info.config.max_deliver;
-    // Small batches: a replica holds at most `concurrency` messages, so replicas share the work.
-    const messages = await consumer.consume({ max_messages: this.o.concurrency });
+    // Small pull batches: a replica holds its slots, at most `concurrency` waiting with progress
+    // signals, and this batch unread, so replicas share the work.
+    const messages = await consumer.consume({ max_messages: Math.max(1, Math.ceil(this.o.concurrency / 8)) });
     this.#messages = messages;
     void (async () => {
       for await (const s of messages.status()) {
@@ -278,11 +281,12 @@ export class StageLoop {
   }
 
   /**
-   * Every delivered message is taken off the client's buffer at once: the pull consumer refills
-   * whenever its outstanding pull runs low, whether or not the loop keeps up, so up to
-   * max_ack_pending messages can arrive while every slot is busy. Those wait here, in order, and
-   * get a progress signal every third of the ack wait, so none is redelivered to another replica
-   * while it waits (a second LLM call for the same alert); a free slot takes the oldest.
+   * Messages delivered while every slot is busy wait here, in order, and get a progress signal
+   * every third of the ack wait, so none is redelivered to another replica while it waits (a
+   * second LLM call for the same alert); a free slot takes the oldest. At most `concurrency`
+   * wait: the client pulls more only as the loop reads, so replicas still share the work (read
+   * eagerly, one replica would take up to max_ack_pending). What the client holds unread is at
+   * most its pull batch (concurrency / 8), and moves here as soon as a slot frees.
    */
   async #loop(messages: ConsumerMessages): Promise<void> {
     for await (const m of messages) {
@@ -290,11 +294,13 @@ export class StageLoop {
         m.nak(); // give it straight back so another replica takes it
         continue;
       }
-      if (this.#slots.tryAcquire()) this.#run(m);
-      else {
-        this.#waiting.push(m);
-        this.#keepWaitingAlive();
+      if (this.#slots.tryAcquire()) {
+        this.#run(m);
+        continue;
       }
+      this.#waiting.push(m);
+      this.#keepWaitingAlive();
+      if (this.#waiting.length >= this.o.concurrency) await new Promise<void>((r) => { this.#room = r; });
     }
   }
 
@@ -305,6 +311,8 @@ export class StageLoop {
       const next = this.#stopping ? undefined : this.#waiting.shift();
       if (next) this.#run(next);
       else this.#slots.release();
+      this.#room?.();
+      this.#room = null;
     });
     this.#inflight.add(p);
   }
@@ -451,6 +459,7 @@ export class StageLoop {
     // What waited for a slot goes straight back, so another replica takes it now.
     for (const m of this.#waiting.splice(0)) m.nak();
     if (this.#waitTimer) clearInterval(this.#waitTimer);
+    this.#room?.();
     const all = Promise.allSettled([...this.#inflight]).then(() => Promise.allSettled([...this.#acking]));
     await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
     await Promise.race([this.#done, new Promise((r) => setTimeout(r, 1_000))]);

@@ -189,6 +189,25 @@ describe("messages waiting for a slot", () => {
   });
 });
 
+describe("replicas share a backlog", () => {
+  it("a replica holds its slots and as many waiting, not the whole backlog: a second replica gets work", async () => {
+    const topo = await freshTopo();
+    const by: Record<string, number> = { a: 0, b: 0 };
+    const slow = (name: string) => async () => { by[name]!++; await new Promise((r) => setTimeout(r, 300)); return { alertId: null, traceId: null, publish: [] }; };
+    const a = loop(topo, slow("a"), { concurrency: 2 });
+    await a.start();
+    await Promise.all(Array.from({ length: 16 }, (_, k) => js.publish(topo.subjects.raw, `backlog ${k}`)));
+    await waitFor(() => a.waiting === 2, 5_000);
+    const b = loop(topo, slow("b"), { concurrency: 2 });
+    await b.start();
+    await waitFor(() => by.a! + by.b! >= 16 && a.inflight + b.inflight === 0, 20_000);
+    expect(by.a! + by.b!).toBe(16);
+    // Read eagerly, replica a would have taken all 16 before b started.
+    expect(by.b).toBeGreaterThanOrEqual(4);
+    await Promise.all([a.stop(1_000), b.stop(1_000)]);
+  });
+});
+
 describe("hung handlers, lost consumers, duplicates", () => {
   it("a stage timeout ends a hung handler and the message is retried", async () => {
     const topo = await freshTopo();
