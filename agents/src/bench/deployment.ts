@@ -24,6 +24,20 @@ export interface ProcessMemory {
   peakRssBytes: number;
 }
 
+/** CPU time a process used so far (user + system), in milliseconds, from /proc (Linux); null when unreadable. */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+// USER_HZ: 100 on every Linux the project runs on (sysconf(_SC_CLK_TCK)).
+const CLOCK_TICKS = 100;
+
 export interface Deployment {
   kind: DeploymentKind;
   replicas: Replicas;
@@ -31,6 +45,8 @@ export interface Deployment {
   concurrency: Record<AgentName, number>;
   /** Samples every process's RSS (peak kept) until stop. */
   memory(): ProcessMemory[];
+  /** CPU milliseconds each process used so far, by name. */
+  cpuMs(): Record<string, number>;
   /** Lines agents wrote to stderr (errors, crashes), and restarts after a crash. */
   problems(): string[];
   stop(): Promise<void>;
@@ -134,6 +150,7 @@ async function startProcesses(env: NodeJS.ProcessEnv, replicas: Replicas, root: 
   return {
     kind: "processes", replicas, concurrency: concurrencyOf(env),
     memory: () => sampler.read(),
+    cpuMs: () => Object.fromEntries(names.map((n) => [n, supervisor.pid(n)] as const).map(([n, pid]) => [n, pid ? cpuMsOf(pid) : null]).filter((e): e is [string, number] => e[1] !== null)),
     problems: () => [...problems, ...names.filter((n) => supervisor.restarts(n) > 0).map((n) => `${n} was restarted ${supervisor.restarts(n)} time(s) after it died`), ...(fatal ? [fatal] : [])],
     async stop() {
       sampler.stop();
@@ -148,6 +165,7 @@ async function startInProcess(env: NodeJS.ProcessEnv): Promise<Deployment> {
   return {
     kind: "in-process", replicas: { enricher: 1, investigator: 1, decider: 1, responder: 1 }, concurrency: concurrencyOf(env),
     memory: () => sampler.read(),
+    cpuMs: () => { const u = process.cpuUsage(); return { "bench (4 agents in one process)": (u.user + u.system) / 1000 }; },
     problems: () => [],
     async stop() {
       sampler.stop();

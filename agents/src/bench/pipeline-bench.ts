@@ -18,7 +18,7 @@ import { localNatsAuth } from "../trust/local-credentials.js";
 import { alertVariant } from "./alert-variants.js";
 import { loadSamples, REPO_ROOT } from "./corpus.js";
 import { startBenchFakeLlm, type BenchFakeLlm } from "./fake-llm.js";
-import { startDeployment, type Deployment, type DeploymentKind, type ProcessMemory, type Replicas } from "./deployment.js";
+import { cpuMsOf, startDeployment, type Deployment, type DeploymentKind, type ProcessMemory, type Replicas } from "./deployment.js";
 import { summarize, type Summary } from "./stats.js";
 
 export type LlmMode = { kind: "unreachable" } | { kind: "fake"; delayMs: number };
@@ -92,6 +92,11 @@ export interface PipelineReport {
   memory: { atStart: MemoryFigures; beforePublish: MemoryFigures; afterRun: MemoryFigures; peakRssBytes: number };
   /** Every agent process: RSS after the run and its peak, sampled every 200 ms from start to the end of the run. */
   processes: ProcessMemory[];
+  /**
+   * CPU milliseconds per completed alert of the burst, by process (agents, and the nats-server):
+   * unlike the rate, it hardly depends on what else the machine runs.
+   */
+  cpuMsPerAlert: Record<string, number>;
   /** Alerts at a steady rate after the burst, null when not asked for. */
   steady: SteadyReport | null;
   /** What the agents wrote to stderr, and restarts (empty when all went well). */
@@ -288,6 +293,9 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
     }
 
     const beforePublish = memoryNow();
+    const natsPid = nats.child.pid;
+    const cpuNow = (): Record<string, number> => ({ ...deployment!.cpuMs(), ...(natsPid && cpuMsOf(natsPid) !== null ? { "nats-server": cpuMsOf(natsPid)! } : {}) });
+    const cpuBefore = cpuNow();
     const started = Date.now();
     const published = await publishAll(nc, bodies, o.publishWindow ?? 32, deadline);
     while (t.matching(burstPrefix).length + t.deadLettered < published && Date.now() < deadline) await sleep(20);
@@ -295,6 +303,8 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
     peakRssBytes = Math.max(peakRssBytes, afterRun.rssBytes);
     const done = t.matching(burstPrefix);
     const durationMs = (done.length > 0 ? t.lastCompletionAt : Date.now()) - started;
+    const cpuAfter = cpuNow();
+    const cpuMsPerAlert = Object.fromEntries(Object.entries(cpuAfter).filter(([k]) => k in cpuBefore).map(([k, v]) => [k, done.length > 0 ? (v - cpuBefore[k]!) / done.length : Number.NaN]));
 
     let steady: SteadyReport | null = null;
     if (o.steady && done.length === o.alerts) {
@@ -334,6 +344,7 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
       replicas: deployment.replicas,
       memory: { atStart, beforePublish, afterRun, peakRssBytes },
       processes: deployment.memory(),
+      cpuMsPerAlert,
       steady,
       problems: deployment.problems(),
     };

@@ -44,7 +44,9 @@ async function startPlainNats(bin: string, dir: string): Promise<Server> {
   const runDir = join(dir, "run");
   mkdirSync(runDir, { recursive: true });
   const child = spawn(bin, ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", join(dir, "store"), "--ports_file_dir", runDir], { stdio: "ignore", detached: true });
-  process.once("exit", () => { if (child.exitCode === null) child.kill("SIGKILL"); });
+  const killOnExit = () => { if (child.exitCode === null) child.kill("SIGKILL"); };
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode} before it was ready`);

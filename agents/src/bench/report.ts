@@ -69,6 +69,11 @@ function pipelineLines(p: PipelineReport, relay: RelayReport | null): string[] {
       ...STAGE_SPANS.map((s) => [`  ${SPAN_LABEL[s]}`, ms(st.stageMs[s], "p50"), ms(st.stageMs[s], "p95"), ms(st.stageMs[s], "p99"), num(st.stageMs[s].max), share(st, s)]),
     ]).map((l) => `  ${l}`));
   }
+  const cpu = Object.entries(p.cpuMsPerAlert);
+  if (cpu.length > 0) {
+    const total = cpu.reduce((a, [, v]) => a + (Number.isFinite(v) ? v : 0), 0);
+    lines.push("", `  CPU         ms per alert during the burst (user + system; hardly affected by other load): ${cpu.map(([k, v]) => `${k} ${num(v, 2)}`).join(", ")}; total ${num(total, 2)}`);
+  }
   lines.push("");
   if (p.deployment === "processes") {
     lines.push(`  memory      RSS of each process, after the run / peak (sampled every 200 ms; target at most ${mib(RSS_TARGET_BYTES)}):`);

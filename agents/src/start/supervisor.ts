@@ -18,6 +18,9 @@ export class Supervisor {
   readonly #children = new Map<string, ChildProcess>();
   readonly #restarts = new Map<string, number[]>();
   #stopping = false;
+  readonly #killAll = () => {
+    for (const c of this.#children.values()) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  };
 
   constructor(
     private readonly logDir: string,
@@ -26,9 +29,7 @@ export class Supervisor {
   ) {
     mkdirSync(logDir, { recursive: true });
     // Never leave orphans: whatever ends the launcher ends its children.
-    process.once("exit", () => {
-      for (const c of this.#children.values()) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    });
+    process.once("exit", this.#killAll);
   }
 
   start(spec: ServiceSpec): void {
@@ -88,5 +89,7 @@ export class Supervisor {
       c.kill("SIGTERM");
     }));
     await Promise.all(waits);
+    // All are gone: a process that runs several supervisors one after another (the bench) keeps no listener per supervisor.
+    process.off("exit", this.#killAll);
   }
 }
