@@ -13,6 +13,8 @@ export interface DashboardSettings {
   maxAlerts: number;
   /** Extra internal CIDRs for the normalizer (INTERNAL_RANGES). */
   internalRanges: string[];
+  /** How much of the stream the feed reads at start (DASHBOARD_HISTORY_HOURS, DASHBOARD_HISTORY_MAX; 0 = no bound). */
+  history?: { hours: number; maxMessages: number };
 }
 
 /** Reads the settings through the same schemas the agents use; throws a ConfigError naming the variable. */
@@ -21,11 +23,14 @@ export function dashboardSettings(env: NodeJS.ProcessEnv): DashboardSettings {
     INTERNAL_RANGES: agentEnv.INTERNAL_RANGES,
     INGEST_MAX_BYTES: dashboardEnv.INGEST_MAX_BYTES,
     DASHBOARD_MAX_ALERTS: dashboardEnv.DASHBOARD_MAX_ALERTS,
+    DASHBOARD_HISTORY_HOURS: dashboardEnv.DASHBOARD_HISTORY_HOURS,
+    DASHBOARD_HISTORY_MAX: dashboardEnv.DASHBOARD_HISTORY_MAX,
   }, env);
   return {
     ingestMaxBytes: c.INGEST_MAX_BYTES,
     maxAlerts: c.DASHBOARD_MAX_ALERTS,
     internalRanges: c.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean),
+    history: { hours: c.DASHBOARD_HISTORY_HOURS, maxMessages: c.DASHBOARD_HISTORY_MAX },
   };
 }
 

@@ -1,13 +1,22 @@
 // `npm run bench`: speed and memory figures of the normalizer, the offline analysis, the prompt
 // and the whole pipeline on this machine, printed (never asserted: timings belong to a machine,
 // not to a test). Exit codes: 0 done, 1 a pipeline phase ran out of time or failed, 2 bad options.
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFlags } from "../cli/input.js";
 import { renderReport } from "./report.js";
 import { runBench, type BenchOptions } from "./run.js";
+import { parseReplicas, type Replicas } from "./deployment.js";
 
-export const USAGE = `usage: npm run bench -- [--alerts N] [--llm-delay-ms MS] [--timeout-s S] [--offline-ms MS] [--json]
-  --alerts N         alerts per pipeline phase (default 500, at most 100000)
+export const USAGE = `usage: npm run bench -- [--alerts N] [--llm-alerts N] [--replicas stage=N,...] [--steady-rate R] [--steady-s S] [--no-in-process] [--cpu-prof DIR] [--llm-delay-ms MS] [--timeout-s S] [--offline-ms MS] [--json]
+  --alerts N         alerts per rules-analyst burst, and messages through the relay (default 2000, at most 100000)
+  --llm-alerts N     alerts through the pipeline with the fake LLM (default the smaller of --alerts and 500)
+  --replicas SPEC    processes per stage, e.g. investigator=3 or investigator=2,enricher=2 (default 1 each, at most 8)
+  --steady-rate R    alerts per second of the steady phase after the burst (default 100)
+  --steady-s S       seconds of the steady phase; 0 skips it (default 10)
+  --no-in-process    skip the burst with the four agents in the bench's own process
+  --cpu-prof DIR     each agent process of the rules-analyst phase writes a CPU profile (node --cpu-prof) into DIR
   --llm-delay-ms MS  how long the fake LLM takes to answer (default 200)
   --timeout-s S      cap per pipeline phase; what completed by then is reported, exit code 1 (default 120)
   --offline-ms MS    time spent repeating each offline measurement (default 300)
@@ -34,14 +43,28 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
 
 export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { options: BenchOptions; json: boolean } {
   const json = argv.includes("--json");
-  const { flags, positional, unknown } = parseFlags(argv.filter((a) => a !== "--json"), ["alerts", "llm-delay-ms", "timeout-s", "offline-ms"]);
+  const skipInProcess = argv.includes("--no-in-process");
+  const { flags, positional, unknown } = parseFlags(argv.filter((a) => a !== "--json" && a !== "--no-in-process"), ["alerts", "llm-alerts", "replicas", "steady-rate", "steady-s", "cpu-prof", "llm-delay-ms", "timeout-s", "offline-ms"]);
   if (unknown.length > 0) throw new UsageError(`unknown or incomplete option: ${unknown.join(" ")}`);
   if (positional.length > 0) throw new UsageError(`unexpected argument: ${positional.join(" ")}`);
   const concurrency = (name: "LLM_CONCURRENCY" | "AGENT_CONCURRENCY") => (env[name] ? { [name]: env[name] } : {});
+  let replicas: Replicas;
+  try {
+    replicas = parseReplicas(flags.replicas);
+  } catch (e) {
+    throw new UsageError(`--replicas ${JSON.stringify(flags.replicas)}: ${(e as Error).message}`);
+  }
+  if (flags["cpu-prof"] !== undefined && flags["cpu-prof"].trim() === "") throw new UsageError("--cpu-prof: expected a folder for the profiles");
+  const alerts = wholeNumber("alerts", flags.alerts, 2000, 1, 100_000);
   return {
     json,
     options: {
-      alerts: wholeNumber("alerts", flags.alerts, 500, 1, 100_000),
+      alerts,
+      llmAlerts: wholeNumber("llm-alerts", flags["llm-alerts"], Math.min(alerts, 500), 1, 100_000),
+      replicas,
+      steady: { ratePerSecond: wholeNumber("steady-rate", flags["steady-rate"], 100, 1, 10_000), seconds: wholeNumber("steady-s", flags["steady-s"], 10, 0, 3_600) },
+      skipInProcess,
+      ...(flags["cpu-prof"] ? { cpuProfDir: resolve(flags["cpu-prof"]) } : {}),
       llmDelayMs: wholeNumber("llm-delay-ms", flags["llm-delay-ms"], 200, 0, 60_000),
       phaseTimeoutMs: wholeNumber("timeout-s", flags["timeout-s"], 120, 1, 3_600) * 1000,
       offline: { budgetMs: wholeNumber("offline-ms", flags["offline-ms"], 300, 1, 60_000), minRounds: 1 },
@@ -61,6 +84,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.stderr.write(`bench: ${e.message}\n${USAGE}\n`);
     return 2;
   }
+  if (parsed.options.cpuProfDir) mkdirSync(parsed.options.cpuProfDir, { recursive: true });
   try {
     const report = await runBench({ ...parsed.options, onProgress: (what) => process.stderr.write(`bench: ${what}...\n`) });
     process.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report)}\n`);

@@ -11,14 +11,14 @@ import { connect, type NatsConnection, type Subscription } from "@nats-io/transp
 import { jetstream } from "@nats-io/jetstream";
 import { DEFAULT_TOPOLOGY, type Timestamps } from "@secops/contracts";
 import { llmEnv, parseEnv } from "../runtime/config.js";
-import { STAGE_POLICY, type AgentName } from "../runtime/provision.js";
+import type { AgentName } from "../runtime/provision.js";
 import { messageIdFor } from "../enricher/normalize/index.js";
 import { INSTALL_HELP, natsServerBinary, startLocalNats, type LocalNats } from "../start/local-nats.js";
 import { localNatsAuth } from "../trust/local-credentials.js";
 import { alertVariant } from "./alert-variants.js";
 import { loadSamples, REPO_ROOT } from "./corpus.js";
 import { startBenchFakeLlm, type BenchFakeLlm } from "./fake-llm.js";
-import { startInProcessPipeline, type InProcessPipeline } from "./in-process-pipeline.js";
+import { cpuMsOf, startDeployment, type Deployment, type DeploymentKind, type ProcessMemory, type Replicas } from "./deployment.js";
 import { summarize, type Summary } from "./stats.js";
 
 export type LlmMode = { kind: "unreachable" } | { kind: "fake"; delayMs: number };
@@ -28,6 +28,12 @@ export interface PipelineOptions {
   llm: LlmMode;
   /** Hard cap on the wait for completions; what completed by then is reported. */
   timeoutMs: number;
+  /** The agents as `npm start` runs them (default), or the four stages in this process. */
+  deployment?: DeploymentKind;
+  /** Processes per stage (multi-process deployment only); default 1 each. */
+  replicas?: Replicas;
+  /** After the burst: alerts sent at a steady rate, to measure the pipeline's own latency when it keeps up. */
+  steady?: { ratePerSecond: number; seconds: number };
   /** Publishes in flight at once. */
   publishWindow?: number;
   /** Alerts sent one at a time before the burst, each waited for: latency with nothing queued. */
@@ -35,6 +41,8 @@ export interface PipelineOptions {
   /** LLM_CONCURRENCY / AGENT_CONCURRENCY overrides; unset means the agents' defaults. */
   env?: { LLM_CONCURRENCY?: string; AGENT_CONCURRENCY?: string };
   root?: string;
+  /** Each agent process writes a V8 CPU profile (node --cpu-prof) into this folder when it stops. */
+  cpuProfDir?: string;
 }
 
 export interface MemoryFigures {
@@ -78,7 +86,32 @@ export interface PipelineReport {
   /** Execution statuses (success, duplicate, failed...) of the executed alerts. */
   outcomes: Record<string, number>;
   concurrency: { llm: number; agents: Record<AgentName, number> };
+  deployment: DeploymentKind;
+  replicas: Replicas;
+  /** The bench process itself (publisher and watcher; with the in-process deployment also the agents). */
   memory: { atStart: MemoryFigures; beforePublish: MemoryFigures; afterRun: MemoryFigures; peakRssBytes: number };
+  /** Every agent process: RSS after the run and its peak, sampled every 200 ms from start to the end of the run. */
+  processes: ProcessMemory[];
+  /**
+   * CPU milliseconds per completed alert of the burst, by process (agents, and the nats-server):
+   * unlike the rate, it hardly depends on what else the machine runs.
+   */
+  cpuMsPerAlert: Record<string, number>;
+  /** Alerts at a steady rate after the burst, null when not asked for. */
+  steady: SteadyReport | null;
+  /** What the agents wrote to stderr, and restarts (empty when all went well). */
+  problems: string[];
+}
+
+export interface SteadyReport {
+  ratePerSecond: number;
+  seconds: number;
+  sent: number;
+  completed: number;
+  /** The rate actually achieved by the publisher (it may fall behind on a loaded machine). */
+  sentPerSecond: number;
+  endToEndMs: Summary;
+  stageMs: Record<StageSpan, Summary>;
 }
 
 interface Completion {
@@ -188,32 +221,55 @@ async function publishAll(nc: NatsConnection, bodies: readonly string[], window:
   return published;
 }
 
+/** Sends `bodies` at `ratePerSecond` (each publish awaited in its own slot, so a slow ack does not slow the schedule). */
+async function publishSteady(nc: NatsConnection, bodies: readonly string[], ratePerSecond: number, deadline: number): Promise<{ sent: number; ms: number }> {
+  const js = jetstream(nc);
+  const started = Date.now();
+  const pending: Promise<unknown>[] = [];
+  let sent = 0;
+  for (let k = 0; k < bodies.length && Date.now() < deadline; k++) {
+    const due = started + (k * 1000) / ratePerSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const body = bodies[k]!;
+    pending.push(js.publish(DEFAULT_TOPOLOGY.subjects.raw, body, { msgID: messageIdFor(body) }).then(() => { sent++; }, () => {}));
+  }
+  await Promise.all(pending);
+  return { sent, ms: Date.now() - started };
+}
+
+function stageSummaries(done: readonly Completion[]): Record<StageSpan, Summary> {
+  return Object.fromEntries(STAGE_SPANS.map((s) => [s, summarize(done.map((c) => spanMs(c.timestamps, ...SPAN_ENDS[s])).filter((v): v is number => v !== null))])) as Record<StageSpan, Summary>;
+}
+
 export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport> {
   if (!Number.isInteger(o.alerts) || o.alerts < 1) throw new Error(`the number of alerts must be a whole number of at least 1, got ${o.alerts}`);
   const bin = natsServerBinary(process.env);
   if (!bin) throw new Error(INSTALL_HELP);
-  const samples = loadSamples(o.root ?? REPO_ROOT);
+  const root = o.root ?? REPO_ROOT;
+  const kind = o.deployment ?? "processes";
+  const samples = loadSamples(root);
   const atStart = memoryNow();
   let peakRssBytes = atStart.rssBytes;
   const sampler = setInterval(() => { peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss); }, 100);
   const dir = mkdtempSync(join(tmpdir(), "secops-bench-"));
   let nats: LocalNats | null = null;
   let fake: BenchFakeLlm | null = null;
-  let pipeline: InProcessPipeline | null = null;
+  let deployment: Deployment | null = null;
   let nc: NatsConnection | null = null;
   let tracker: CompletionTracker | null = null;
   try {
     nats = await startLocalNats(bin, dir, 0);
     fake = o.llm.kind === "fake" ? await startBenchFakeLlm({ delayMs: o.llm.delayMs }) : null;
     // A clean environment: nothing from the caller's shell (connector URLs, a real LLM) leaks in.
+    // Agent processes log at info, as `npm start` runs them (to files); in this process, silent.
     const env: NodeJS.ProcessEnv = {
-      NATS_URL: nats.url, LOG_LEVEL: "silent", DATA_DIR: dir, SHUTDOWN_TIMEOUT_SECONDS: "5",
+      NATS_URL: nats.url, LOG_LEVEL: kind === "processes" ? "info" : "silent", DATA_DIR: dir, SHUTDOWN_TIMEOUT_SECONDS: "5",
       LLM_API_URL: fake?.url ?? (await refusedUrl()),
       ...(o.env?.LLM_CONCURRENCY ? { LLM_CONCURRENCY: o.env.LLM_CONCURRENCY } : {}),
       ...(o.env?.AGENT_CONCURRENCY ? { AGENT_CONCURRENCY: o.env.AGENT_CONCURRENCY } : {}),
     };
-    pipeline = await startInProcessPipeline(env);
-    const agents = Object.fromEntries(pipeline.agents.map((a) => [a.runtime.agent, a.runtime.cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[a.runtime.agent].defaultConcurrency])) as Record<AgentName, number>;
+    deployment = await startDeployment(kind, env, { replicas: o.replicas ?? { enricher: 1, investigator: 1, decider: 1, responder: 1 }, root, logDir: join(dir, "logs"), ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) });
     const llmConcurrency = parseEnv(llmEnv, env).LLM_CONCURRENCY;
 
     const runId = randomBytes(4).toString("hex");
@@ -221,7 +277,7 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
     const burstPrefix = `BENCH-${runId}-`;
     const bodies = Array.from({ length: o.alerts }, (_, k) => alertVariant(samples, runId, k).body);
     // The local server has authentication on: the bench watches as the CLI's generated user.
-    nc = await connect({ servers: nats.url, name: "secops-bench", ...localNatsAuth([nats.url], "cli", dir) });
+    nc = await connect({ servers: nats.url, name: "secops-bench", noAsyncTraces: true, ...localNatsAuth([nats.url], "cli", dir) });
     const t = tracker = new CompletionTracker(nc, `BENCH-${runId}`);
     await nc.flush();
     const deadline = Date.now() + o.timeoutMs;
@@ -237,15 +293,35 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
     }
 
     const beforePublish = memoryNow();
+    const natsPid = nats.child.pid;
+    const cpuNow = (): Record<string, number> => ({ ...deployment!.cpuMs(), ...(natsPid && cpuMsOf(natsPid) !== null ? { "nats-server": cpuMsOf(natsPid)! } : {}) });
+    const cpuBefore = cpuNow();
     const started = Date.now();
     const published = await publishAll(nc, bodies, o.publishWindow ?? 32, deadline);
     while (t.matching(burstPrefix).length + t.deadLettered < published && Date.now() < deadline) await sleep(20);
     const afterRun = memoryNow();
     peakRssBytes = Math.max(peakRssBytes, afterRun.rssBytes);
-
     const done = t.matching(burstPrefix);
     const durationMs = (done.length > 0 ? t.lastCompletionAt : Date.now()) - started;
-    const stageMs = Object.fromEntries(STAGE_SPANS.map((s) => [s, summarize(done.map((c) => spanMs(c.timestamps, ...SPAN_ENDS[s])).filter((v): v is number => v !== null))])) as Record<StageSpan, Summary>;
+    const cpuAfter = cpuNow();
+    const cpuMsPerAlert = Object.fromEntries(Object.entries(cpuAfter).filter(([k]) => k in cpuBefore).map(([k, v]) => [k, done.length > 0 ? (v - cpuBefore[k]!) / done.length : Number.NaN]));
+
+    let steady: SteadyReport | null = null;
+    if (o.steady && done.length === o.alerts) {
+      const prefix = `BENCH-${runId}s-`;
+      const n = Math.max(1, Math.round(o.steady.ratePerSecond * o.steady.seconds));
+      const steadyBodies = Array.from({ length: n }, (_, k) => alertVariant(samples, `${runId}s`, o.alerts + 100 + k).body);
+      const steadyDeadline = Date.now() + o.steady.seconds * 1000 + 30_000;
+      const sentRun = await publishSteady(nc, steadyBodies, o.steady.ratePerSecond, steadyDeadline);
+      while (t.matching(prefix).length < sentRun.sent && Date.now() < steadyDeadline) await sleep(20);
+      const sdone = t.matching(prefix);
+      steady = {
+        ratePerSecond: o.steady.ratePerSecond, seconds: o.steady.seconds, sent: sentRun.sent, completed: sdone.length,
+        sentPerSecond: sentRun.ms > 0 ? sentRun.sent / (sentRun.ms / 1000) : Number.NaN,
+        endToEndMs: summarize(sdone.map(endToEnd).filter((v): v is number => v !== null)),
+        stageMs: stageSummaries(sdone),
+      };
+    }
     return {
       llm: o.llm.kind === "fake" ? `fake LLM answering after ${o.llm.delayMs} ms` : "unreachable (rules analyst)",
       requested: o.alerts,
@@ -259,19 +335,25 @@ export async function benchPipeline(o: PipelineOptions): Promise<PipelineReport>
       alertsPerSecond: durationMs > 0 ? done.length / (durationMs / 1000) : Number.NaN,
       endToEndMs: summarize(done.map(endToEnd).filter((v): v is number => v !== null)),
       idleEndToEndMs,
-      stageMs,
+      stageMs: stageSummaries(done),
       analysts: count(done.map((c) => c.analyst)),
       actions: count(done.map((c) => (c.awaitingApproval ? `${c.action} (awaiting approval)` : c.action))),
       outcomes: count(done.map((c) => c.outcome)),
-      concurrency: { llm: llmConcurrency, agents },
+      concurrency: { llm: llmConcurrency, agents: deployment.concurrency },
+      deployment: kind,
+      replicas: deployment.replicas,
       memory: { atStart, beforePublish, afterRun, peakRssBytes },
+      processes: deployment.memory(),
+      cpuMsPerAlert,
+      steady,
+      problems: deployment.problems(),
     };
   } finally {
     clearInterval(sampler);
     tracker?.stop();
     // Each step is attempted even when one before it fails: a bench must not leave a server behind.
     await nc?.close().catch(() => {});
-    await pipeline?.stop().catch(() => {});
+    await deployment?.stop().catch(() => {});
     await fake?.close().catch(() => {});
     await nats?.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });

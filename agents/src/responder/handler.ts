@@ -123,13 +123,13 @@ async function executeWith(core: ResponderCore, msg: DecidedMessage): Promise<Ex
     case "expired":
       return refused(msg, "skipped", `not executed: the approval expired${d.approval ? ` at ${d.approval.expiresAt}` : ""}`);
     case "approved": {
-      const problem = await approvalProblem(core, msg);
-      if (problem) {
-        core.log.warn({ alertId: msg.alertId, problem }, "approved decision refused");
-        return refused(msg, "failed", problem);
+      const checked = await checkApproval(core, msg);
+      if (typeof checked === "string") {
+        core.log.warn({ alertId: msg.alertId, problem: checked }, "approved decision refused");
+        return refused(msg, "failed", checked);
       }
-      const r = (await core.approvals.get(d.approval!.id))!;
-      return run(core, msg, "approved", r.approvers.map((a) => a.by).join(", "), distinctApprovers(r));
+      // The record that was checked is the one whose approvers are named: one KV read, not two.
+      return run(core, msg, "approved", checked.approvers.map((a) => a.by).join(", "), distinctApprovers(checked));
     }
     case "ready":
       if (d.mode === "shadow") return run(core, msg, "shadow", "responder");
@@ -139,8 +139,8 @@ async function executeWith(core: ResponderCore, msg: DecidedMessage): Promise<Ex
   }
 }
 
-/** Why an approved decision must not run, or null when its approval holds. Fails closed. */
-async function approvalProblem(core: ResponderCore, msg: DecidedMessage): Promise<string | null> {
+/** Why an approved decision must not run, or the approval record when it holds. Fails closed. */
+async function checkApproval(core: ResponderCore, msg: DecidedMessage): Promise<string | ApprovalRecord> {
   const a = msg.decision.approval;
   if (!a) return "the decision says approved but carries no approval";
   const record = await core.approvals.get(a.id);
@@ -153,7 +153,7 @@ async function approvalProblem(core: ResponderCore, msg: DecidedMessage): Promis
   if (record.status !== "approved") return `approval ${a.id} is ${record.status}, not approved`;
   if (distinctApprovers(record) < record.approversRequired) return `approval ${a.id} has ${distinctApprovers(record)} of ${record.approversRequired} required different approvers`;
   if (!record.decidedAt || Date.parse(record.decidedAt) > Date.parse(record.expiresAt)) return `approval ${a.id} was granted after it expired at ${record.expiresAt}`;
-  return null;
+  return record;
 }
 
 /**

@@ -119,6 +119,10 @@ export const dashboardEnv = {
     .describe("token or users: reading /api, /ws and /edl needs a token too"),
   INGEST_MAX_BYTES: posInt("a number of bytes").default(5 * 1024 * 1024),
   DASHBOARD_MAX_ALERTS: posInt("a number of alerts").max(1_000_000, "expected at most 1000000").default(20_000).describe("alerts the dashboard keeps in memory"),
+  DASHBOARD_HISTORY_HOURS: z.coerce.number({ error: "expected a number of hours (0: no time bound)" }).min(0, "expected 0 (no time bound) or more hours").max(24 * 366, "expected at most 8784 hours (a year)").default(24)
+    .describe("at start the dashboard reads the stream from this many hours ago, not the whole stream; 0 reads all it keeps"),
+  DASHBOARD_HISTORY_MAX: z.coerce.number({ error: "expected a number of stream messages (0: no count bound)" }).int("expected a whole number of messages").min(0, "expected 0 (no count bound) or more messages").default(100_000)
+    .describe("and at most this many of the newest stream messages (about 5 per alert); 0 has no count bound"),
 };
 
 export class ConfigError extends Error {

@@ -9,7 +9,7 @@
 // TransientError (runtime/errors.ts).
 import type { JsMsg } from "@nats-io/jetstream";
 import { Headers, SchemaIds, describeIssues, summarizeIssues, type Producer, type Stage } from "@secops/contracts";
-import type { z } from "zod";
+import { z } from "zod";
 import { PermanentError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { stageMessageId } from "../shared/ids.js";
@@ -89,6 +89,51 @@ export function defineStage<A extends AgentName, In, Out extends { alertId: stri
   return d;
 }
 
+type Checked = { success: true; data: Record<string, unknown> } | { success: false; error: z.ZodError };
+
+/**
+ * The output check at the stage's own boundary: every field of the output contract that this
+ * stage wrote. A field carried over unchanged from the input (the very value the input check
+ * validated, under the same field schema) is not validated a second time; the message grows at
+ * every hop, so re-checking the whole alert and enrichment at each stage was most of the zod
+ * time. Anything else (a field the handler or the seal set, the envelope, a missing required
+ * field) is checked, and the result has exactly the contract's fields in its order, as a full
+ * parse would give.
+ */
+export function outputChecker(output: z.ZodType, input: z.ZodType | RawInputDeclaration<unknown>): (message: unknown, inputMessage: Record<string, unknown> | null) => Checked {
+  const full = (message: unknown): Checked => {
+    const r = output.safeParse(message);
+    return r.success ? { success: true, data: r.data as Record<string, unknown> } : { success: false, error: r.error };
+  };
+  if (!(output instanceof z.ZodObject) || !(input instanceof z.ZodObject)) return full;
+  const outShape = output.shape as Record<string, z.ZodType>;
+  const inShape = input.shape as Record<string, z.ZodType>;
+  const keys = Object.keys(outShape);
+  const picks = new Map<string, z.ZodType>();
+  return (message, inputMessage) => {
+    if (!inputMessage || typeof message !== "object" || message === null) return full(message);
+    const m = message as Record<string, unknown>;
+    const carried = new Set(keys.filter((k) => inShape[k] === outShape[k] && k in inputMessage && m[k] === inputMessage[k]));
+    if (carried.size === 0) return full(message);
+    const check = keys.filter((k) => !carried.has(k));
+    const id = check.join(",");
+    let schema = picks.get(id);
+    if (!schema) {
+      schema = output.pick(Object.fromEntries(check.map((k) => [k, true])) as Record<string, true>);
+      picks.set(id, schema);
+    }
+    const r = schema.safeParse(message);
+    if (!r.success) return { success: false, error: r.error };
+    const part = r.data as Record<string, unknown>;
+    const data: Record<string, unknown> = {};
+    for (const k of keys) {
+      if (carried.has(k)) data[k] = m[k];
+      else if (k in part) data[k] = part[k];
+    }
+    return { success: true, data };
+  };
+}
+
 function receivedAtOf(m: JsMsg): string {
   return new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString();
 }
@@ -100,6 +145,7 @@ function receivedAtOf(m: JsMsg): string {
 export function compileStage(stage: AnyStage, deps: unknown, o: { producer: Producer; subject: string; now?: () => Date }): StageHandler {
   const io = STAGE_IO[stage.name];
   const outputSchemaId = SchemaIds[io.output];
+  const checkOutput = outputChecker(stage.output as z.ZodType, stage.input as z.ZodType | RawInputDeclaration<unknown>);
   return async (m, loopCtx): Promise<HandlerResult> => {
     let note: string | undefined;
     let input: Record<string, unknown>;
@@ -138,7 +184,7 @@ export function compileStage(stage: AnyStage, deps: unknown, o: { producer: Prod
     };
     const alertId = typeof candidate.alertId === "string" ? candidate.alertId : null;
     const sealed: unknown = stage.seal ? await stage.seal(candidate as never, deps as never) : candidate;
-    const checked = stage.output.safeParse(sealed);
+    const checked = checkOutput(sealed, stage.input === RAW_INPUT ? null : input);
     if (!checked.success) {
       // The input was valid, so this is a bug of the stage; the original stays in the DLQ for a replay.
       throw new PermanentError(`${stage.name} produced an invalid ${outputSchemaId} message: ${summarizeIssues(checked.error)}`, {

@@ -46,8 +46,9 @@ export const STAGE_POLICY: Record<AgentName, { maxAckPending: number; maxDeliver
   // The investigator's timeout outlasts an LLM call with its retries and one repair.
   investigator: { maxAckPending: 64, maxDeliver: 5, ackWaitSeconds: 60, retryDelaysSeconds: [5, 15, 60, 120], defaultConcurrency: 16, stageTimeoutSeconds: 900 },
   decider: { maxAckPending: 256, maxDeliver: 5, ackWaitSeconds: 30, retryDelaysSeconds: [1, 5, 15, 30], defaultConcurrency: 16, stageTimeoutSeconds: 120 },
-  // The responder's outlasts its connectors' calls and the ledger's recording retries.
-  responder: { maxAckPending: 64, maxDeliver: 6, ackWaitSeconds: 60, retryDelaysSeconds: [2, 10, 30, 60, 120], defaultConcurrency: 8, stageTimeoutSeconds: 300 },
+  // The responder's outlasts its connectors' calls and the ledger's recording retries. Its work is KV round
+  // trips (ledger claim, effect record, outcome), not CPU: 16 at once hide their latency.
+  responder: { maxAckPending: 64, maxDeliver: 6, ackWaitSeconds: 60, retryDelaysSeconds: [2, 10, 30, 60, 120], defaultConcurrency: 16, stageTimeoutSeconds: 300 },
 };
 
 /**

@@ -15,6 +15,13 @@ export class Semaphore {
     await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
+  /** Takes a slot when one is free, without waiting. */
+  tryAcquire(): boolean {
+    if (this.#free <= 0) return false;
+    this.#free--;
+    return true;
+  }
+
   release(): void {
     const next = this.#waiters.shift();
     if (next) next();

@@ -161,6 +161,12 @@ export class StageLoop {
   #stopping = false;
   #processed = 0;
   readonly #inflight = new Set<Promise<void>>();
+  /** Acks sent whose confirmation is still on its way (their slot is free already). */
+  readonly #acking = new Set<Promise<void>>();
+  readonly #waiting: JsMsg[] = [];
+  #waitTimer: NodeJS.Timeout | null = null;
+  /** Resolves when a waiting message took a slot (the loop reads on). */
+  #room: (() => void) | null = null;
   readonly #slots: Semaphore;
   #done: Promise<void> = Promise.resolve();
 
@@ -194,7 +200,10 @@ export class StageLoop {
     // The durable's own max_deliver decides which delivery is the last (it may differ from the policy).
     const info = await consumer.info(true).catch(() => null);
     if (info && info.config.max_deliver && info.config.max_deliver > 0) this.#maxDeliver = info.config.max_deliver;
-    // Small batches: a replica holds at most `concurrency` messages, so replicas share the work.
+    // A replica holds its slots, at most `concurrency` waiting with progress signals, and one pull
+    // batch of `concurrency` unread, so replicas share the work. (A smaller batch shortens the
+    // unsignalled wait but costs a pull request per few messages: +40% nats-server CPU per alert
+    // at a batch of 2 in the bench.)
     const messages = await consumer.consume({ max_messages: this.o.concurrency });
     this.#messages = messages;
     void (async () => {
@@ -273,19 +282,61 @@ export class StageLoop {
     alertLogger(log, alertId, null).warn({ seq: m.seq, duplicate: ack.duplicate }, ack.duplicate ? "max-deliveries advisory: already dead-lettered" : "max-deliveries advisory: sent to alerts.dlq");
   }
 
+  /**
+   * Messages delivered while every slot is busy wait here, in order, and get a progress signal
+   * every third of the ack wait, so none is redelivered to another replica while it waits (a
+   * second LLM call for the same alert); a free slot takes the oldest. At most `concurrency`
+   * wait: the client pulls more only as the loop reads, so replicas still share the work (read
+   * eagerly, one replica would take up to max_ack_pending). What the client holds unread is at
+   * most its pull batch, and moves here as slots free: within one handler's time, so a message
+   * can outwait its ack wait unsignalled only while every slot's handler runs longer than that.
+   */
   async #loop(messages: ConsumerMessages): Promise<void> {
     for await (const m of messages) {
       if (this.#stopping) {
         m.nak(); // give it straight back so another replica takes it
         continue;
       }
-      await this.#slots.acquire();
-      const p = this.#handle(m).finally(() => {
-        this.#slots.release();
-        this.#inflight.delete(p);
-      });
-      this.#inflight.add(p);
+      if (this.#slots.tryAcquire()) {
+        this.#run(m);
+        continue;
+      }
+      this.#waiting.push(m);
+      this.#keepWaitingAlive();
+      if (this.#waiting.length >= this.o.concurrency) await new Promise<void>((r) => { this.#room = r; });
     }
+  }
+
+  /** Runs a message in the slot the caller holds; when it is done the slot goes to the oldest waiting message, or back. */
+  #run(m: JsMsg): void {
+    const p = this.#handle(m).finally(() => {
+      this.#inflight.delete(p);
+      const next = this.#stopping ? undefined : this.#waiting.shift();
+      if (next) this.#run(next);
+      else this.#slots.release();
+      this.#room?.();
+      this.#room = null;
+    });
+    this.#inflight.add(p);
+  }
+
+  #keepWaitingAlive(): void {
+    if (this.#waitTimer) return;
+    const every = this.o.progressEveryMs ?? Math.max(1_000, (STAGE_POLICY[this.o.agent].ackWaitSeconds * 1000) / 3);
+    this.#waitTimer = setInterval(() => {
+      if (this.#waiting.length === 0) {
+        clearInterval(this.#waitTimer!);
+        this.#waitTimer = null;
+        return;
+      }
+      for (const w of this.#waiting) w.working();
+    }, every);
+    this.#waitTimer.unref();
+  }
+
+  /** Messages delivered to this replica that wait for a free slot. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   async #handle(m: JsMsg): Promise<void> {
@@ -317,20 +368,28 @@ export class StageLoop {
       if (hung) clearTimeout(hung);
       alertId = result.alertId;
       traceId = result.traceId;
-      for (const p of result.publish) {
-        const ack = await publishDurably(this.o.js, p, 4, this.o.maxPayload?.());
-        if (ack.duplicate) {
-          // The server already had a message with this id: a redelivery (fine), or two different
-          // alerts that got the same id (a real repeat lost). Either way it is counted and said.
-          metrics.duplicates.inc({ agent, subject: p.subject });
-          alertLogger(log, alertId, traceId).warn({ seq: m.seq, subject: p.subject, msgId: p.msgId, delivery: m.info.deliveryCount }, "publish was a duplicate: the stream already had this message id");
-        }
-      }
-      // Wait for the server to confirm the ack, so a drain that returns has really finished.
-      await m.ackAck({ timeout: 5_000 }).catch(() => m.ack());
-      this.#processed++;
-      metrics.messages.inc({ agent, outcome: "ok" });
-      alertLogger(log, alertId, traceId).info({ seq: m.seq, delivery: m.info.deliveryCount, note: result.note }, `${agent} done`);
+      // Every output is in the stream before the input is acked (at least once); several outputs go out together.
+      const acks = await Promise.all(result.publish.map((p) => publishDurably(this.o.js, p, 4, this.o.maxPayload?.())));
+      acks.forEach((ack, i) => {
+        if (!ack.duplicate) return;
+        const p = result.publish[i]!;
+        // The server already had a message with this id: a redelivery (fine), or two different
+        // alerts that got the same id (a real repeat lost). Either way it is counted and said.
+        metrics.duplicates.inc({ agent, subject: p.subject });
+        alertLogger(log, alertId, traceId).warn({ seq: m.seq, subject: p.subject, msgId: p.msgId, delivery: m.info.deliveryCount }, "publish was a duplicate: the stream already had this message id");
+      });
+      // A plain ack while running: its output is in the stream already, and an ack lost with the
+      // connection only means a redelivery the message ids and the ledger absorb. While stopping,
+      // the ack is confirmed (outside the slot; stop() waits for it), so a drain that returns has
+      // really finished. (Confirming every ack cost a request per message and stage.)
+      const note = result.note;
+      const acked = this.#stopping ? m.ackAck({ timeout: 5_000 }).catch(() => m.ack()) : Promise.resolve(m.ack());
+      const confirm = acked.then(() => {
+        this.#processed++;
+        metrics.messages.inc({ agent, outcome: "ok" });
+        alertLogger(log, alertId, traceId).info({ seq: m.seq, delivery: m.info.deliveryCount, note }, `${agent} done`);
+      }).finally(() => this.#acking.delete(confirm));
+      this.#acking.add(confirm);
     } catch (e) {
       if (hung) clearTimeout(hung);
       clearInterval(timer);
@@ -403,7 +462,11 @@ export class StageLoop {
     this.#stopping = true;
     this.#messages?.stop();
     this.#advisories?.unsubscribe();
-    const all = Promise.allSettled([...this.#inflight]);
+    // What waited for a slot goes straight back, so another replica takes it now.
+    for (const m of this.#waiting.splice(0)) m.nak();
+    if (this.#waitTimer) clearInterval(this.#waitTimer);
+    this.#room?.();
+    const all = Promise.allSettled([...this.#inflight]).then(() => Promise.allSettled([...this.#acking]));
     await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
     await Promise.race([this.#done, new Promise((r) => setTimeout(r, 1_000))]);
   }

@@ -49,7 +49,9 @@ export async function startLocalNats(bin: string, dataDir: string, preferredPort
   // Its own process group: a Ctrl-C in the terminal reaches the agents (which drain) but not the
   // server they drain to; the launcher stops the server last.
   const child = spawn(bin, ["-c", conf, "-n", "secops-local", "-a", "127.0.0.1", "-p", String(port), "-js", "--ports_file_dir", runDir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
-  process.once("exit", () => { if (child.exitCode === null) child.kill("SIGKILL"); });
+  const killOnExit = () => { if (child.exitCode === null) child.kill("SIGKILL"); };
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const deadline = Date.now() + 15_000;

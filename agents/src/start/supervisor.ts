@@ -10,12 +10,17 @@ export interface ServiceSpec {
   name: string;
   entry: string;
   env: NodeJS.ProcessEnv;
+  /** Node options before the entry (the bench's --cpu-prof, which NODE_OPTIONS does not allow). */
+  execArgv?: string[];
 }
 
 export class Supervisor {
   readonly #children = new Map<string, ChildProcess>();
   readonly #restarts = new Map<string, number[]>();
   #stopping = false;
+  readonly #killAll = () => {
+    for (const c of this.#children.values()) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  };
 
   constructor(
     private readonly logDir: string,
@@ -24,23 +29,22 @@ export class Supervisor {
   ) {
     mkdirSync(logDir, { recursive: true });
     // Never leave orphans: whatever ends the launcher ends its children.
-    process.once("exit", () => {
-      for (const c of this.#children.values()) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    });
+    process.once("exit", this.#killAll);
   }
 
   start(spec: ServiceSpec): void {
     const log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: "a" });
-    const child = spawn(process.execPath, [spec.entry], { env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout?.pipe(log);
+    const child = spawn(process.execPath, [...(spec.execArgv ?? []), spec.entry], { env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.pipe(log, { end: false });
     // Config errors and crashes are printed to stderr: show them to the person at the terminal too.
     child.stderr?.on("data", (d: Buffer) => {
       log.write(d);
       for (const line of d.toString().split("\n").filter(Boolean)) this.say(`  [${spec.name}] ${line}`);
     });
     this.#children.set(spec.name, child);
+    // "close" comes after the last stdout/stderr chunk; "exit" may come before it.
+    child.once("close", () => log.end());
     child.once("exit", (code, signal) => {
-      log.end();
       if (this.#stopping) return;
       const now = Date.now();
       const recent = (this.#restarts.get(spec.name) ?? []).filter((t) => now - t < 60_000);
@@ -60,6 +64,16 @@ export class Supervisor {
     });
   }
 
+  /** The process id of the service's current process (the bench reads its memory), or undefined. */
+  pid(name: string): number | undefined {
+    return this.#children.get(name)?.pid;
+  }
+
+  /** How many times a service was restarted after it died. */
+  restarts(name: string): number {
+    return this.#restarts.get(name)?.length ?? 0;
+  }
+
   /** True while the service runs (or is about to be restarted). */
   running(name: string): boolean {
     const c = this.#children.get(name);
@@ -75,5 +89,7 @@ export class Supervisor {
       c.kill("SIGTERM");
     }));
     await Promise.all(waits);
+    // All are gone: a process that runs several supervisors one after another (the bench) keeps no listener per supervisor.
+    process.off("exit", this.#killAll);
   }
 }

@@ -22,7 +22,11 @@ describe("bench report with 20 alerts", () => {
 
   beforeAll(async () => {
     dirsBefore = benchDirs();
-    report = await runBench({ alerts: ALERTS, llmDelayMs: 20, phaseTimeoutMs: 60_000, offline: { budgetMs: 5, minRounds: 2 }, capacitySeconds: 0.1 });
+    // Two investigator processes and a short steady phase: the multi-process deployment as npm start runs it, with replicas.
+    report = await runBench({
+      alerts: ALERTS, llmDelayMs: 20, phaseTimeoutMs: 60_000, offline: { budgetMs: 5, minRounds: 2 }, capacitySeconds: 0.1,
+      replicas: { enricher: 1, investigator: 2, decider: 1, responder: 1 }, steady: { ratePerSecond: 20, seconds: 1 },
+    });
   }, 150_000);
 
   it("reports the duplicate burst: reuse makes fewer LLM calls than alerts, and no more than without it", () => {
@@ -80,8 +84,32 @@ describe("bench report with 20 alerts", () => {
     expect(report.prompts.corpusTokens.count).toBe(report.normalizer.all.alerts);
   });
 
+  it("measures the raw relay on the same server: every message through every hop", () => {
+    const r = report.relay!;
+    expect(r).toMatchObject({ hops: 5, messages: ALERTS, completed: ALERTS, complete: true, messageBytes: 4096 });
+    expect(r.messagesPerSecond).toBeGreaterThan(0);
+    expect(r.endToEndMs.count).toBe(ALERTS);
+  });
+
+  it("runs the agent processes with their replicas, the in-process comparison and the fake LLM phase", () => {
+    expect(report.pipeline.map((p) => [p.deployment, Object.keys(p.analysts)])).toEqual([["processes", ["rules"]], ["in-process", ["rules"]], ["processes", ["llm"]]]);
+    const multi = report.pipeline[0]!;
+    expect(multi.replicas.investigator).toBe(2);
+    // Every agent process, each replica its own, and the correlator, with its memory read.
+    expect(multi.processes.map((p) => p.name).sort()).toEqual(["correlator", "decider", "enricher", "investigator", "investigator#2", "responder"]);
+    for (const p of multi.processes) {
+      expect(p.pid, p.name).not.toBe(process.pid);
+      expect(p.peakRssBytes, p.name).toBeGreaterThanOrEqual(p.rssBytes);
+      expect(p.rssBytes, p.name).toBeGreaterThan(10 * 1024 * 1024);
+    }
+    expect(new Set(multi.processes.map((p) => p.pid)).size).toBe(multi.processes.length);
+    expect(multi.problems).toEqual([]);
+    expect(multi.steady).toMatchObject({ ratePerSecond: 20, seconds: 1, sent: 20, completed: 20 });
+    expect(multi.steady!.endToEndMs.count).toBe(20);
+    expect(report.pipeline[1]!.processes.map((p) => p.pid)).toEqual([process.pid]);
+  });
+
   it("takes every alert through the pipeline, with the rules analyst and with the fake LLM", () => {
-    expect(report.pipeline.map((p) => Object.keys(p.analysts))).toEqual([["rules"], ["llm"]]);
     for (const p of report.pipeline) {
       expect(p.published).toBe(ALERTS);
       expect(p.completed).toBe(ALERTS);
@@ -120,10 +148,10 @@ describe("bench report with 20 alerts", () => {
 
   it("renders every section, and JSON round-trips", () => {
     const text = renderReport(report);
-    for (const heading of ["1. Normalizer throughput", "2. Per-alert analysis", "3. Investigation prompt", "4. End-to-end pipeline", "sample_alert1.json", "unreachable (rules analyst)", "fake LLM answering after 20 ms", "bench complete"]) {
+    for (const heading of ["1. Normalizer throughput", "2. Per-alert analysis", "3. Investigation prompt", "4. End-to-end pipeline", "relay floor: 5 hops", "% of the relay", "investigator 2", "steady      20 alerts/s", "share", "investigator#2", "sample_alert1.json", "unreachable (rules analyst)", "fake LLM answering after 20 ms", "bench complete"]) {
       expect(text).toContain(heading);
     }
-    expect(JSON.parse(JSON.stringify(report)).pipeline[1].completed).toBe(ALERTS);
+    expect(JSON.parse(JSON.stringify(report)).pipeline[2].completed).toBe(ALERTS);
   });
 });
 
@@ -156,7 +184,12 @@ describe("bench helpers", () => {
     expect(() => parseBenchArgs(["--fast"], {})).toThrow(/unknown or incomplete option: --fast/);
     const ok = parseBenchArgs(["--alerts", "7", "--json", "--llm-delay-ms=0"], { LLM_CONCURRENCY: "3" });
     expect(ok.json).toBe(true);
-    expect(ok.options).toMatchObject({ alerts: 7, llmDelayMs: 0, phaseTimeoutMs: 120_000, env: { LLM_CONCURRENCY: "3" } });
+    expect(ok.options).toMatchObject({ alerts: 7, llmAlerts: 7, llmDelayMs: 0, phaseTimeoutMs: 120_000, env: { LLM_CONCURRENCY: "3" }, replicas: { enricher: 1, investigator: 1, decider: 1, responder: 1 }, steady: { ratePerSecond: 100, seconds: 10 }, skipInProcess: false });
+    expect(parseBenchArgs([], {}).options).toMatchObject({ alerts: 2000, llmAlerts: 500 });
+    expect(parseBenchArgs(["--replicas", "investigator=3,enricher=2", "--steady-s", "0", "--no-in-process"], {}).options).toMatchObject({ replicas: { enricher: 2, investigator: 3, decider: 1, responder: 1 }, steady: { seconds: 0 }, skipInProcess: true });
+    expect(() => parseBenchArgs(["--replicas", "investigator"], {})).toThrow(/--replicas "investigator": "investigator": expected stage=N/);
+    expect(() => parseBenchArgs(["--replicas", "llm=2"], {})).toThrow(/expected stage=N with a stage of enricher, investigator, decider, responder/);
+    expect(() => parseBenchArgs(["--replicas", "investigator=9"], {})).toThrow(/N from 1 to 8/);
   });
 
   it("the fake LLM answers like Qwen3 with thinking off, after its delay", async () => {

@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { DecidedMessage, DlqMessage, EnrichedMessage, ExecutedMessage, SchemaIds, topology, type Execution, type Topology } from "@secops/contracts";
 import { startNats, uniqueNamespace, type TestNats } from "../harness/nats.js";
 import { startAgent, type RunningAgent } from "../../src/runtime/agent.js";
-import { defineStage } from "../../src/runtime/define-stage.js";
+import { defineStage, outputChecker } from "../../src/runtime/define-stage.js";
 import { enricherStage } from "../../src/enricher/main.js";
 import { decided, ticket } from "../responder/fixtures.js";
 import { loadSamples } from "../e2e/samples.js";
@@ -121,5 +121,36 @@ describe("defineStage", () => {
     const stored = await (await jetstreamManager(nc)).streams.getMessage(topo.stream, { seq: ack.seq });
     expect(msg.timestamps.received).toBe(new Date(Math.floor(stored!.timestamp ? Date.parse(stored!.timestamp) : 0)).toISOString());
     expect(out!.headers["Nats-Msg-Id"]).toBe(`${msg.alertId}:enriched`);
+  });
+});
+
+describe("outputChecker: the output check covers what the stage wrote", () => {
+  const input = decided(ticket("checked"));
+  const check = outputChecker(ExecutedMessage, DecidedMessage);
+  const out = (over: Record<string, unknown> = {}) => ({ ...input, schema: SchemaIds.executed, timestamps: { ...input.timestamps, executed: new Date().toISOString() }, execution: execution(), ...over });
+
+  it("gives what a full parse gives, fields in the contract's order", () => {
+    const message = out();
+    const r = check(message, input as unknown as Record<string, unknown>);
+    expect(r.success).toBe(true);
+    const full = ExecutedMessage.parse(message);
+    expect(r.success && r.data).toEqual(full);
+    expect(r.success && Object.keys(r.data)).toEqual(Object.keys(full));
+  });
+
+  it("still refuses a bad addition, a bad envelope, a missing addition and a carried field the stage replaced", () => {
+    const inp = input as unknown as Record<string, unknown>;
+    const issues = (m: unknown) => { const r = check(m, inp); return r.success ? [] : r.error.issues.map((i) => i.path.join(".")); };
+    expect(issues(out({ execution: { ...execution(), summary: 42 } }))).toEqual(["execution.summary"]);
+    expect(issues(out({ schema: SchemaIds.decided }))).toEqual(["schema"]);
+    const { execution: _dropped, ...missing } = out();
+    expect(issues(missing)).toEqual(["execution"]);
+    // A new object is not the value the input check validated: it is checked.
+    expect(issues(out({ alert: { ...input.alert, severity: "apocalyptic" } }))).toEqual(["alert.severity"]);
+  });
+
+  it("drops fields the contract does not have, as a full parse does", () => {
+    const r = check(out({ extra: "not in the contract" }), input as unknown as Record<string, unknown>);
+    expect(r.success && "extra" in r.data).toBe(false);
   });
 });

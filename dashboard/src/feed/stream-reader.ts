@@ -1,5 +1,8 @@
-// Reads the whole ALERTS stream (history, then live) through ONE ordered consumer and feeds
-// the AlertIndex. Ordered consumers are ephemeral and recreate themselves after a gap or a
+// Reads the ALERTS stream (a bounded window of history, then live) through ONE ordered consumer
+// and feeds the AlertIndex. The window at start is the last DASHBOARD_HISTORY_HOURS hours and at
+// most the newest DASHBOARD_HISTORY_MAX messages (DeliverPolicy.StartTime / StartSequence, both
+// on nats-server 2.9 with its single filter subject), not the whole stream: a month of alerts
+// would otherwise be replayed and validated at every start. Ordered consumers are ephemeral and recreate themselves after a gap or a
 // reconnect (tech.md §A.6); this loop also survives the stream not existing yet or being
 // recreated, resuming after the last sequence it applied.
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
@@ -32,6 +35,15 @@ const STAGE_SCHEMAS = {
   executed: ExecutedMessage,
 } as const;
 
+/** How much history to read at start; 0 means no bound of that kind. */
+export interface HistoryWindow {
+  hours: number;
+  maxMessages: number;
+}
+
+/** The whole stream: what a reader without a window reads. */
+export const WHOLE_STREAM: HistoryWindow = { hours: 0, maxMessages: 0 };
+
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;
 
@@ -43,6 +55,8 @@ export class StreamReader {
   private readonly state: ReaderHealth = { running: false, healthy: false, caughtUp: false, lastError: null };
   private readonly kindBySubject: Map<string, StageKind | "raw" | "dlq" | "incident">;
   private unreadableLogged = 0;
+  /** Messages below this sequence are outside the count window (when a time window chose the start). */
+  private floorSeq = 0;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -50,6 +64,7 @@ export class StreamReader {
     private readonly index: AlertIndex,
     private readonly events: FeedEvents,
     private readonly log: Logger,
+    private readonly history: HistoryWindow = WHOLE_STREAM,
   ) {
     const s = topo.subjects;
     this.kindBySubject = new Map<string, StageKind | "raw" | "dlq" | "incident">([
@@ -108,7 +123,7 @@ export class StreamReader {
     // 2.9 knows only the single filter_subject: the client maps a string to it (tech.md §A.6).
     const consumer = await this.js.consumers.get(this.topo.stream, resumeAt > 1
       ? { filter_subjects: this.topo.all, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAt }
-      : { filter_subjects: this.topo.all, deliver_policy: DeliverPolicy.All });
+      : await this.firstStart());
     if (this.stopped) return;
     // Whether there is any history to wait for: an empty stream is caught up at once.
     const info = await consumer.info(true);
@@ -127,6 +142,22 @@ export class StreamReader {
       this.apply(m);
       if (m.info.pending === 0) this.state.caughtUp = true;
     }
+  }
+
+  /** Where a first read starts: the history window, or the whole stream when it has no bound. */
+  private async firstStart(): Promise<Parameters<JetStreamClient["consumers"]["get"]>[1] & object> {
+    const { hours, maxMessages } = this.history;
+    this.floorSeq = 0;
+    if (maxMessages > 0) {
+      const info = await (await this.js.streams.get(this.topo.stream)).info();
+      if (info.state.last_seq >= maxMessages) this.floorSeq = info.state.last_seq - maxMessages + 1;
+    }
+    if (hours > 0) {
+      const since = new Date(Date.now() - hours * 3_600_000).toISOString();
+      return { filter_subjects: this.topo.all, deliver_policy: DeliverPolicy.StartTime, opt_start_time: since };
+    }
+    if (this.floorSeq > 0) return { filter_subjects: this.topo.all, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.floorSeq };
+    return { filter_subjects: this.topo.all, deliver_policy: DeliverPolicy.All };
   }
 
   private async watchStatus(messages: ConsumerMessages): Promise<void> {
@@ -148,6 +179,8 @@ export class StreamReader {
   /** Decodes one stream message by subject; anything unreadable is counted, never fatal. */
   private apply(m: JsMsg): void {
     const seq = m.seq;
+    // Older than the newest DASHBOARD_HISTORY_MAX messages (the time window started earlier).
+    if (seq < this.floorSeq) return;
     const time = new Date(Math.floor(m.info.timestampNanos / 1_000_000)).toISOString();
     const kind = this.kindBySubject.get(m.subject);
     if (kind === undefined) return this.unreadable(seq, m.subject, "no stage uses this subject");

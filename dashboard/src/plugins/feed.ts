@@ -38,7 +38,7 @@ export function createFeed(ctx: DashboardContext): Feed {
     onDlq: (e) => hub.dlqAdded(e),
     onRaw: () => hub.countersChanged(),
     onIncident: (i) => hub.incidentChanged(i),
-  }, ctx.log);
+  }, ctx.log, ctx.settings.history);
   const undo = new UndoWatch(ctx.nc, ctx.topo.buckets.ledger, index, (s) => hub.alertChanged(s), ctx.log);
   let stopping: Promise<void> | null = null;
   return {
