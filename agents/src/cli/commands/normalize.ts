@@ -1,7 +1,7 @@
 // `secops normalize`: the normalizer offline, one JSON line per input alert. Lets people check
 // how their alerts will be read before anything is published.
 import type { CliCommand } from "../command.js";
-import { parseInputArgs, parseFormatFlag, readInputs } from "../input.js";
+import { parseInputArgs, readInputs } from "../input.js";
 import { FORMAT_IDS, normalizeAlert } from "../../enricher/normalize/index.js";
 
 export const command: CliCommand = {
@@ -15,11 +15,10 @@ examples (from the repository root):
   npx secops normalize input_alerts/sample_alert1.json
   npx secops normalize --internal-ranges 100.64.0.0/10 input_alerts/`,
   async run(argv, io) {
-    const args = parseInputArgs(argv, ["format", "internal-ranges"], io, this.usage);
+    const args = parseInputArgs(argv, { format: FORMAT_IDS, "internal-ranges": null }, io, this.usage);
     if (!args) return 2;
     const { flags, positional } = args;
-    const format = parseFormatFlag(flags.format, io);
-    if (format === null) return 2;
+    const format = flags.format;
     const internalRanges = (flags["internal-ranges"] ?? io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     let failed = 0;
     for (const item of await readInputs(positional, io)) {

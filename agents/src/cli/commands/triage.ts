@@ -29,13 +29,9 @@ examples (from the repository root):
   npx secops triage input_alerts/
   npx secops triage --analyst rules input_alerts/sample_alert4.json`,
   async run(argv, io) {
-    const args = parseInputArgs(argv, ["analyst"], io, this.usage);
+    const args = parseInputArgs(argv, { analyst: ["rules", "llm"] as const }, io, this.usage);
     if (!args) return 2;
     const { flags, positional } = args;
-    if (flags.analyst !== undefined && flags.analyst !== "rules" && flags.analyst !== "llm") {
-      io.err(`--analyst ${flags.analyst}: expected rules or llm`);
-      return 2;
-    }
     const llmCfg = parseEnv(llmEnv, io.env);
     const log = pino({ level: io.env.LOG_LEVEL ?? "silent" }, pino.destination(2));
     const analyst = flags.analyst ?? ((await llmAnswers(llmCfg.LLM_API_URL, llmCfg.LLM_API_KEY, 2_000)) ? "llm" : "rules");
