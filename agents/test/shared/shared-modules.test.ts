@@ -8,7 +8,7 @@ import { classifyIp, isInternalIp } from "../../src/enricher/iocs/ip.js";
 import { ipTags } from "../../src/enricher/enrich/ip-classification.js";
 import { backoffDelayMs, retry } from "../../src/shared/retry.js";
 import { parseFlags } from "../../src/shared/flags.js";
-import { UsageError, parseDecisionArgs } from "../../src/responder/cli-args.js";
+import { UsageError, parseDecisionArgs } from "../../src/cli/decision-args.js";
 import { approvalIdFor, isApprovalId, rawMessageId, stageMessageId } from "../../src/shared/ids.js";
 import { messageIdFor } from "../../src/enricher/normalize/index.js";
 
