@@ -1,5 +1,5 @@
 // The ids people see, resolved to the ids the commands act on. The terminal and the dashboard
-// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (APR-…, or apr_… from older deciders), record ids (TKT-…,
+// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (APR-…), record ids (TKT-…,
 // CLS-…, REV-…) and action ids (64 hex, or undo-<action id>); every command that takes an id
 // accepts any of them and says which alert, approval or action it meant when it is not unique.
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
@@ -161,8 +161,6 @@ async function oneAlert(ctx: IdContext, id: string, what: string): Promise<strin
 export async function approvalIdFor(ctx: IdContext, id: string): Promise<string> {
   if (classifyId(id) === "approval") return id;
   const kv = await bucket(ctx, ctx.topo.buckets.approvals);
-  // An approval id in another form (a decider may propose its own): use it when it exists.
-  if (kv && /^[A-Za-z0-9_-]{1,64}$/.test(id) && (await kv.get(id).catch(() => null))?.operation === "PUT") return id;
   const alertId = await oneAlert(ctx, id, "approval");
   const all = kv ? (await listJson(kv, ApprovalRecord)).map((e) => e.value).filter((r) => r.alertId === alertId) : [];
   const pending = all.filter((r) => r.status === "pending");

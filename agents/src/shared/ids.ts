@@ -32,7 +32,7 @@ export function approvalIdFor(alertId: string, digest: string): string {
   return `APR-${sha256Hex(`${alertId}\n${digest}`).slice(0, 16).toUpperCase()}`;
 }
 
-/** Approval ids accepted on input: today's `APR-…`, and `apr_` + 32 hex that deciders before 0.1 proposed. */
+/** Whether a typed id is an approval id (`APR-` and upper-case hex, as approvalIdFor makes them). */
 export function isApprovalId(id: string): boolean {
-  return /^APR-[0-9A-F]{8,32}$/.test(id) || /^apr_[0-9a-f]{32}$/.test(id);
+  return /^APR-[0-9A-F]{8,32}$/.test(id);
 }

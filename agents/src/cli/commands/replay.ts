@@ -27,7 +27,7 @@ export const command: CliCommand = {
   replayed decisions go to a responder in a throw-away replay namespace that runs everything in
   shadow mode. Live subjects and buckets are only read.
   --since/--until  ISO 8601 times of the window (by when the enricher published each alert)
-  --alerts         ids of any kind secops audit takes (vendor id, al-…, apr_…, TKT-…), comma-separated
+  --alerts         ids of any kind secops audit takes (vendor id, al-…, APR-…, TKT-…), comma-separated
   --query          words that must all occur in the normalized alert (case-insensitive)
   --stream         read another stream with the same subjects, e.g. the archive ALERTS_ARCHIVE
   --policy         the policy to judge with (default POLICY_FILE, else agents/policy/default.yaml)
