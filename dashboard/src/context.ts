@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { agentEnv, dashboardEnv, parseEnv } from "@secops/agents/runtime";
 
-/** The validated configuration values the plugins use (dashboardEnv; a bad value stops the process at start). */
+/** The validated configuration values the server and the plugins use (a bad value stops the process at start). */
 export interface DashboardSettings {
   /** Body limit of POST /ingest (INGEST_MAX_BYTES). */
   ingestMaxBytes: number;
@@ -13,20 +13,36 @@ export interface DashboardSettings {
   maxAlerts: number;
   /** Extra internal CIDRs for the normalizer (INTERNAL_RANGES). */
   internalRanges: string[];
+  /** The host the server is bound to (DASHBOARD_HOST); its name is always an accepted Host. */
+  host: string;
+  /** Further Host header names (DASHBOARD_ALLOWED_HOSTS) and origins (DASHBOARD_ALLOWED_ORIGINS) accepted. */
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  /** Whether reading needs a token too (DASHBOARD_READ_AUTH). */
+  readAuth: "off" | "token" | "users";
+}
+
+const settingsEnv = { INTERNAL_RANGES: agentEnv.INTERNAL_RANGES, ...dashboardEnv };
+type SettingsConfig = ReturnType<typeof parseEnv<typeof settingsEnv>>;
+
+const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+/** The settings from configuration already validated by dashboardEnv (main.ts parses it once, at start). */
+export function settingsFrom(c: Pick<SettingsConfig, keyof typeof settingsEnv>): DashboardSettings {
+  return {
+    ingestMaxBytes: c.INGEST_MAX_BYTES,
+    maxAlerts: c.DASHBOARD_MAX_ALERTS,
+    internalRanges: list(c.INTERNAL_RANGES),
+    host: c.DASHBOARD_HOST,
+    allowedHosts: list(c.DASHBOARD_ALLOWED_HOSTS),
+    allowedOrigins: list(c.DASHBOARD_ALLOWED_ORIGINS),
+    readAuth: c.DASHBOARD_READ_AUTH,
+  };
 }
 
 /** Reads the settings through the same schemas the agents use; throws a ConfigError naming the variable. */
 export function dashboardSettings(env: NodeJS.ProcessEnv): DashboardSettings {
-  const c = parseEnv({
-    INTERNAL_RANGES: agentEnv.INTERNAL_RANGES,
-    INGEST_MAX_BYTES: dashboardEnv.INGEST_MAX_BYTES,
-    DASHBOARD_MAX_ALERTS: dashboardEnv.DASHBOARD_MAX_ALERTS,
-  }, env);
-  return {
-    ingestMaxBytes: c.INGEST_MAX_BYTES,
-    maxAlerts: c.DASHBOARD_MAX_ALERTS,
-    internalRanges: c.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean),
-  };
+  return settingsFrom(parseEnv(settingsEnv, env));
 }
 
 /**
