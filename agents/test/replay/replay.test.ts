@@ -17,7 +17,7 @@ import { llmEnv, natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { createLlmClient } from "../../src/llm/client.js";
 import { investigateAlert } from "../../src/investigator/handler.js";
 import { DEFAULT_POLICY_FILE } from "../../src/shared/policy.js";
-import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/replay/policy-versions.js";
+import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/state/policy-versions.js";
 import { createResponder } from "../../src/responder/handler.js";
 import { newReplayNamespace } from "../../src/replay/guard.js";
 import { deciderStage } from "../../src/decider/main.js";

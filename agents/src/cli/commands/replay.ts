@@ -10,7 +10,7 @@ import { llmEnv, natsEnv, parseEnv, topologyOf } from "../../runtime/config.js";
 import { connectNats } from "../../runtime/nats.js";
 import { createLlmClient } from "../../llm/client.js";
 import { enrichmentSetup } from "../../enricher/enrich/setup.js";
-import { loadPolicyWithText } from "../../replay/policy-versions.js";
+import { loadPolicyWithText } from "../../state/policy-versions.js";
 import { readHistory, type Selection } from "../../replay/history.js";
 import { FROM_STAGES, replayAlerts, type FromStage } from "../../replay/replay.js";
 import { summarize, toCsv, toTable } from "../../replay/diff.js";
