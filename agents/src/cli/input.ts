@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
 import type { CliIo } from "./command.js";
-import { splitBatch, type BatchItem } from "../enricher/normalize/split.js";
+import { splitBatch, type BatchItem } from "../enricher/normalize/index.js";
 import { parseFlags } from "../shared/flags.js";
 
 export const ALERT_FILE_EXTENSIONS = new Set([".json", ".jsonl", ".ndjson", ".cef", ".log", ".txt"]);

@@ -9,6 +9,7 @@ import { enrichIndicators } from "../../enricher/enrich/index.js";
 import { enrichmentSetup } from "../../enricher/enrich/setup.js";
 import { llmEnv, parseEnv } from "../../runtime/config.js";
 import { newTraceId } from "../../runtime/trace.js";
+import { PIPELINE_VERSION } from "../../runtime/agent.js";
 import { createLlmClient } from "../../llm/client.js";
 import { investigateAlert } from "../../investigator/handler.js";
 import { loadPolicy } from "../../shared/policy.js";
@@ -40,7 +41,7 @@ examples (from the repository root):
     const policy = loadPolicy(io.env.POLICY_FILE || undefined);
     const { providers, assetRules } = enrichmentSetup(io.env);
     const internalRanges = (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    const producer = { agent: "secops-triage", version: "0.1.0", instance: "cli" };
+    const producer = { agent: "secops-triage", version: PIPELINE_VERSION, instance: "cli" };
 
     let failed = 0;
     for (const item of await readInputs(positional, io)) {

@@ -1,5 +1,5 @@
 import type { CliCommand } from "../command.js";
-import { UndoError } from "../../responder/undo.js";
+import { UndoError } from "../../state/undo-requests.js";
 import { UsageError, parseDecisionArgs } from "../decision-args.js";
 import { withResponder } from "../session.js";
 import { ID_SOURCES, IdError, actionIdForId } from "../ids.js";
