@@ -3,6 +3,7 @@
 // exit 2 and says what is accepted, before it connects to anything.
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { indicatorType } from "../../src/cli/commands/enrich.js";
 import { UsageError, parseOptions } from "../../src/shared/flags.js";
 import { capturingIo } from "../normalize/cli-io.js";
 
@@ -26,5 +27,11 @@ describe("secops options", () => {
     const io = capturingIo("", { NATS_URL: "nats://127.0.0.1:9" });
     expect(await main(argv, io)).toBe(2);
     expect(io.errLines.join("\n")).toMatch(message);
+  });
+
+  it("secops enrich reads an address as the pipeline does: inet_aton shorthands are not IPs", () => {
+    expect(indicatorType("198.51.100.7")).toBe("ip");
+    expect(indicatorType("2001:db8::1")).toBe("ip");
+    for (const v of ["10", "0x0a.1", "127.1"]) expect(indicatorType(v), v).not.toBe("ip");
   });
 });
