@@ -3,7 +3,8 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { Topology } from "@secops/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import { agentEnv, dashboardEnv, parseEnv } from "@secops/agents/runtime";
+import { dashboardEnv, parseEnv } from "@secops/agents/runtime";
+import { CidrList } from "@secops/agents/network";
 
 /** The validated configuration values the server and the plugins use (a bad value stops the process at start). */
 export interface DashboardSettings {
@@ -22,7 +23,8 @@ export interface DashboardSettings {
   readAuth: "off" | "token" | "users";
 }
 
-const settingsEnv = { INTERNAL_RANGES: agentEnv.INTERNAL_RANGES, ...dashboardEnv };
+/** The variables the settings come from: dashboardEnv, and INTERNAL_RANGES read as CIDR ranges. */
+export const settingsEnv = { ...dashboardEnv, INTERNAL_RANGES: CidrList };
 type SettingsConfig = ReturnType<typeof parseEnv<typeof settingsEnv>>;
 
 const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -32,7 +34,7 @@ export function settingsFrom(c: Pick<SettingsConfig, keyof typeof settingsEnv>):
   return {
     ingestMaxBytes: c.INGEST_MAX_BYTES,
     maxAlerts: c.DASHBOARD_MAX_ALERTS,
-    internalRanges: list(c.INTERNAL_RANGES),
+    internalRanges: [...c.INTERNAL_RANGES],
     host: c.DASHBOARD_HOST,
     allowedHosts: list(c.DASHBOARD_ALLOWED_HOSTS),
     allowedOrigins: list(c.DASHBOARD_ALLOWED_ORIGINS),

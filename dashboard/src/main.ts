@@ -1,12 +1,13 @@
 // Process entry point of the dashboard: http://DASHBOARD_HOST:DASHBOARD_PORT (localhost:8080).
 import { randomBytes } from "node:crypto";
-import { agentEnv, dashboardEnv, exitOnConfigError, parseDashboardUsers, parseEnv, topologyOf } from "@secops/agents/runtime";
+import { agentEnv, exitOnConfigError, parseDashboardUsers, parseEnv, topologyOf } from "@secops/agents/runtime";
 import { connectNats, createLogger } from "@secops/agents/runtime";
 import { buildDashboard } from "./server.js";
-import { settingsFrom } from "./context.js";
+import { settingsEnv, settingsFrom } from "./context.js";
 
 const env = process.env;
-const cfg = exitOnConfigError(() => ({ ...parseEnv(agentEnv, env), ...parseEnv(dashboardEnv, env) }));
+// One parse of every variable the dashboard reads; a bad value stops it naming the variable.
+const cfg = exitOnConfigError(() => parseEnv({ ...agentEnv, ...settingsEnv }, env));
 const log = createLogger("dashboard", cfg.LOG_LEVEL);
 let token = cfg.DASHBOARD_TOKEN;
 if (!token) {

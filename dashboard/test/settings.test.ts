@@ -27,6 +27,8 @@ describe("dashboard settings", () => {
     });
     expect(() => dashboardSettings({ DASHBOARD_READ_AUTH: "maybe" })).toThrow(ConfigError);
     expect(() => dashboardSettings({ DASHBOARD_READ_AUTH: "maybe" })).toThrow(/DASHBOARD_READ_AUTH="maybe": expected off, token or users/);
+    // A range that is not one would leave an internal network looking external: it stops the dashboard.
+    expect(() => dashboardSettings({ INTERNAL_RANGES: "10.20.0.0/16,10.30.0.0/33" })).toThrow(/INTERNAL_RANGES="10.20.0.0\/16,10.30.0.0\/33": "10.30.0.0\/33" is not a CIDR range/);
   });
 
   it("the server takes the settings it is given, not the environment", async () => {
@@ -45,5 +47,5 @@ describe("dashboard settings", () => {
 
 /** dashboardEnv's defaults, as parseEnv gives them for an empty environment. */
 function dashboardSettingsInput() {
-  return { INTERNAL_RANGES: "", DASHBOARD_HOST: "127.0.0.1", DASHBOARD_PORT: 8080, DASHBOARD_READ_AUTH: "off" as const, INGEST_MAX_BYTES: 1024, DASHBOARD_MAX_ALERTS: 10 };
+  return { INTERNAL_RANGES: [], DASHBOARD_HOST: "127.0.0.1", DASHBOARD_PORT: 8080, DASHBOARD_READ_AUTH: "off" as const, INGEST_MAX_BYTES: 1024, DASHBOARD_MAX_ALERTS: 10 };
 }

@@ -29,6 +29,17 @@ describe("secops options", () => {
     expect(io.errLines.join("\n")).toMatch(message);
   });
 
+  it("INTERNAL_RANGES (and normalize's --internal-ranges) must be CIDR ranges: a typo stops the command naming it", async () => {
+    const io = capturingIo();
+    expect(await main(["normalize", "--internal-ranges", "10/8", "input_alerts/sample_alert1.json"], io)).toBe(2);
+    expect(io.errLines.join("\n")).toMatch(/--internal-ranges: "10\/8" is not a CIDR range; expected ranges such as 10.20.0.0\/16/);
+    const io2 = capturingIo("", { INTERNAL_RANGES: "10.20.0.0/16,10.30.0.0" });
+    expect(await main(["triage", "--analyst", "rules", "input_alerts/sample_alert1.json"], io2)).toBe(1);
+    expect(io2.errLines.join("\n")).toMatch(/INTERNAL_RANGES="10.20.0.0\/16,10.30.0.0": "10.30.0.0" is not a CIDR range/);
+    const io3 = capturingIo("", { INTERNAL_RANGES: "10.20.0.0/16" });
+    expect(await main(["normalize", "input_alerts/sample_alert1.json"], io3)).toBe(0);
+  });
+
   it("secops enrich reads an address as the pipeline does: inet_aton shorthands are not IPs", () => {
     expect(indicatorType("198.51.100.7")).toBe("ip");
     expect(indicatorType("2001:db8::1")).toBe("ip");

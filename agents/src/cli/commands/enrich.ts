@@ -14,6 +14,8 @@ import { keptInReason } from "../../enricher/enrich/online/egress.js";
 import { ProviderUnavailable } from "../../enricher/enrich/online/definition.js";
 import { worstVerdict, type ProviderVerdict } from "../../enricher/enrich/provider.js";
 import type { ProviderState } from "../../state/enrichment.js";
+import { CidrList } from "../../shared/network.js";
+import { parseEnv } from "../../runtime/config.js";
 
 /** What kind of indicator a command-line argument is, or why it is none. */
 export function indicatorType(value: string): IocType | string {
@@ -57,7 +59,7 @@ export const command: CliCommand = {
       return 2;
     }
     const setup = enrichmentSetup(io.env);
-    const internalRanges = (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const internalRanges = parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES;
     let failed = 0;
     for (const arg of positional) {
       const value = refang(arg.trim());

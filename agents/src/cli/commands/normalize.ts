@@ -3,6 +3,8 @@
 import type { CliCommand } from "../command.js";
 import { parseInputArgs, readInputs } from "../input.js";
 import { FORMAT_IDS, normalizeAlert } from "../../enricher/normalize/index.js";
+import { CidrList } from "../../shared/network.js";
+import { parseEnv } from "../../runtime/config.js";
 
 export const command: CliCommand = {
   name: "normalize",
@@ -19,7 +21,13 @@ examples (from the repository root):
     if (!args) return 2;
     const { flags, positional } = args;
     const format = flags.format;
-    const internalRanges = (flags["internal-ranges"] ?? io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    // --internal-ranges takes the place of INTERNAL_RANGES, and is read the same way.
+    const fromFlag = flags["internal-ranges"] === undefined ? null : CidrList.safeParse(flags["internal-ranges"]);
+    if (fromFlag && !fromFlag.success) {
+      io.err(`--internal-ranges: ${fromFlag.error.issues.map((i) => i.message).join("; ")}`);
+      return 2;
+    }
+    const internalRanges = fromFlag ? fromFlag.data : parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES;
     let failed = 0;
     for (const item of await readInputs(positional, io)) {
       if ("error" in item) { failed++; io.out(JSON.stringify({ input: item.input, error: item.error })); continue; }

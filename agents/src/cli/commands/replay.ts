@@ -14,6 +14,7 @@ import { loadPolicyWithText } from "../../state/policy-versions.js";
 import { readHistory, type Selection } from "../../replay/history.js";
 import { FROM_STAGES, replayAlerts, type FromStage } from "../../replay/replay.js";
 import { summarize, toCsv, toTable } from "../../replay/diff.js";
+import { CidrList } from "../../shared/network.js";
 
 const BOOLEANS = ["--json", "--csv", "--fail-on-change", "--all"] as const;
 
@@ -101,7 +102,7 @@ examples (strict.yaml and policy/next.yaml stand for your policy files):
       const { rows, namespace } = await replayAlerts(history, {
         policy: loaded.policy, fromStage, llm, log, nc, js: ctx.js,
         enrichment: enrichmentSetup(io.env),
-        internalRanges: (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+        internalRanges: parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES,
         onProgress(done, total) {
           const now = Date.now();
           if (done < total && now - lastReport < 1000) return;

@@ -16,6 +16,7 @@ import { loadPolicy } from "../../shared/policy.js";
 import { geoPolicyOf } from "../../investigator/rules-geo.js";
 import { decideResponse } from "../../decider/handler.js";
 import { llmAnswers } from "../../llm/probe.js";
+import { CidrList } from "../../shared/network.js";
 
 export const command: CliCommand = {
   name: "triage",
@@ -40,7 +41,7 @@ examples (from the repository root):
     const llm = analyst === "llm" ? createLlmClient(llmCfg, log) : null;
     const policy = loadPolicy(io.env.POLICY_FILE || undefined);
     const { providers, assetRules } = enrichmentSetup(io.env);
-    const internalRanges = (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const internalRanges = parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES;
     const producer = { agent: "secops-triage", version: PIPELINE_VERSION, instance: "cli" };
 
     let failed = 0;
