@@ -51,7 +51,7 @@ export interface Topology {
     readonly trust: string;
     /** The first LLM investigation per alert fingerprint, reused for duplicates by every investigator replica. */
     readonly investigationReuse: string;
-    /** Every policy text a decider loaded, keyed by its version (see agents/src/replay/policy-versions.ts). */
+    /** Every policy text a decider loaded, keyed by its version (see agents/src/state/policy-versions.ts). */
     readonly policies: string;
   };
 }

@@ -3,9 +3,10 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { Topology } from "@secops/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import { agentEnv, dashboardEnv, parseEnv } from "@secops/agents/runtime";
+import { dashboardEnv, parseEnv } from "@secops/agents/runtime";
+import { CidrList } from "@secops/agents/network";
 
-/** The validated configuration values the plugins use (dashboardEnv; a bad value stops the process at start). */
+/** The validated configuration values the server and the plugins use (a bad value stops the process at start). */
 export interface DashboardSettings {
   /** Body limit of POST /ingest (INGEST_MAX_BYTES). */
   ingestMaxBytes: number;
@@ -15,23 +16,38 @@ export interface DashboardSettings {
   internalRanges: string[];
   /** How much of the stream the feed reads at start (DASHBOARD_HISTORY_HOURS, DASHBOARD_HISTORY_MAX; 0 = no bound). */
   history?: { hours: number; maxMessages: number };
+  /** The host the server is bound to (DASHBOARD_HOST); its name is always an accepted Host. */
+  host: string;
+  /** Further Host header names (DASHBOARD_ALLOWED_HOSTS) and origins (DASHBOARD_ALLOWED_ORIGINS) accepted. */
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  /** Whether reading needs a token too (DASHBOARD_READ_AUTH). */
+  readAuth: "off" | "token" | "users";
+}
+
+/** The variables the settings come from: dashboardEnv, and INTERNAL_RANGES read as CIDR ranges. */
+export const settingsEnv = { ...dashboardEnv, INTERNAL_RANGES: CidrList };
+type SettingsConfig = ReturnType<typeof parseEnv<typeof settingsEnv>>;
+
+const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+/** The settings from configuration already validated by dashboardEnv (main.ts parses it once, at start). */
+export function settingsFrom(c: Pick<SettingsConfig, keyof typeof settingsEnv>): DashboardSettings {
+  return {
+    ingestMaxBytes: c.INGEST_MAX_BYTES,
+    maxAlerts: c.DASHBOARD_MAX_ALERTS,
+    internalRanges: [...c.INTERNAL_RANGES],
+    host: c.DASHBOARD_HOST,
+    allowedHosts: list(c.DASHBOARD_ALLOWED_HOSTS),
+    allowedOrigins: list(c.DASHBOARD_ALLOWED_ORIGINS),
+    readAuth: c.DASHBOARD_READ_AUTH,
+    history: { hours: c.DASHBOARD_HISTORY_HOURS, maxMessages: c.DASHBOARD_HISTORY_MAX },
+  };
 }
 
 /** Reads the settings through the same schemas the agents use; throws a ConfigError naming the variable. */
 export function dashboardSettings(env: NodeJS.ProcessEnv): DashboardSettings {
-  const c = parseEnv({
-    INTERNAL_RANGES: agentEnv.INTERNAL_RANGES,
-    INGEST_MAX_BYTES: dashboardEnv.INGEST_MAX_BYTES,
-    DASHBOARD_MAX_ALERTS: dashboardEnv.DASHBOARD_MAX_ALERTS,
-    DASHBOARD_HISTORY_HOURS: dashboardEnv.DASHBOARD_HISTORY_HOURS,
-    DASHBOARD_HISTORY_MAX: dashboardEnv.DASHBOARD_HISTORY_MAX,
-  }, env);
-  return {
-    ingestMaxBytes: c.INGEST_MAX_BYTES,
-    maxAlerts: c.DASHBOARD_MAX_ALERTS,
-    internalRanges: c.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean),
-    history: { hours: c.DASHBOARD_HISTORY_HOURS, maxMessages: c.DASHBOARD_HISTORY_MAX },
-  };
+  return settingsFrom(parseEnv(settingsEnv, env));
 }
 
 /**

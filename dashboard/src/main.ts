@@ -1,11 +1,13 @@
 // Process entry point of the dashboard: http://DASHBOARD_HOST:DASHBOARD_PORT (localhost:8080).
 import { randomBytes } from "node:crypto";
-import { agentEnv, dashboardEnv, exitOnConfigError, parseDashboardUsers, parseEnv, topologyOf } from "@secops/agents/runtime";
+import { agentEnv, exitOnConfigError, parseDashboardUsers, parseEnv, topologyOf } from "@secops/agents/runtime";
 import { connectNats, createLogger } from "@secops/agents/runtime";
 import { buildDashboard } from "./server.js";
+import { settingsEnv, settingsFrom } from "./context.js";
 
 const env = process.env;
-const cfg = exitOnConfigError(() => ({ ...parseEnv(agentEnv, env), ...parseEnv(dashboardEnv, env) }));
+// One parse of every variable the dashboard reads; a bad value stops it naming the variable.
+const cfg = exitOnConfigError(() => parseEnv({ ...agentEnv, ...settingsEnv }, env));
 const log = createLogger("dashboard", cfg.LOG_LEVEL);
 let token = cfg.DASHBOARD_TOKEN;
 if (!token) {
@@ -17,7 +19,7 @@ try {
   const nc = await connectNats(cfg, "dashboard", log);
   const users = cfg.DASHBOARD_USERS ? parseDashboardUsers(cfg.DASHBOARD_USERS) : undefined;
   if (users) log.info({ users: [...users.values()].map((u) => u.name) }, "write endpoints take per-person tokens (DASHBOARD_USERS)");
-  const { app } = await buildDashboard({ nc, topo: topologyOf(cfg), log, token, users, env, bodyLimit: cfg.INGEST_MAX_BYTES });
+  const { app } = await buildDashboard({ nc, topo: topologyOf(cfg), log, token, users, env, settings: settingsFrom(cfg), bodyLimit: cfg.INGEST_MAX_BYTES });
   await app.listen({ host: cfg.DASHBOARD_HOST, port: cfg.DASHBOARD_PORT });
   log.info(`dashboard on http://${cfg.DASHBOARD_HOST}:${cfg.DASHBOARD_PORT}`);
   for (const sig of ["SIGTERM", "SIGINT"] as const) {

@@ -5,9 +5,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import type { Logger } from "pino";
 import type { DashboardUser } from "@secops/agents/runtime";
-import { dashboardSettings, type DashboardContext } from "./context.js";
+import { dashboardSettings, type DashboardContext, type DashboardSettings } from "./context.js";
 import { createAuth, createSiteGuard } from "./auth.js";
-import { dashboardEnv, parseEnv } from "@secops/agents/runtime";
 import { PLUGINS } from "./plugins/index.js";
 import { PAGE_PATHS } from "./plugins/static.js";
 
@@ -19,6 +18,8 @@ export interface DashboardServerOptions {
   /** Per-person tokens (token → name); when given, only these are accepted for writes. */
   users?: Map<string, DashboardUser>;
   env?: NodeJS.ProcessEnv;
+  /** The validated settings (main.ts); without them they are read from env. */
+  settings?: DashboardSettings;
   bodyLimit?: number;
 }
 
@@ -28,12 +29,11 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const auth = createAuth(o.token, o.users);
   // Before anything else, and before any body is read: Host, Origin, then the token (auth.ts).
-  const site = parseEnv(dashboardEnv, o.env ?? process.env);
-  if (site.DASHBOARD_READ_AUTH === "users" && !o.users?.size) throw new Error("DASHBOARD_READ_AUTH=users needs DASHBOARD_USERS (per-person tokens); use DASHBOARD_READ_AUTH=token for the shared token");
-  const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const settings = o.settings ?? dashboardSettings(o.env ?? process.env);
+  if (settings.readAuth === "users" && !o.users?.size) throw new Error("DASHBOARD_READ_AUTH=users needs DASHBOARD_USERS (per-person tokens); use DASHBOARD_READ_AUTH=token for the shared token");
   app.addHook("onRequest", createSiteGuard({
-    auth, boundHost: site.DASHBOARD_HOST, allowedHosts: list(site.DASHBOARD_ALLOWED_HOSTS), allowedOrigins: list(site.DASHBOARD_ALLOWED_ORIGINS),
-    readAuth: site.DASHBOARD_READ_AUTH, publicPaths: new Set(PAGE_PATHS),
+    auth, boundHost: settings.host, allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins,
+    readAuth: settings.readAuth, publicPaths: new Set(PAGE_PATHS),
   }));
   const ctx: DashboardContext = {
     nc: o.nc,
@@ -41,7 +41,7 @@ export async function buildDashboard(o: DashboardServerOptions): Promise<{ app: 
     jsm: await jetstreamManager(o.nc),
     topo: o.topo,
     log: o.log,
-    settings: dashboardSettings(o.env ?? process.env),
+    settings,
     env: o.env ?? process.env,
     token: o.token,
     requireAuth: auth.requireAuth,

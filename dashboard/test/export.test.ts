@@ -12,7 +12,7 @@ import { startNats, type TestNats } from "../../agents/test/harness/nats.js";
 import { provision, recordHistory, silent } from "../../agents/test/replay/history-fixture.js";
 import { connectNats } from "../../agents/src/runtime/nats.js";
 import { natsEnv, parseEnv } from "../../agents/src/runtime/config.js";
-import { loadPolicyWithText } from "../../agents/src/replay/policy-versions.js";
+import { loadPolicyWithText } from "../../agents/src/state/policy-versions.js";
 import { verifyBundle } from "../../agents/src/replay/bundle.js";
 import { dashboardSettings, type DashboardContext } from "../src/context.js";
 import exportPlugin from "../src/plugins/export.js";

@@ -13,7 +13,7 @@ import { DEFAULT_TOPOLOGY, SchemaIds, type EnrichedMessage, type Producer } from
 import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
 import { enrichIndicators } from "../enricher/enrich/index.js";
 import { enrichmentSetup } from "../enricher/enrich/setup.js";
-import { sha256Hex } from "../enricher/normalize/fingerprint.js";
+import { sha256Hex } from "../shared/hash.js";
 import { duplicateReuse } from "../investigator/duplicate-reuse.js";
 import { investigateAlert } from "../investigator/handler.js";
 import { natsServerBinary, startLocalNats } from "../start/local-nats.js";

@@ -1,5 +1,5 @@
 // The ids people see, resolved to the ids the commands act on. The terminal and the dashboard
-// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (APR-…, or apr_… from older deciders), record ids (TKT-…,
+// show vendor ids (SEC-2026-0101), alert ids (al-…), approval ids (APR-…), record ids (TKT-…,
 // CLS-…, REV-…) and action ids (64 hex, or undo-<action id>); every command that takes an id
 // accepts any of them and says which alert, approval or action it meant when it is not unique.
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
@@ -7,8 +7,8 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import { getJson, listJson } from "../state/kv.js";
-import { ApprovalRecord, LedgerEntry } from "../state/records.js";
-import { isApprovalId } from "../shared/ids.js";
+import { ApprovalRecord, LedgerEntry, ReviewRecord } from "../state/records.js";
+import { isApprovalId, parseRecordId } from "../shared/ids.js";
 
 /** Where each kind of id comes from, for help texts and errors. */
 export const ID_SOURCES = {
@@ -31,8 +31,8 @@ export type IdKind = "alert" | "approval" | "record" | "action" | "source";
 export function classifyId(id: string): IdKind {
   if (/^al-[0-9a-f]{24}$/.test(id)) return "alert";
   if (isApprovalId(id)) return "approval";
-  if (/^(TKT|CLS|REV)-[0-9A-F]{10}$/i.test(id)) return "record";
-  if (/^(undo-)?[0-9a-f]{64}$/.test(id)) return "action";
+  if (parseRecordId(id)) return "record";
+  if (/^(undo-)?[0-9a-f]{64}(\.w\d+)?$/.test(id)) return "action";
   return "source";
 }
 
@@ -106,12 +106,28 @@ async function ledgerEntries(ctx: IdContext): Promise<LedgerEntry[]> {
   return kv ? (await listJson(kv, LedgerEntry)).map((e) => e.value) : [];
 }
 
-/** TKT-/CLS-/REV- ids are the first 10 hex characters of the action id that made the record. */
+/** TKT-/CLS-/REV- ids lead back to the action that made the record (shared/ids.ts recordIdFor). */
 async function actionForRecord(ctx: IdContext, id: string): Promise<LedgerEntry> {
-  const prefix = id.slice(4).toLowerCase();
-  const hits = (await ledgerEntries(ctx)).filter((e) => e.actionId.startsWith(prefix));
+  const r = parseRecordId(id);
+  if (r && "unexecuted" in r) {
+    throw new IdError(`${id} is a review of a decision the responder could not carry out: no action ran, so there is none to name or undo (the review names its alert: GET /api/reviews)`);
+  }
+  const window = (actionId: string) => Number(/\.w(\d+)$/.exec(actionId)?.[1] ?? 0);
+  const hits = r ? (await ledgerEntries(ctx)).filter((e) => e.actionId.startsWith(r.actionPrefix) && window(e.actionId) === r.window) : [];
   if (hits.length === 0) throw new IdError(`no action made ${id} (looked in the action ledger ${ctx.topo.buckets.ledger})`);
   return hits[0]!;
+}
+
+/** The alert a record id is about: the alert of the action that made it, or of the review itself. */
+async function alertForRecord(ctx: IdContext, id: string): Promise<string> {
+  const r = parseRecordId(id);
+  if (r && "unexecuted" in r) {
+    const kv = await bucket(ctx, ctx.topo.buckets.reviews);
+    const e = kv ? await getJson(kv, id.toUpperCase(), ReviewRecord) : null;
+    if (!e) throw new IdError(`no review has the id ${id} (looked in ${ctx.topo.buckets.reviews})`);
+    return e.value.alertId;
+  }
+  return (await actionForRecord(ctx, id)).alertId;
 }
 
 function ambiguous(id: string, what: string, options: string[]): IdError {
@@ -129,7 +145,7 @@ export async function alertIdsFor(ctx: IdContext, id: string): Promise<{ alertId
       if (!e) throw new IdError(`no approval has the id ${id}`);
       return { alertIds: [e.value.alertId], via: kind };
     }
-    case "record": return { alertIds: [(await actionForRecord(ctx, id)).alertId], via: kind };
+    case "record": return { alertIds: [await alertForRecord(ctx, id)], via: kind };
     case "action": {
       const kv = await bucket(ctx, ctx.topo.buckets.ledger);
       const e = kv ? await getJson(kv, id, LedgerEntry) : null;
@@ -161,8 +177,6 @@ async function oneAlert(ctx: IdContext, id: string, what: string): Promise<strin
 export async function approvalIdFor(ctx: IdContext, id: string): Promise<string> {
   if (classifyId(id) === "approval") return id;
   const kv = await bucket(ctx, ctx.topo.buckets.approvals);
-  // An approval id in another form (a decider may propose its own): use it when it exists.
-  if (kv && /^[A-Za-z0-9_-]{1,64}$/.test(id) && (await kv.get(id).catch(() => null))?.operation === "PUT") return id;
   const alertId = await oneAlert(ctx, id, "approval");
   const all = kv ? (await listJson(kv, ApprovalRecord)).map((e) => e.value).filter((r) => r.alertId === alertId) : [];
   const pending = all.filter((r) => r.status === "pending");

@@ -2,9 +2,8 @@
 // only) and `-` for standard input, each split into single alerts by splitBatch.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, resolve } from "node:path";
-import { AlertFormat, FORMAT_LIST } from "@secops/contracts";
 import type { CliIo } from "./command.js";
-import { splitBatch, type BatchItem } from "../enricher/normalize/split.js";
+import { splitBatch, type BatchItem } from "../enricher/normalize/index.js";
 import { parseFlags } from "../shared/flags.js";
 
 export const ALERT_FILE_EXTENSIONS = new Set([".json", ".jsonl", ".ndjson", ".cef", ".log", ".txt"]);
@@ -62,25 +61,25 @@ export async function readInputs(paths: readonly string[], io: CliIo): Promise<I
 
 export { parseFlags };
 
-/** The `--format` option: undefined when absent; null, after saying what is accepted, when unknown. */
-export function parseFormatFlag(value: string | undefined, io: CliIo): AlertFormat | undefined | null {
-  if (value === undefined) return undefined;
-  const parsed = AlertFormat.safeParse(value);
-  if (parsed.success) return parsed.data;
-  io.err(`--format ${value}: unknown format (accepted: ${FORMAT_LIST.join(", ")})`);
-  return null;
-}
+/** The options a command that reads files takes: each with the values it accepts, or null for any value. */
+export type InputOptions = Record<string, readonly string[] | null>;
+
+type FlagsOf<O extends InputOptions> = { [K in keyof O]?: O[K] extends readonly (infer V)[] ? V : string };
 
 /**
- * The options and inputs of a command that reads files: on an unknown or incomplete option, or
- * no input, it says so with the usage and returns null (the command exits 2).
+ * The options and inputs of a command that reads files: on an unknown or incomplete option, a
+ * value the option does not accept, or no input, it says so with the usage and returns null
+ * (the command exits 2).
  */
-export function parseInputArgs(argv: readonly string[], known: readonly string[], io: CliIo, usage: string): { flags: Record<string, string>; positional: string[] } | null {
-  const { flags, positional, unknown } = parseFlags(argv, known);
-  if (unknown.length > 0 || positional.length === 0) {
-    io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}` : "no input given");
+export function parseInputArgs<O extends InputOptions>(argv: readonly string[], options: O, io: CliIo, usage: string): { flags: FlagsOf<O>; positional: string[] } | null {
+  const { flags, positional, unknown } = parseFlags(argv, Object.keys(options));
+  const refused = Object.entries(flags).find(([name, value]) => options[name] && !options[name]!.includes(value));
+  if (unknown.length > 0 || refused || positional.length === 0) {
+    io.err(unknown.length > 0 ? `unknown or incomplete option: ${unknown.join(" ")}`
+      : refused ? `--${refused[0]} ${refused[1]}: unknown ${refused[0]} (accepted: ${options[refused[0]]!.join(", ")})`
+      : "no input given");
     io.err(`usage: ${usage}`);
     return null;
   }
-  return { flags, positional };
+  return { flags: flags as FlagsOf<O>, positional };
 }

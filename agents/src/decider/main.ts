@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { DecidedMessage, InvestigatedMessage } from "@secops/contracts";
 import { runAgentProcess } from "../runtime/agent.js";
 import { defineStage } from "../runtime/define-stage.js";
-import { loadPolicyWithText, recordPolicyVersion } from "../replay/policy-versions.js";
+import { loadPolicyWithText, recordPolicyVersion } from "../state/policy-versions.js";
 import { decideResponse } from "./handler.js";
 import { createDecisionGuard } from "../trust/decision-guard.js";
 

@@ -6,18 +6,8 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative, sep } from "node:path";
-import { SchemaIds, type EnrichedMessage, type InvestigatedMessage } from "@secops/contracts";
-import type { Logger } from "../runtime/logger.js";
-import type { LlmClient } from "../llm/client.js";
-import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
-import { enrichIndicators } from "../enricher/enrich/index.js";
-import type { EnrichmentSetup } from "../enricher/enrich/setup.js";
-import { investigateAlert } from "../investigator/handler.js";
-import { decideResponse } from "../decider/handler.js";
-import type { Policy } from "../shared/policy.js";
-import { geoPolicyOf } from "../investigator/rules-geo.js";
-import { newTraceId } from "../runtime/trace.js";
 import { ALERT_FILE_EXTENSIONS } from "../cli/input.js";
+import { analyzeOffline, offlineProducer, type OfflineDeps } from "../cli/offline.js";
 import { parseLabels, type AlertLabel, type LabelProblem } from "./labels.js";
 import type { Observation } from "./score.js";
 
@@ -72,17 +62,9 @@ async function alertFilesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-export interface RunDeps {
-  llm: LlmClient | null;
-  log: Logger;
-  policy: Policy;
-  enrichment: Pick<EnrichmentSetup, "providers" | "assetRules">;
-  internalRanges: string[];
-  /** The receive time given to alerts that carry none (fixed, so runs repeat). */
-  receivedAt?: Date;
-}
+export type RunDeps = OfflineDeps;
 
-const producer = { agent: "secops-eval", version: "0.1.0", instance: "cli" };
+const producer = offlineProducer("secops-eval");
 
 /** What the pipeline makes of one corpus file, read as one message: rejected, decided, or an error. */
 export async function observe(dir: string, name: string, deps: RunDeps): Promise<Observation> {
@@ -94,16 +76,7 @@ export async function observe(dir: string, name: string, deps: RunDeps): Promise
   }
   // One file is one message, as `nats pub alerts.raw "$(cat file)"` sends it: a file holding two
   // alerts is rejected by the normalizer, as the enricher would reject that message.
-  const normalized = normalizeAlert(content, { internalRanges: deps.internalRanges, ...(deps.receivedAt ? { receivedAt: deps.receivedAt } : {}) });
-  if (!normalized.ok) return { kind: "rejected", reason: normalized.error.reason };
-  const alert = normalized.alert;
-  const now = new Date().toISOString();
-  const enriched: EnrichedMessage = {
-    schema: SchemaIds.enriched, alertId: alertIdFor(alert), traceId: newTraceId(), producer,
-    timestamps: { received: now, enriched: now }, alert,
-    enrichment: await enrichIndicators(alert, deps.enrichment),
-  };
-  const investigation = await investigateAlert(enriched, { llm: deps.llm, log: deps.log, network: geoPolicyOf(deps.policy) });
-  const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
-  return { kind: "decided", alert, decision: decideResponse(investigated, deps.policy), analyst: investigation.analyst };
+  const r = await analyzeOffline(content, deps, producer);
+  if (!r.ok) return { kind: "rejected", reason: r.error.reason };
+  return { kind: "decided", alert: r.alert, decision: r.decision, analyst: r.investigation.analyst };
 }

@@ -4,9 +4,9 @@
  * list, so a reader can tell that nothing was altered, removed or added since the export.
  * (The manifest itself can be signed or its own sha256 kept elsewhere; it is printed on export.)
  */
-import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import { sha256Hex as sha256 } from "../shared/hash.js";
 
 export const MANIFEST = "manifest.json";
 export const BUNDLE_FORMAT = "secops-audit-export/1";
@@ -20,8 +20,6 @@ export interface Manifest {
   about: Record<string, unknown>;
   files: ManifestEntry[];
 }
-
-export const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 /** A path inside the bundle: letters, digits, . _ - and /, no "..", nothing absolute. */
 export function safeBundlePath(p: string): string {

@@ -15,7 +15,7 @@ import type { z } from "zod";
 import { getJson } from "../state/kv.js";
 import { ApprovalRecord, BlockRecord, ClosureRecord, IsolationRecord, LedgerEntry, ReviewRecord, SuppressionRecord, TicketRecord } from "../state/records.js";
 import type { BundleFile } from "./bundle.js";
-import { policyKey, policyVersionText, type PolicyVersionRecord } from "./policy-versions.js";
+import { policyKey, policyVersionText, type PolicyVersionRecord } from "../state/policy-versions.js";
 
 export interface Entry {
   seq: number;

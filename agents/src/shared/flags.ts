@@ -1,5 +1,5 @@
 // Command-line options, read by node:util parseArgs for every command (secops, npm run bench).
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /**
  * `--name value` and `--name=value` options, and the positional arguments. Options not in
@@ -25,4 +25,33 @@ export function parseFlags(argv: readonly string[], known: readonly string[]): {
     }
   }
   return { flags, positional, unknown };
+}
+
+/** A command line the command cannot run with; the message says what was wrong and what is accepted. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+type StrictParse<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+/**
+ * Strict options read by node:util parseArgs (`--name value`, `--name=value`, booleans,
+ * positionals). An unknown option, or one given without its value, is a UsageError that names
+ * it and the options accepted.
+ */
+export function parseOptions<const O extends OptionsConfig>(argv: readonly string[], options: O): StrictParse<O> {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const option = /'(-[^' ]+)/.exec((e as Error).message)?.[1] ?? "";
+    const accepted = Object.keys(options).map((n) => `--${n}`).join(", ");
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${option} (accepted: ${accepted})`);
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(`${option.replace(/ .*/, "")} needs a value`);
+    throw new UsageError((e as Error).message);
+  }
 }

@@ -32,7 +32,35 @@ export function approvalIdFor(alertId: string, digest: string): string {
   return `APR-${sha256Hex(`${alertId}\n${digest}`).slice(0, 16).toUpperCase()}`;
 }
 
-/** Approval ids accepted on input: today's `APR-…`, and `apr_` + 32 hex that deciders before 0.1 proposed. */
+/** Whether a typed id is an approval id (`APR-` and upper-case hex, as approvalIdFor makes them). */
 export function isApprovalId(id: string): boolean {
-  return /^APR-[0-9A-F]{8,32}$/.test(id) || /^apr_[0-9a-f]{32}$/.test(id);
+  return /^APR-[0-9A-F]{8,32}$/.test(id);
+}
+
+/** The kinds of local record an action makes: a ticket, a false-positive closure, a review. */
+export type RecordPrefix = "TKT" | "CLS" | "REV";
+
+/**
+ * The id of a local record an action made: its prefix and the first 10 hex digits of the action
+ * id, so the record leads back to its action; a later validity window of the same effect
+ * (`<action>.w<n>`, state/ledger.ts) gets its own, `-W<n>`.
+ */
+export function recordIdFor(prefix: RecordPrefix, actionId: string): string {
+  const w = /\.w(\d+)$/.exec(actionId);
+  return `${prefix}-${actionId.slice(0, 10).toUpperCase()}${w ? `-W${w[1]}` : ""}`;
+}
+
+/**
+ * The review the responder opens when it cannot carry out a decision at all (no action ran, so
+ * no action id): 12 hex digits of the alert and the reason, one review per alert and reason.
+ */
+export function unexecutedReviewIdFor(alertId: string, reason: string): string {
+  return `REV-${sha256Hex(`${alertId}\n${reason}`).slice(0, 12).toUpperCase()}`;
+}
+
+/** What a typed record id says: the action id's first 10 hex digits and window, or a review of an action that never ran. */
+export function parseRecordId(id: string): { prefix: RecordPrefix; actionPrefix: string; window: number } | { prefix: "REV"; unexecuted: true } | null {
+  const m = /^(TKT|CLS|REV)-([0-9A-F]{10})(?:-W(\d+))?$/i.exec(id);
+  if (m) return { prefix: m[1]!.toUpperCase() as RecordPrefix, actionPrefix: m[2]!.toLowerCase(), window: m[3] ? Number(m[3]) : 0 };
+  return /^REV-[0-9A-F]{12}$/i.test(id) ? { prefix: "REV", unexecuted: true } : null;
 }

@@ -31,11 +31,6 @@ export const INTERNAL_RANGES: ReadonlySet<string> = new Set(["private", "uniqueL
  */
 export const NON_PUBLIC_RANGES: ReadonlySet<string> = new Set([...INTERNAL_RANGES, "broadcast", "multicast"]);
 
-/** ipaddr.js's range name of the address ("private", "unicast", "reserved"...). */
-export function rangeOf(ip: IpAddress): string {
-  return ip.range();
-}
-
 /** The CIDR, or null when it is not one; an IPv4-mapped IPv6 network is read as IPv4. */
 export function parseCidr(text: string): Cidr | null {
   const t = text.trim();

@@ -3,9 +3,23 @@
  * domain fall under an allowlisted one. Built on ipaddr.js so IPv4-mapped IPv6 (::ffff:10.0.0.1)
  * cannot sneak an internal address past a string comparison.
  */
-import { NON_PUBLIC_RANGES, parseIp as parseAddress, type IpAddress } from "./ip.js";
+import { z } from "zod";
+import { NON_PUBLIC_RANGES, parseCidr, parseIp as parseAddress, type IpAddress } from "./ip.js";
 
 export { inCidr, parseCidr, type Cidr } from "./ip.js";
+
+/**
+ * A comma-separated list of CIDR ranges, as INTERNAL_RANGES holds it, read into the list of
+ * ranges. An entry that is not a range is an error that names it (parseEnv then names the
+ * variable): a typo must not leave an internal network looking external.
+ */
+export const CidrList = z.string().default("").transform((value, ctx) => {
+  const ranges = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const r of ranges) {
+    if (!parseCidr(r)) ctx.addIssue({ code: "custom", message: `"${r.slice(0, 60)}" is not a CIDR range; expected ranges such as 10.20.0.0/16 or fd00::/8, comma-separated` });
+  }
+  return ranges;
+});
 
 /** An address as a policy target may write it: bare, or in brackets ([2001:db8::1]). */
 export function parseIp(text: string): IpAddress | null {

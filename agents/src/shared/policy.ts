@@ -12,7 +12,6 @@ import { ActionType, Severity, canonicalJson } from "@secops/contracts";
 import { parseCidr, parseIp } from "./network.js";
 
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL("../../policy/default.yaml", import.meta.url));
-export const POLICY_FILE_ENV = "POLICY_FILE";
 
 const Mode = z.enum(["auto", "approval", "shadow"], { error: "expected auto, approval or shadow" });
 const Approvers = z.number({ error: "expected a number of approvers from 1 to 5" }).int("expected a whole number of approvers").min(1, "expected 1 to 5 approvers").max(5, "expected 1 to 5 approvers");

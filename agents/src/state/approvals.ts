@@ -93,7 +93,7 @@ export class Approvals {
       throw new ApprovalError("invalid", `the decision's approval digest ${d.approval.digest} does not match its parameters (${digest}); refusing to ask anyone to approve it`);
     }
     const now = this.deps.now();
-    // The decider proposes the id (APR-…); one an older decider proposed (apr_…) is kept too.
+    // The decider proposes the id (APR-…, shared/ids.ts approvalIdFor).
     const proposedId = isApprovalId(d.approval.id) ? d.approval.id : null;
     const id = proposedId ?? approvalIdFor(decided.alertId, digest);
     // The decider sets the expiry from the policy (approval.expiresAfterMinutes); there is no other source.

@@ -14,6 +14,7 @@ import type { ActionType, Execution } from "@secops/contracts";
 import { createJson, getJson, updateJson, type Versioned } from "./kv.js";
 import { LedgerEntry, type Compensation } from "./records.js";
 import { sha256Hex } from "../shared/hash.js";
+import { backoffDelayMs } from "../shared/retry.js";
 import { classifyError, errorMessage, TransientError } from "../runtime/errors.js";
 
 /** The idempotency key of an effect: the same activity, action and target is one effect. */
@@ -269,7 +270,7 @@ export class Ledger {
         if (classifyError(e) === "permanent" || Date.now() >= end) {
           throw new TransientError(`could not record ${what} after ${attempt} attempts: ${errorMessage(e)}`, 2_000, { cause: e });
         }
-        await this.#sleep(Math.min(2_000, 100 * 2 ** (attempt - 1)));
+        await this.#sleep(backoffDelayMs(attempt - 1, { baseMs: 100, capMs: 2_000 }));
       }
     }
   }

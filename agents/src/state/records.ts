@@ -172,3 +172,36 @@ export const PolicyVersionRecord = z.object({
   recordedBy: z.string(),
 });
 export type PolicyVersionRecord = z.infer<typeof PolicyVersionRecord>;
+
+// The trust bucket (trust/state.ts): the kill switch, the containment limits' windows and last
+// hit, and the security events the dashboard shows.
+export const PauseState = z.object({
+  paused: z.boolean(),
+  by: z.string(),
+  at: z.string(),
+  reason: z.string().nullable(),
+});
+export type PauseState = z.infer<typeof PauseState>;
+
+export const SecurityEvent = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.enum(["signature", "execution"]),
+  alertId: z.string().nullable(),
+  reason: z.string(),
+  reviewId: z.string().nullable(),
+});
+export type SecurityEvent = z.infer<typeof SecurityEvent>;
+
+export const LimitHit = z.object({
+  action: ActionType,
+  at: z.string(),
+  max: z.number(),
+  perSeconds: z.number(),
+  alertId: z.string(),
+});
+export type LimitHit = z.infer<typeof LimitHit>;
+
+/** The sliding window of one action's automatic decisions: epoch milliseconds. */
+export const LimitWindow = z.object({ at: z.array(z.number()) });
+export type LimitWindow = z.infer<typeof LimitWindow>;

@@ -1,10 +1,10 @@
 // The decider's last step before it publishes: the kill switch (paused: every action runs in
 // shadow mode, and the decision says so), the containment limits of the policy (beyond them an
 // automatic effect waits for a person, "containment limit reached"), and the signature.
-import { createHash } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { actionDigest, type DecidedMessage, type Decision, type Topology } from "@secops/contracts";
 import type { Policy } from "../shared/policy.js";
+import { approvalIdFor } from "../shared/ids.js";
 import { loadSigner, type Signer } from "./signing.js";
 import { TrustState } from "./state.js";
 
@@ -52,7 +52,7 @@ export async function createDecisionGuard(rt: { nc: NatsConnection; topo: Topolo
         reason: `${why}. ${d.reason}`.slice(0, 4000),
         policy: { ...d.policy, rules: [...d.policy.rules, { rule: "limit.containment", effect: "require_approval", reason: why }] },
         approval: {
-          id: `apr_${createHash("sha256").update(`${alertId}\n${digest}`).digest("hex").slice(0, 32)}`,
+          id: approvalIdFor(alertId, digest),
           digest,
           requiredRole: policy.approval.role,
           approversRequired: Math.max(1, policy.actions[d.action].approvers),

@@ -3,7 +3,6 @@
 // dashboard and a MANUAL_REVIEW item), and while the pipeline is paused every action runs in
 // shadow mode. A decision the responder cannot carry out (invalid target, connector error
 // after the last retry) also becomes a MANUAL_REVIEW item: no failure ends silently.
-import { createHash } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { DecidedMessage, Execution, Topology } from "@secops/contracts";
@@ -12,6 +11,7 @@ import type { Logger } from "../runtime/logger.js";
 import type { ReviewRecord } from "../state/records.js";
 import { Verifier } from "./signing.js";
 import { TrustState } from "./state.js";
+import { unexecutedReviewIdFor } from "../shared/ids.js";
 
 export interface ResponderGate {
   /** The message to execute (shadow while paused); throws PermanentError (to alerts.dlq) when its signature fails. */
@@ -31,7 +31,7 @@ export async function createResponderGate(rt: { nc: NatsConnection; topo: Topolo
   rt.log.info({ trustedKeys: verifier.trusted }, "decision signatures: trusted keys");
 
   const needsPerson: ResponderGate["needsPerson"] = async (msg, reason) => {
-    const id = `REV-${createHash("sha256").update(`${msg.alertId}\n${reason}`).digest("hex").slice(0, 12).toUpperCase()}`;
+    const id = unexecutedReviewIdFor(msg.alertId, reason);
     const record: ReviewRecord = {
       id, alertId: msg.alertId, title: String(msg.alert?.title ?? "(unknown alert)").slice(0, 300), severity: String(msg.investigation?.severity ?? "unknown"),
       reason: `needs a person: ${msg.decision.action} could not be carried out: ${reason}`.slice(0, 2000),

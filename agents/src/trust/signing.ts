@@ -11,10 +11,11 @@
 //            one `<signer>-<keyid>.pub` SPKI PEM file per accepted key. Several keys per signer
 //            may be trusted at once: that is how a key is rotated (add the new public key, switch
 //            the signer, remove the old public key).
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as edSign, verify as edVerify, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as edSign, verify as edVerify, type KeyObject } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { actionDigest, type DecidedMessage, type DecisionSignature } from "@secops/contracts";
+import { sha256Hex } from "../shared/hash.js";
 
 export const SIGNERS = ["decider", "dashboard", "cli", "responder"] as const;
 export type SignerName = (typeof SIGNERS)[number];
@@ -39,7 +40,7 @@ export function signedPayload(msg: DecidedMessage): Buffer {
 }
 
 export function keyIdOf(pub: KeyObject): string {
-  return createHash("sha256").update(pub.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+  return sha256Hex(pub.export({ type: "spki", format: "der" })).slice(0, 16);
 }
 
 export interface Signer {

@@ -4,40 +4,13 @@
 // Every record has a zod schema and every read is validated (state/kv.ts), like the other buckets.
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ActionType, type Topology } from "@secops/contracts";
+import type { ActionType, Topology } from "@secops/contracts";
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { getJson } from "../state/kv.js";
+import { LimitHit, LimitWindow, PauseState, SecurityEvent } from "../state/records.js";
 
-export const PauseState = z.object({
-  paused: z.boolean(),
-  by: z.string(),
-  at: z.string(),
-  reason: z.string().nullable(),
-});
-export type PauseState = z.infer<typeof PauseState>;
-
-export const SecurityEvent = z.object({
-  id: z.string(),
-  at: z.string(),
-  kind: z.enum(["signature", "execution"]),
-  alertId: z.string().nullable(),
-  reason: z.string(),
-  reviewId: z.string().nullable(),
-});
-export type SecurityEvent = z.infer<typeof SecurityEvent>;
-
-export const LimitHit = z.object({
-  action: ActionType,
-  at: z.string(),
-  max: z.number(),
-  perSeconds: z.number(),
-  alertId: z.string(),
-});
-export type LimitHit = z.infer<typeof LimitHit>;
-
-/** The sliding window of one action's automatic decisions: epoch milliseconds. */
-const LimitWindow = z.object({ at: z.array(z.number()) });
+// The records' schemas live with every other KV record's, in state/records.ts.
+export { LimitHit, LimitWindow, PauseState, SecurityEvent } from "../state/records.js";
 
 const PAUSE_KEY = "pause";
 const limitKey = (a: ActionType) => `limit.${a}`;

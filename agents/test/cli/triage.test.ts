@@ -73,7 +73,7 @@ describe("secops triage", () => {
   it("refuses an unknown analyst and unknown commands with what is accepted", async () => {
     const io = capturingIo();
     expect(await triage.run(["--analyst", "oracle", SAMPLES_DIR], io)).toBe(2);
-    expect(io.errLines.join("\n")).toMatch(/expected rules or llm/);
+    expect(io.errLines.join("\n")).toMatch(/--analyst oracle: unknown analyst \(accepted: rules, llm\)/);
     const io2 = capturingIo();
     expect(await main(["triagee"], io2)).toBe(2);
     expect(io2.errLines.join("\n")).toMatch(/unknown command "triagee" \(accepted: publish, normalize, triage, approve, reject, undo, audit, connectors[,)]/);

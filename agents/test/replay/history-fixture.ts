@@ -13,8 +13,8 @@ import { investigateAlert } from "../../src/investigator/handler.js";
 import { decideResponse } from "../../src/decider/handler.js";
 import { provisionBuckets, provisionStream } from "../../src/runtime/provision.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
-import type { LoadedPolicy } from "../../src/replay/policy-versions.js";
-import { recordPolicyVersion } from "../../src/replay/policy-versions.js";
+import type { LoadedPolicy } from "../../src/state/policy-versions.js";
+import { recordPolicyVersion } from "../../src/state/policy-versions.js";
 
 export const silent = pino({ level: "silent" });
 const producer = (agent: string) => ({ agent, version: "0.1.0", instance: "test" });

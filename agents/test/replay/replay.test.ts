@@ -17,7 +17,7 @@ import { llmEnv, natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { createLlmClient } from "../../src/llm/client.js";
 import { investigateAlert } from "../../src/investigator/handler.js";
 import { DEFAULT_POLICY_FILE } from "../../src/shared/policy.js";
-import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/replay/policy-versions.js";
+import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/state/policy-versions.js";
 import { createResponder } from "../../src/responder/handler.js";
 import { newReplayNamespace } from "../../src/replay/guard.js";
 import { deciderStage } from "../../src/decider/main.js";
@@ -178,7 +178,7 @@ describe("the responder in a replay namespace", () => {
     const forged = DecidedMessage.parse({ ...block, decision: { ...block.decision, status: "approved" } });
     const approved = await replay.execute(forged);
     expect(approved.kind === "executed" && approved.execution.status).toBe("shadow");
-    const waiting = DecidedMessage.parse({ ...block, decision: { ...block.decision, mode: "approval", status: "awaiting_approval", approval: { id: "apr_x", digest: "0".repeat(64), requiredRole: "responder", approversRequired: 1, expiresAt: new Date(Date.now() + 60_000).toISOString(), approvers: [], rejectedBy: null } } });
+    const waiting = DecidedMessage.parse({ ...block, decision: { ...block.decision, mode: "approval", status: "awaiting_approval", approval: { id: "APR-0000000000000001", digest: "0".repeat(64), requiredRole: "responder", approversRequired: 1, expiresAt: new Date(Date.now() + 60_000).toISOString(), approvers: [], rejectedBy: null } } });
     expect((await replay.execute(waiting)).kind).toBe("executed");
     const keys = async (kv: { keys(): Promise<AsyncIterable<string>> }) => { const out: string[] = []; for await (const k of await kv.keys()) out.push(k); return out; };
     expect(await keys(replay.buckets.blocklist)).toEqual([]);

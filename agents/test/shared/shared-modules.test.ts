@@ -8,7 +8,7 @@ import { classifyIp, isInternalIp } from "../../src/enricher/iocs/ip.js";
 import { ipTags } from "../../src/enricher/enrich/ip-classification.js";
 import { backoffDelayMs, retry } from "../../src/shared/retry.js";
 import { parseFlags } from "../../src/shared/flags.js";
-import { UsageError, parseDecisionArgs } from "../../src/responder/cli-args.js";
+import { UsageError, parseDecisionArgs } from "../../src/cli/decision-args.js";
 import { approvalIdFor, isApprovalId, rawMessageId, stageMessageId } from "../../src/shared/ids.js";
 import { messageIdFor } from "../../src/enricher/normalize/index.js";
 
@@ -82,13 +82,13 @@ describe("ids", () => {
     expect(stageMessageId("al-1", "decided")).toBe("al-1:decided");
   });
 
-  it("one approval id scheme, APR- and 16 upper-case hex digits; the older apr_ form is still accepted on input", () => {
+  it("one approval id scheme, APR- and 16 upper-case hex digits; no other form is taken for one", () => {
     const id = approvalIdFor("al-1", "d".repeat(64));
     expect(id).toMatch(/^APR-[0-9A-F]{16}$/);
     expect(approvalIdFor("al-1", "d".repeat(64))).toBe(id);
     expect(approvalIdFor("al-2", "d".repeat(64))).not.toBe(id);
     expect(isApprovalId(id)).toBe(true);
-    expect(isApprovalId(`apr_${"a".repeat(32)}`)).toBe(true);
+    expect(isApprovalId(`apr_${"a".repeat(32)}`)).toBe(false);
     expect(isApprovalId("APR-../../x")).toBe(false);
   });
 });

@@ -23,6 +23,7 @@ import { shippedAccountsConf } from "../../src/trust/nats-users.js";
 import { main as cli } from "../../src/cli/main.js";
 import { Collector, startPipeline } from "../e2e/pipeline-harness.js";
 import { loadSamples } from "../e2e/samples.js";
+import { approvalIdFor } from "../../src/shared/ids.js";
 
 const SHIPPED = fileURLToPath(new URL("../../../infra/nats/accounts.conf", import.meta.url));
 const DEFAULT_POLICY = fileURLToPath(new URL("../../policy/default.yaml", import.meta.url));
@@ -207,6 +208,8 @@ describe("blast radius and the kill switch", () => {
     for (const d of held) {
       expect(d.decision.reason).toMatch(/^containment limit reached: 3 automatic ISOLATE_HOST in the last 1h/);
       expect(d.decision.policy.rules.map((r) => r.rule)).toContain("limit.containment");
+      // The same approval id scheme as every other approval (shared/ids.ts), so the CLI and the dashboard find it.
+      expect(d.decision.approval!.id).toBe(approvalIdFor(d.alertId, d.decision.approval!.digest));
     }
     await seen.waitFor(() => executedFor(auto[0]!.alertId).length === 1, 20_000, "the one isolation within the limit");
     await new Promise((r) => setTimeout(r, 500));

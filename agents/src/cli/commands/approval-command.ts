@@ -2,8 +2,8 @@
 // print, so both are made here.
 import type { CliCommand } from "../command.js";
 import { ApprovalError, approverKey, type Approvals } from "../../state/approvals.js";
-import { UsageError, parseDecisionArgs } from "../../responder/cli-args.js";
-import { withApprovals } from "../../responder/session.js";
+import { UsageError, parseDecisionArgs } from "../decision-args.js";
+import { withApprovals } from "../session.js";
 import { ID_SOURCES, IdError, approvalIdFor } from "../ids.js";
 
 type Verdict = "approve" | "reject";

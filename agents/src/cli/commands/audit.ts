@@ -5,13 +5,10 @@
 // command only reads it. --export writes the same evidence (and the KV records involved) as a
 // bundle with a sha256 manifest, for one alert or a window; --verify checks such a bundle.
 import { resolve } from "node:path";
-import { jetstream } from "@nats-io/jetstream";
-import { pino } from "pino";
 import type { CliCommand } from "../command.js";
 import { parseFlags } from "../../shared/flags.js";
 import { ID_SOURCES, IdError, alertIdsFor, type IdContext } from "../ids.js";
-import { natsEnv, parseEnv, topologyOf } from "../../runtime/config.js";
-import { connectNats } from "../../runtime/nats.js";
+import { withNats } from "../session.js";
 import { auditEntries, evidenceFiles, policiesOf } from "../../replay/evidence.js";
 import { readHistory } from "../../replay/history.js";
 import { verifyBundle, writeBundle } from "../../replay/bundle.js";
@@ -58,13 +55,10 @@ to export (into a new directory of yours) and verify:
     for (const k of ["since", "until"]) {
       if (flags[k] !== undefined && !Number.isFinite(Date.parse(flags[k]))) return usageError(`--${k} ${flags[k]}: expected an ISO 8601 time such as 2026-11-23T00:00:00Z`);
     }
-    const cfg = parseEnv(natsEnv, io.env);
-    // --stream reads another stream holding the same subjects: the archive (infra/nats/archive-stream.json).
-    const topo = flags.stream ? { ...topologyOf(cfg), stream: flags.stream } : topologyOf(cfg);
-    const log = pino({ name: "secops-cli", level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
-    const nc = await connectNats(cfg, "secops-audit", log, { maxReconnectAttempts: 0 });
-    try {
-      const ctx: IdContext = { nc, js: jetstream(nc), topo, ...(flags.since ? { sinceMs: Date.parse(flags.since) } : {}) };
+    return withNats(io.env, async ({ nc, js, topo: pipeline }) => {
+      // --stream reads another stream holding the same subjects: the archive (infra/nats/archive-stream.json).
+      const topo = flags.stream ? { ...pipeline, stream: flags.stream } : pipeline;
+      const ctx: IdContext = { nc, js, topo, ...(flags.since ? { sinceMs: Date.parse(flags.since) } : {}) };
       let alertIds: string[];
       const what = windowExport ? `the window ${flags.since} to ${flags.until ?? "now"}` : positional[0]!;
       if (windowExport) {
@@ -99,8 +93,6 @@ to export (into a new directory of yours) and verify:
       }
       io.out(JSON.stringify({ alertId: alertIds[0], alertIds, stream: topo.stream, entries, policies: await policiesOf(ctx, entries) }));
       return 0;
-    } finally {
-      await nc.close();
-    }
+    }, "secops-audit");
   },
 };

@@ -2,10 +2,10 @@
 // indicator and prints what each one says, then each online provider's calls, quota and last
 // error. For checking API keys, *_URL overrides, quotas and feeds without publishing an alert.
 // Nothing is cached: every online answer is fresh (and counts against the quota).
-import ipaddr from "ipaddr.js";
 import type { IocType } from "@secops/contracts";
 import type { CliCommand } from "../command.js";
 import { parseFlags } from "../input.js";
+import { parseIp } from "../../shared/ip.js";
 import { refang } from "../../enricher/iocs/refang.js";
 import { hashTypeOf } from "../../enricher/iocs/hash.js";
 import { isInternalIp } from "../../enricher/iocs/ip.js";
@@ -14,10 +14,13 @@ import { keptInReason } from "../../enricher/enrich/online/egress.js";
 import { ProviderUnavailable } from "../../enricher/enrich/online/definition.js";
 import { worstVerdict, type ProviderVerdict } from "../../enricher/enrich/provider.js";
 import type { ProviderState } from "../../state/enrichment.js";
+import { CidrList } from "../../shared/network.js";
+import { parseEnv } from "../../runtime/config.js";
 
 /** What kind of indicator a command-line argument is, or why it is none. */
 export function indicatorType(value: string): IocType | string {
-  if (ipaddr.isValid(value)) return "ip";
+  // The pipeline's one reading of an address (shared/ip.ts): "10" or "0x0a.1" are not IPs.
+  if (parseIp(value)) return "ip";
   const hash = hashTypeOf(value);
   if (hash) return hash;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -56,7 +59,7 @@ export const command: CliCommand = {
       return 2;
     }
     const setup = enrichmentSetup(io.env);
-    const internalRanges = (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const internalRanges = parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES;
     let failed = 0;
     for (const arg of positional) {
       const value = refang(arg.trim());

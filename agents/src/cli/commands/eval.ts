@@ -12,6 +12,7 @@ import { loadPolicy } from "../../shared/policy.js";
 import { LabelsError, loadCorpusLabels, observe } from "../../eval/run.js";
 import { scoreCorpus } from "../../eval/score.js";
 import { renderReport } from "../../eval/render.js";
+import { CidrList } from "../../shared/network.js";
 
 export const command: CliCommand = {
   name: "eval",
@@ -57,7 +58,7 @@ export const command: CliCommand = {
     const { providers, assetRules } = enrichmentSetup(io.env);
     const deps = {
       llm, log, policy: loadPolicy(io.env.POLICY_FILE || undefined), enrichment: { providers, assetRules },
-      internalRanges: (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      internalRanges: parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES,
     };
     const entries = [];
     for (const [name, label] of corpus.labels) entries.push({ alert: name, label, observed: await observe(dir, name, deps) });

@@ -1,8 +1,10 @@
 // `secops normalize`: the normalizer offline, one JSON line per input alert. Lets people check
 // how their alerts will be read before anything is published.
 import type { CliCommand } from "../command.js";
-import { parseInputArgs, parseFormatFlag, readInputs } from "../input.js";
+import { parseInputArgs, readInputs } from "../input.js";
 import { FORMAT_IDS, normalizeAlert } from "../../enricher/normalize/index.js";
+import { CidrList } from "../../shared/network.js";
+import { parseEnv } from "../../runtime/config.js";
 
 export const command: CliCommand = {
   name: "normalize",
@@ -15,12 +17,17 @@ examples (from the repository root):
   npx secops normalize input_alerts/sample_alert1.json
   npx secops normalize --internal-ranges 100.64.0.0/10 input_alerts/`,
   async run(argv, io) {
-    const args = parseInputArgs(argv, ["format", "internal-ranges"], io, this.usage);
+    const args = parseInputArgs(argv, { format: FORMAT_IDS, "internal-ranges": null }, io, this.usage);
     if (!args) return 2;
     const { flags, positional } = args;
-    const format = parseFormatFlag(flags.format, io);
-    if (format === null) return 2;
-    const internalRanges = (flags["internal-ranges"] ?? io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const format = flags.format;
+    // --internal-ranges takes the place of INTERNAL_RANGES, and is read the same way.
+    const fromFlag = flags["internal-ranges"] === undefined ? null : CidrList.safeParse(flags["internal-ranges"]);
+    if (fromFlag && !fromFlag.success) {
+      io.err(`--internal-ranges: ${fromFlag.error.issues.map((i) => i.message).join("; ")}`);
+      return 2;
+    }
+    const internalRanges = fromFlag ? fromFlag.data : parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES;
     let failed = 0;
     for (const item of await readInputs(positional, io)) {
       if ("error" in item) { failed++; io.out(JSON.stringify({ input: item.input, error: item.error })); continue; }

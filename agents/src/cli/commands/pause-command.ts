@@ -1,9 +1,9 @@
 // `secops pause` and `secops resume`: the kill switch, kept in NATS KV so restarts keep it.
 // Paused, the decider records every decision in shadow mode and the responder changes nothing.
-import { pino } from "pino";
 import type { CliCommand } from "../command.js";
-import { natsEnv, parseEnv, topologyOf } from "../../runtime/config.js";
-import { connectNats } from "../../runtime/nats.js";
+import { withNats } from "../session.js";
+import { UsageError, parseOptions } from "../../shared/flags.js";
+import { natsEnv, parseEnv } from "../../runtime/config.js";
 import { TrustState } from "../../trust/state.js";
 
 export function pauseCommand(paused: boolean): CliCommand {
@@ -15,37 +15,28 @@ export function pauseCommand(paused: boolean): CliCommand {
       : "lift the kill switch: actions run again as the policy says",
     usage: `secops ${name} [--by <name>] [--reason <text>]`,
     async run(argv, io) {
-      let by: string | undefined;
-      let reason: string | null = null;
-      for (let i = 0; i < argv.length; i++) {
-        const a = argv[i]!;
-        if ((a === "--by" || a === "--reason") && argv[i + 1] === undefined) {
-          io.err(`secops ${name}: ${a} needs a value\nusage: ${command.usage}`);
-          return 2;
-        }
-        if (a === "--by") by = argv[++i];
-        else if (a === "--reason") reason = argv[++i]!;
-        else {
-          io.err(`secops ${name}: unexpected argument "${a}" (accepted: --by, --reason)\nusage: ${command.usage}`);
-          return 2;
-        }
+      let parsed;
+      try {
+        parsed = parseOptions(argv, { by: { type: "string" }, reason: { type: "string" } });
+        if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (accepted: --by, --reason)`);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        io.err(`secops ${name}: ${e.message}\nusage: ${command.usage}`);
+        return 2;
       }
-      const cfg = parseEnv(natsEnv, io.env);
+      const { by, reason } = parsed.values;
+      const natsUser = parseEnv(natsEnv, io.env).NATS_USER;
       const who = (by ?? io.env.SECOPS_USER ?? io.env.USER ?? io.env.LOGNAME ?? "").trim();
       if (!who) {
         io.err(`secops ${name}: who is it? pass --by <name> (or set SECOPS_USER)`);
         return 2;
       }
-      const log = pino({ name: "secops-cli", level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
-      const nc = await connectNats(cfg, `secops-${name}`, log, { maxReconnectAttempts: 0 });
-      try {
-        const state = await TrustState.open(nc, topologyOf(cfg));
-        const s = await state.setPaused(paused, cfg.NATS_USER && cfg.NATS_USER !== "cli" ? `${who} (nats user ${cfg.NATS_USER})` : who, reason);
+      return withNats(io.env, async ({ nc, topo }) => {
+        const state = await TrustState.open(nc, topo);
+        const s = await state.setPaused(paused, natsUser && natsUser !== "cli" ? `${who} (nats user ${natsUser})` : who, reason ?? null);
         io.out(JSON.stringify(s));
         return 0;
-      } finally {
-        await nc.close();
-      }
+      }, `secops-${name}`);
     },
   };
   return command;

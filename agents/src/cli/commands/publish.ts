@@ -5,7 +5,7 @@ import { headers } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { Headers } from "@secops/contracts";
 import type { CliCommand } from "../command.js";
-import { parseInputArgs, parseFormatFlag, readInputs } from "../input.js";
+import { parseInputArgs, readInputs } from "../input.js";
 import { natsEnv, parseEnv, topologyOf, ConfigError } from "../../runtime/config.js";
 import { connectNats } from "../../runtime/nats.js";
 import { createLogger } from "../../runtime/logger.js";
@@ -40,11 +40,9 @@ examples (from the repository root, with npm start running):
   npx secops publish input_alerts/
   npx secops publish --format seed input_alerts/sample_alert1.json`,
   async run(argv, io) {
-    const args = parseInputArgs(argv, ["format"], io, this.usage);
+    const args = parseInputArgs(argv, { format: FORMAT_IDS }, io, this.usage);
     if (!args) return 2;
-    const { flags, positional } = args;
-    const format = parseFormatFlag(flags.format, io);
-    if (format === null) return 2;
+    const { flags: { format }, positional } = args;
     let cfg;
     try {
       cfg = parseEnv(natsEnv, io.env);

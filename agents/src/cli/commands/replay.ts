@@ -10,10 +10,11 @@ import { llmEnv, natsEnv, parseEnv, topologyOf } from "../../runtime/config.js";
 import { connectNats } from "../../runtime/nats.js";
 import { createLlmClient } from "../../llm/client.js";
 import { enrichmentSetup } from "../../enricher/enrich/setup.js";
-import { loadPolicyWithText } from "../../replay/policy-versions.js";
+import { loadPolicyWithText } from "../../state/policy-versions.js";
 import { readHistory, type Selection } from "../../replay/history.js";
 import { FROM_STAGES, replayAlerts, type FromStage } from "../../replay/replay.js";
 import { summarize, toCsv, toTable } from "../../replay/diff.js";
+import { CidrList } from "../../shared/network.js";
 
 const BOOLEANS = ["--json", "--csv", "--fail-on-change", "--all"] as const;
 
@@ -27,7 +28,7 @@ export const command: CliCommand = {
   replayed decisions go to a responder in a throw-away replay namespace that runs everything in
   shadow mode. Live subjects and buckets are only read.
   --since/--until  ISO 8601 times of the window (by when the enricher published each alert)
-  --alerts         ids of any kind secops audit takes (vendor id, al-…, apr_…, TKT-…), comma-separated
+  --alerts         ids of any kind secops audit takes (vendor id, al-…, APR-…, TKT-…), comma-separated
   --query          words that must all occur in the normalized alert (case-insensitive)
   --stream         read another stream with the same subjects, e.g. the archive ALERTS_ARCHIVE
   --policy         the policy to judge with (default POLICY_FILE, else agents/policy/default.yaml)
@@ -101,7 +102,7 @@ examples (strict.yaml and policy/next.yaml stand for your policy files):
       const { rows, namespace } = await replayAlerts(history, {
         policy: loaded.policy, fromStage, llm, log, nc, js: ctx.js,
         enrichment: enrichmentSetup(io.env),
-        internalRanges: (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+        internalRanges: parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES,
         onProgress(done, total) {
           const now = Date.now();
           if (done < total && now - lastReport < 1000) return;

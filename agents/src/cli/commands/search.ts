@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CliCommand } from "../command.js";
+import { UsageError, parseOptions } from "../../shared/flags.js";
 
 const USAGE = "secops search '<query>' [--json] [--sort <field>|-<field>] [--limit <n>] [--all] [--url <dashboard url>]";
 
@@ -40,27 +41,16 @@ function dashboardUrl(env: NodeJS.ProcessEnv): string {
   return "http://127.0.0.1:8080";
 }
 
-function parseArgs(argv: string[], env: NodeJS.ProcessEnv) {
-  const o = { q: [] as string[], json: false, sort: "-time", limit: 50, all: false, url: dashboardUrl(env) };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--json") o.json = true;
-    else if (a === "--all") o.all = true;
-    else if (a === "--sort") o.sort = value();
-    else if (a === "--url") o.url = value();
-    else if (a === "--limit") {
-      const v = value();
-      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 500) throw new Error(`--limit ${v}: expected a whole number from 1 to 500`);
-      o.limit = Number(v);
-    } else if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
-    else o.q.push(a);
-  }
-  return o;
+function parseSearchArgs(argv: string[], env: NodeJS.ProcessEnv) {
+  const { values, positionals } = parseOptions(argv, {
+    json: { type: "boolean" }, all: { type: "boolean" }, sort: { type: "string" }, limit: { type: "string" }, url: { type: "string" },
+  });
+  const limit = values.limit ?? "50";
+  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 500) throw new UsageError(`--limit ${limit}: expected a whole number from 1 to 500`);
+  return {
+    q: positionals, json: values.json ?? false, all: values.all ?? false, sort: values.sort ?? "-time", limit: Number(limit),
+    url: values.url ?? dashboardUrl(env),
+  };
 }
 
 /** Alert text is hostile: no terminal control characters reach the screen. */
@@ -74,8 +64,9 @@ export const command: CliCommand = {
   async run(argv, io) {
     let o;
     try {
-      o = parseArgs(argv, io.env);
+      o = parseSearchArgs(argv, io.env);
     } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
       io.err(`secops search: ${(e as Error).message}\nusage: ${USAGE}`);
       return 2;
     }

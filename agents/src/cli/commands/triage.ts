@@ -1,20 +1,15 @@
 // `secops triage`: the whole analysis offline, in-process and without NATS: normalize, enrich,
 // investigate and decide each input alert, and print one JSON line per alert. Nothing is executed.
-import { SchemaIds, type EnrichedMessage, type InvestigatedMessage } from "@secops/contracts";
 import { pino } from "pino";
 import type { CliCommand } from "../command.js";
 import { parseInputArgs, readInputs } from "../input.js";
-import { alertIdFor, normalizeAlert } from "../../enricher/normalize/index.js";
-import { enrichIndicators } from "../../enricher/enrich/index.js";
+import { analyzeOffline, offlineProducer, type OfflineDeps } from "../offline.js";
 import { enrichmentSetup } from "../../enricher/enrich/setup.js";
 import { llmEnv, parseEnv } from "../../runtime/config.js";
-import { newTraceId } from "../../runtime/trace.js";
 import { createLlmClient } from "../../llm/client.js";
-import { investigateAlert } from "../../investigator/handler.js";
 import { loadPolicy } from "../../shared/policy.js";
-import { geoPolicyOf } from "../../investigator/rules-geo.js";
-import { decideResponse } from "../../decider/handler.js";
 import { llmAnswers } from "../../llm/probe.js";
+import { CidrList } from "../../shared/network.js";
 
 export const command: CliCommand = {
   name: "triage",
@@ -29,39 +24,27 @@ examples (from the repository root):
   npx secops triage input_alerts/
   npx secops triage --analyst rules input_alerts/sample_alert4.json`,
   async run(argv, io) {
-    const args = parseInputArgs(argv, ["analyst"], io, this.usage);
+    const args = parseInputArgs(argv, { analyst: ["rules", "llm"] as const }, io, this.usage);
     if (!args) return 2;
     const { flags, positional } = args;
-    if (flags.analyst !== undefined && flags.analyst !== "rules" && flags.analyst !== "llm") {
-      io.err(`--analyst ${flags.analyst}: expected rules or llm`);
-      return 2;
-    }
     const llmCfg = parseEnv(llmEnv, io.env);
     const log = pino({ level: io.env.LOG_LEVEL ?? "silent" }, pino.destination(2));
     const analyst = flags.analyst ?? ((await llmAnswers(llmCfg.LLM_API_URL, llmCfg.LLM_API_KEY, 2_000)) ? "llm" : "rules");
     if (!flags.analyst) io.err(`analyst: ${analyst === "llm" ? `llm (${llmCfg.LLM_API_URL}, ${llmCfg.LLM_MODEL_NAME})` : `rules (no LLM answers at ${llmCfg.LLM_API_URL})`}`);
     const llm = analyst === "llm" ? createLlmClient(llmCfg, log) : null;
-    const policy = loadPolicy(io.env.POLICY_FILE || undefined);
     const { providers, assetRules } = enrichmentSetup(io.env);
-    const internalRanges = (io.env.INTERNAL_RANGES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    const producer = { agent: "secops-triage", version: "0.1.0", instance: "cli" };
+    const deps: OfflineDeps = {
+      llm, log, policy: loadPolicy(io.env.POLICY_FILE || undefined), enrichment: { providers, assetRules },
+      internalRanges: parseEnv({ INTERNAL_RANGES: CidrList }, io.env).INTERNAL_RANGES,
+    };
+    const producer = offlineProducer("secops-triage");
 
     let failed = 0;
     for (const item of await readInputs(positional, io)) {
       if ("error" in item) { failed++; io.out(JSON.stringify({ input: item.input, error: item.error })); continue; }
-      const normalized = normalizeAlert(item.text, { internalRanges });
-      if (!normalized.ok) { failed++; io.out(JSON.stringify({ input: item.input, error: normalized.error.reason, tried: normalized.error.tried })); continue; }
-      const alert = normalized.alert;
-      const now = new Date().toISOString();
-      const enriched: EnrichedMessage = {
-        schema: SchemaIds.enriched, alertId: alertIdFor(alert), traceId: newTraceId(), producer,
-        timestamps: { received: now, enriched: now }, alert,
-        enrichment: await enrichIndicators(alert, { providers, assetRules }),
-      };
-      const investigation = await investigateAlert(enriched, { llm, log, network: geoPolicyOf(policy) });
-      const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
-      const decision = decideResponse(investigated, policy);
-      io.out(JSON.stringify({ input: item.input, alertId: enriched.alertId, alert, enrichment: enriched.enrichment, investigation, decision }));
+      const r = await analyzeOffline(item.text, deps, producer);
+      if (!r.ok) { failed++; io.out(JSON.stringify({ input: item.input, error: r.error.reason, tried: r.error.tried })); continue; }
+      io.out(JSON.stringify({ input: item.input, alertId: r.alertId, alert: r.alert, enrichment: r.enrichment, investigation: r.investigation, decision: r.decision }));
     }
     return failed > 0 ? 1 : 0;
   },

@@ -1,7 +1,7 @@
 import type { CliCommand } from "../command.js";
-import { UndoError } from "../../responder/undo.js";
-import { UsageError, parseDecisionArgs } from "../../responder/cli-args.js";
-import { withResponder } from "../../responder/session.js";
+import { UndoError } from "../../state/undo-requests.js";
+import { UsageError, parseDecisionArgs } from "../decision-args.js";
+import { withResponder } from "../session.js";
 import { ID_SOURCES, IdError, actionIdForId } from "../ids.js";
 
 export const command: CliCommand = {

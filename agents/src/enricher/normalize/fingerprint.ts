@@ -4,8 +4,6 @@
 import type { AlertFormat, Ioc } from "@secops/contracts";
 import { sha256Hex } from "../../shared/hash.js";
 
-export { sha256Hex };
-
 export function fingerprintOf(parts: { format: AlertFormat; title: string; hostName: string | null; userName: string | null; iocs: readonly Ioc[] }): string {
   const indicators = parts.iocs
     .filter((i) => i.from === "field")

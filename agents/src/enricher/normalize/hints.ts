@@ -8,6 +8,23 @@ export function at(doc: unknown, path: string, type: FieldHint["type"], role: Io
   return { path, value: pick(doc, path, opts), type, role, kind: "field" };
 }
 
+/** Structured indicator fields that hold one type in one role, in the order given. */
+export function fieldsAt(doc: unknown, type: FieldHint["type"], role: IocRole, ...paths: string[]): FieldHint[] {
+  return paths.map((path) => at(doc, path, type, role));
+}
+
+/**
+ * Notable vendor fields for the alert's context, by path, in the order given; a list of paths
+ * takes the first one that holds a value (as `pick(a) ?? pick(b)` would).
+ */
+export function pickContext(doc: unknown, paths: Record<string, string | readonly string[]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(paths)) {
+    out[name] = (typeof p === "string" ? [p] : p).reduce<unknown>((v, path) => v ?? pick(doc, path), undefined);
+  }
+  return out;
+}
+
 export function field(path: string, value: unknown, type: FieldHint["type"], role: IocRole = null): FieldHint {
   return { path, value, type, role, kind: "field" };
 }

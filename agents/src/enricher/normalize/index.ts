@@ -4,7 +4,7 @@ import { AlertFormat, type CanonicalAlert } from "@secops/contracts";
 import { buildAlert } from "./build.js";
 import { detectFormat, parseInput, unwrapSearchHit } from "./detect.js";
 import type { FormatNormalizer, ParsedInput } from "./draft.js";
-import { sha256Hex } from "./fingerprint.js";
+import { sha256Hex } from "../../shared/hash.js";
 import { rawMessageId } from "../../shared/ids.js";
 import { cef } from "./formats/cef.js";
 import { crowdstrike } from "./formats/crowdstrike.js";

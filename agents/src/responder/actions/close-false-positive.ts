@@ -1,13 +1,14 @@
 import { createJson, getJson, mutateJson } from "../../state/kv.js";
 import { ClosureRecord, SuppressionRecord } from "../../state/records.js";
-import { shortId, type ActionModule } from "./types.js";
+import type { ActionModule } from "./types.js";
+import { recordIdFor } from "../../shared/ids.js";
 
 export const closeFalsePositive: ActionModule<"CLOSE_FALSE_POSITIVE"> = {
   action: "CLOSE_FALSE_POSITIVE",
   target: (_p, msg) => msg.alert.fingerprint,
   describe: (p, ctx) => `close as false positive and suppress the activity for ${ctx.settings.suppressionDays} days: ${p.reason}`,
   async apply(p, ctx) {
-    const id = `CLS-${shortId(ctx.actionId)}`;
+    const id = recordIdFor("CLS", ctx.actionId);
     const fingerprint = ctx.msg.alert.fingerprint;
     const until = ctx.settings.suppressionDays > 0 ? new Date(ctx.now.getTime() + ctx.settings.suppressionDays * 86400_000).toISOString() : null;
     const closure: ClosureRecord = {

@@ -1,7 +1,8 @@
 import type { KV } from "@nats-io/kv";
 import { createJson, getJson, mutateJson } from "../../state/kv.js";
 import { TicketRecord } from "../../state/records.js";
-import { shortId, type ActionModule } from "./types.js";
+import type { ActionModule } from "./types.js";
+import { recordIdFor } from "../../shared/ids.js";
 
 export const createTicket: ActionModule<"CREATE_TICKET"> = {
   action: "CREATE_TICKET",
@@ -9,7 +10,7 @@ export const createTicket: ActionModule<"CREATE_TICKET"> = {
   target: () => null,
   describe: (p) => `open a ${p.priority} ticket "${p.title}"`,
   async apply(p, ctx) {
-    const id = `TKT-${shortId(ctx.actionId)}`;
+    const id = recordIdFor("TKT", ctx.actionId);
     const record: TicketRecord = {
       id, status: "open", title: p.title, priority: p.priority, description: p.description, assets: p.assets,
       alertId: ctx.msg.alertId, actionId: ctx.actionId, created: ctx.now.toISOString(), closedAt: null, closedBy: null,

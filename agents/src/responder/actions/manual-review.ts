@@ -1,13 +1,14 @@
 import { createJson, mutateJson } from "../../state/kv.js";
 import { ReviewRecord } from "../../state/records.js";
-import { shortId, type ActionModule } from "./types.js";
+import type { ActionModule } from "./types.js";
+import { recordIdFor } from "../../shared/ids.js";
 
 export const manualReview: ActionModule<"MANUAL_REVIEW"> = {
   action: "MANUAL_REVIEW",
   target: () => null,
   describe: (p) => `queue for manual review: ${p.reason}`,
   async apply(p, ctx) {
-    const id = `REV-${shortId(ctx.actionId)}`;
+    const id = recordIdFor("REV", ctx.actionId);
     const record: ReviewRecord = {
       id, alertId: ctx.msg.alertId, title: ctx.msg.alert.title, severity: ctx.msg.investigation.severity,
       reason: p.reason, questions: p.questions, status: "open", createdAt: ctx.now.toISOString(), dismissedAt: null, dismissedBy: null,

@@ -52,8 +52,3 @@ export interface ActionModule<A extends ActionType = ActionType> {
   compensate(c: Compensation, ctx: UndoContext): Promise<string>;
 }
 
-/** The short id of an action's local records; a later validity window (`<effect>.w<n>`) gets its own. */
-export function shortId(actionId: string): string {
-  const w = /\.w(\d+)$/.exec(actionId);
-  return `${actionId.slice(0, 10).toUpperCase()}${w ? `-W${w[1]}` : ""}`;
-}

@@ -1,7 +1,7 @@
 // Elastic Security detection alerts: kibana.alert.* as flat dotted keys beside nested ECS
 // objects (pick() reads both). kibana.alert.rule.references are documentation, never IoCs.
 import type { FormatNormalizer } from "../draft.js";
-import { at, freeText, jsonObject } from "../hints.js";
+import { at, fieldsAt, freeText, jsonObject, pickContext } from "../hints.js";
 import { arr, isObject, objects, pick, pickFirst, str } from "../paths.js";
 import { firstMapped, fromWord, riskScore } from "../severity.js";
 
@@ -46,17 +46,13 @@ export const elastic: FormatNormalizer = {
       iocs: [
         at(o, "source.ip", "ip", "source"),
         at(o, "destination.ip", "ip", "destination"),
-        at(o, "destination.domain", "domain", "destination"),
-        at(o, "dns.question.name", "domain", "destination"),
-        at(o, "url.full", "url", "destination"),
-        at(o, "url.original", "url", "destination"),
+        ...fieldsAt(o, "domain", "destination", "destination.domain", "dns.question.name"),
+        ...fieldsAt(o, "url", "destination", "url.full", "url.original"),
         at(o, "process.hash.md5", "md5"), at(o, "process.hash.sha1", "sha1"), at(o, "process.hash.sha256", "sha256"),
         at(o, "file.hash.md5", "md5"), at(o, "file.hash.sha1", "sha1"), at(o, "file.hash.sha256", "sha256"),
         at(o, "dll.hash.sha256", "sha256"),
         at(o, "email.from.address", "email", "source"),
-        at(o, "url.domain", "domain", "destination"),
-        at(o, "source.domain", "domain", "source"),
-        at(o, "dns.resolved_ip", "ip", "destination"),
+        at(o, "url.domain", "domain", "destination"), at(o, "source.domain", "domain", "source"), at(o, "dns.resolved_ip", "ip", "destination"),
         // Indicator-match alerts: the matched indicators (ECS threat.enrichments / threat.indicator).
         ...indicatorHints(o),
         freeText("process.command_line", pick(o, "process.command_line")),
@@ -70,22 +66,14 @@ export const elastic: FormatNormalizer = {
       mitreTypes: [pick(o, "kibana.alert.rule.tags")],
       intelMatch: pick(o, "kibana.alert.rule.type") === "threat_match" || objects(pick(o, "threat.enrichments")).length > 0 || undefined,
       executed: pick(o, "process.executable") !== undefined || pick(o, "process.command_line") !== undefined || pick(o, "process.name") !== undefined,
-      context: {
-        rule_id: pick(o, "kibana.alert.rule.rule_id") ?? pick(o, "kibana.alert.rule.uuid"),
-        rule_type: pick(o, "kibana.alert.rule.type"),
-        risk_score: pick(o, "kibana.alert.risk_score"),
-        workflow_status: pick(o, "kibana.alert.workflow_status"),
-        workflow_tags: pick(o, "kibana.alert.workflow_tags"),
-        event_action: pick(o, "event.action"),
-        event_type: pick(o, "event.type"),
-        event_outcome: pick(o, "event.outcome"),
-        tags: pick(o, "tags") ?? pick(o, "kibana.alert.rule.tags"),
-        process: pick(o, "process.name"),
-        process_executable: pick(o, "process.executable"),
-        user_domain: pick(o, "user.domain"),
-        event_category: pick(o, "event.category"),
-        group_id: pick(o, "kibana.alert.group.id"),
-      },
+      context: pickContext(o, {
+        rule_id: ["kibana.alert.rule.rule_id", "kibana.alert.rule.uuid"], rule_type: "kibana.alert.rule.type", risk_score: "kibana.alert.risk_score",
+        workflow_status: "kibana.alert.workflow_status", workflow_tags: "kibana.alert.workflow_tags",
+        event_action: "event.action", event_type: "event.type", event_outcome: "event.outcome",
+        tags: ["tags", "kibana.alert.rule.tags"],
+        process: "process.name", process_executable: "process.executable", user_domain: "user.domain",
+        event_category: "event.category", group_id: "kibana.alert.group.id",
+      }),
     };
   },
 };

@@ -5,7 +5,7 @@ import type { FormatNormalizer } from "../draft.js";
 import { field, freeText, jsonObject } from "../hints.js";
 import { isObject, pick, pickFirst, str, text, type JsonObject } from "../paths.js";
 import { firstMapped, fromWord } from "../severity.js";
-import { sha256Hex } from "../fingerprint.js";
+import { sha256Hex } from "../../../shared/hash.js";
 import { classifyIp } from "../../iocs/index.js";
 
 function isNotable(o: JsonObject): boolean {

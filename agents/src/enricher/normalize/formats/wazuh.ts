@@ -1,6 +1,6 @@
 // Wazuh alerts.json. Severity: rule.level 0-16 (see severity.ts). Time: "+0000" offsets.
 import type { FormatNormalizer } from "../draft.js";
-import { at, freeText, jsonObject } from "../hints.js";
+import { at, fieldsAt, freeText, jsonObject, pickContext } from "../hints.js";
 import { isObject, num, pick, pickFirst, str, text, typeOfJson } from "../paths.js";
 import { wazuhLevel } from "../severity.js";
 
@@ -43,28 +43,18 @@ export const wazuh: FormatNormalizer = {
       userName: userValue,
       assets: [pick(o, "agent.name")],
       iocs: [
-        at(o, "data.srcip", "ip", "source"),
-        at(o, "data.win.eventdata.ipAddress", "ip", "source"),
-        at(o, "data.win.eventdata.sourceIp", "ip", "source"),
-        at(o, "data.dstip", "ip", "destination"),
-        at(o, "data.win.eventdata.destinationIp", "ip", "destination"),
-        at(o, "syscheck.md5_after", "md5"),
-        at(o, "syscheck.sha1_after", "sha1"),
-        at(o, "syscheck.sha256_after", "sha256"),
-        at(o, "data.virustotal.source.md5", "md5"),
-        at(o, "data.virustotal.source.sha1", "sha1"),
+        ...fieldsAt(o, "ip", "source", "data.srcip", "data.win.eventdata.ipAddress", "data.win.eventdata.sourceIp"),
+        ...fieldsAt(o, "ip", "destination", "data.dstip", "data.win.eventdata.destinationIp"),
+        // File integrity monitoring, then the VirusTotal integration.
+        at(o, "syscheck.md5_after", "md5"), at(o, "syscheck.sha1_after", "sha1"), at(o, "syscheck.sha256_after", "sha256"),
+        at(o, "data.virustotal.source.md5", "md5"), at(o, "data.virustotal.source.sha1", "sha1"),
         at(o, "data.win.eventdata.hashes", "hash"),
         at(o, "data.url", "url"),
-        at(o, "data.hostname", "domain", "destination"),
-        at(o, "data.win.eventdata.queryName", "domain", "destination"),
-        at(o, "data.win.eventdata.destinationHostname", "domain", "destination"),
+        ...fieldsAt(o, "domain", "destination", "data.hostname", "data.win.eventdata.queryName", "data.win.eventdata.destinationHostname"),
         at(o, "data.win.eventdata.sourceHostname", "domain", "source"),
         // Suricata, AWS and other JSON logs decoded by Wazuh keep their own names under data.
-        at(o, "data.src_ip", "ip", "source"),
-        at(o, "data.dest_ip", "ip", "destination"),
-        at(o, "data.http.hostname", "domain", "destination"),
-        at(o, "data.tls.sni", "domain", "destination"),
-        at(o, "data.dns.rrname", "domain", "destination"),
+        at(o, "data.src_ip", "ip", "source"), at(o, "data.dest_ip", "ip", "destination"),
+        ...fieldsAt(o, "domain", "destination", "data.http.hostname", "data.tls.sni", "data.dns.rrname"),
         at(o, "data.aws.sourceIPAddress", "ip", "source"),
         at(o, "data.virustotal.source.sha256", "sha256"),
         freeText("full_log", o.full_log),
@@ -78,18 +68,13 @@ export const wazuh: FormatNormalizer = {
       mitreTypes: [pick(o, "rule.groups")],
       context: {
         rule_id: text(pick(o, "rule.id")),
-        rule_level: pick(o, "rule.level"),
-        rule_groups: pick(o, "rule.groups"),
-        decoder: pick(o, "decoder.name"),
-        location: o.location,
+        ...pickContext(o, { rule_level: "rule.level", rule_groups: "rule.groups", decoder: "decoder.name", location: "location" }),
         agent_id: agentId,
-        manager: manager,
-        src_user: pick(o, "data.srcuser"),
-        dst_user: pick(o, "data.dstuser"),
-        syscheck_path: pick(o, "syscheck.path"),
-        action: pick(o, "data.action") ?? pick(o, "data.alert.action"),
-        status: pick(o, "data.status"),
-        command: pick(o, "data.command") ?? pick(o, "data.win.eventdata.commandLine"),
+        manager,
+        ...pickContext(o, {
+          src_user: "data.srcuser", dst_user: "data.dstuser", syscheck_path: "syscheck.path",
+          action: ["data.action", "data.alert.action"], status: "data.status", command: ["data.command", "data.win.eventdata.commandLine"],
+        }),
       },
     };
   },

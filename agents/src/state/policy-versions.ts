@@ -8,8 +8,8 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@secops/contracts";
 import { parsePolicy, policyVersion, readPolicyFile, type Policy } from "../shared/policy.js";
-import { createJson, getJson } from "../state/kv.js";
-import { PolicyVersionRecord } from "../state/records.js";
+import { createJson, getJson } from "./kv.js";
+import { PolicyVersionRecord } from "./records.js";
 
 export { PolicyVersionRecord };
 

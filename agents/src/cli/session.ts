@@ -7,19 +7,19 @@ import { pino } from "pino";
 import type { Logger } from "../runtime/logger.js";
 import { natsEnv, parseEnv, topologyOf } from "../runtime/config.js";
 import { connectNats } from "../runtime/nats.js";
-import { createResponder, type Responder } from "./handler.js";
+import { createResponder, type Responder } from "../responder/handler.js";
 import { Approvals } from "../state/approvals.js";
 import { openResponderBuckets } from "../state/buckets.js";
 import { PIPELINE_VERSION } from "../runtime/agent.js";
 import { loadSigner } from "../trust/signing.js";
 
-type CliSession = { nc: NatsConnection; js: JetStreamClient; topo: Topology; log: Logger };
+export type CliSession = { nc: NatsConnection; js: JetStreamClient; topo: Topology; log: Logger };
 
 /** Connects as the CLI (no reconnects, logs on stderr), runs fn, and closes. */
-async function withNats<T>(env: NodeJS.ProcessEnv, fn: (s: CliSession) => Promise<T>): Promise<T> {
+export async function withNats<T>(env: NodeJS.ProcessEnv, fn: (s: CliSession) => Promise<T>, name = "secops-cli"): Promise<T> {
   const cfg = parseEnv(natsEnv, env);
   const log = pino({ name: "secops-cli", level: env.LOG_LEVEL ?? "warn" }, pino.destination(2));
-  const nc = await connectNats(cfg, "secops-cli", log, { maxReconnectAttempts: 0 });
+  const nc = await connectNats(cfg, name, log, { maxReconnectAttempts: 0 });
   try {
     return await fn({ nc, js: jetstream(nc), topo: topologyOf(cfg), log });
   } finally {
