@@ -2,7 +2,7 @@
 // correlator and the dashboard share: open, add or update an alert, merge, split. Each returns
 // a new incident with its derived fields (severity, entities, actions, times) recomputed and a
 // timeline entry saying what happened, so the record explains itself.
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../shared/hash.js";
 import {
   INCIDENT_MAX_ALERTS, INCIDENT_SCHEMA, SEVERITY_RANK,
   type DecidedMessage, type Incident, type IncidentAlert, type IncidentEntityType, type IncidentEvent, type Severity,
@@ -48,7 +48,7 @@ export function incidentAlertOf(msg: DecidedMessage, entities: EntityRef[], rule
 }
 
 export function incidentIdFor(seed: string): string {
-  return `inc-${createHash("sha256").update(seed).digest("hex").slice(0, 16)}`;
+  return `inc-${sha256Hex(seed).slice(0, 16)}`;
 }
 
 const rank = (s: Severity) => SEVERITY_RANK[s];

@@ -23,7 +23,7 @@ export const enricherStage = defineStage({
     const running = setup.start({ cache, log: rt.log, instance: rt.producer.instance });
     return {
       providers, assetRules, cache, running, timeoutMs: setup.timeoutMs,
-      internalRanges: rt.cfg.INTERNAL_RANGES.split(",").map((s) => s.trim()).filter(Boolean),
+      internalRanges: [...rt.cfg.INTERNAL_RANGES],
       findSuppression: (fp: string) => findSuppression(suppressions, fp, new Date()),
     };
   },

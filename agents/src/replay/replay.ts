@@ -18,7 +18,7 @@ import { decideResponse } from "../decider/handler.js";
 import type { Policy } from "../shared/policy.js";
 import { createResponder } from "../responder/handler.js";
 import type { AlertHistory } from "./history.js";
-import { newReplayNamespace } from "./guard.js";
+import { newReplayNamespace } from "../shared/replay-namespace.js";
 
 export const FROM_STAGES = ["raw", "enriched", "investigated"] as const;
 export type FromStage = (typeof FROM_STAGES)[number];

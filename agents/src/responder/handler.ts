@@ -22,7 +22,7 @@ import type { ResponderCore } from "./core.js";
 import { TrustState } from "../trust/state.js";
 import { loadPolicy, type Policy } from "../shared/policy.js";
 import { neverBlockRefusal } from "./guard.js";
-import { forcedShadow, isReplayNamespace } from "../replay/guard.js";
+import { forcedShadow, isReplayNamespace } from "../shared/replay-namespace.js";
 
 export interface ResponderDeps {
   nc: NatsConnection;
@@ -69,7 +69,7 @@ export async function createResponder(deps: ResponderDeps): Promise<Responder> {
   const trust = await TrustState.open(deps.nc, deps.topo);
   const core: ResponderCore = { buckets, ledger, approvals, connectors, settings, log: deps.log, now, policy, trust };
   deps.log.info({ connectors: [...new Set([...connectors.values()].flat().map((c) => c.name))] }, "responder connectors");
-  // A responder built for a replay namespace runs everything in shadow mode and undoes nothing (replay/guard.ts).
+  // A responder built for a replay namespace runs everything in shadow mode and undoes nothing (shared/replay-namespace.ts).
   const replay = isReplayNamespace(deps.topo.namespace);
   return {
     execute: (msg) => executeWith(core, replay ? forcedShadow(msg) : msg),

@@ -1,6 +1,7 @@
 // Configuration from environment variables, validated with zod at start. A bad value stops
 // the process with a message naming the variable and what it accepts.
 import { z } from "zod";
+import { CidrList } from "../shared/network.js";
 import { topology, type Topology } from "@secops/contracts";
 
 const port = z.coerce.number({ error: "expected a TCP port number" }).int("expected a whole number").min(0, "expected 0-65535").max(65535, "expected 0-65535");
@@ -30,7 +31,7 @@ export const agentEnv = {
   HEALTH_PORT: port.optional().describe("health and metrics endpoint; 0 picks a free port"),
   INSTANCE_ID: z.string().optional(),
   SHUTDOWN_TIMEOUT_SECONDS: positive("a number of seconds").default(25),
-  INTERNAL_RANGES: z.string().default("").describe("extra internal CIDRs, comma-separated"),
+  INTERNAL_RANGES: CidrList.describe("extra internal CIDRs, comma-separated"),
   DATA_DIR: z.string().default("data"),
 };
 

@@ -8,7 +8,7 @@
 //   alert.<sha256>           which incident an alert is in (null: the correlator saw it, no incident)
 //   case.<connector>.<id>    the case / issue an incident has at a ticketing connector
 //   ticket.<connector>.<sha> the case / issue an alert's ticket opened there (before an incident existed)
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../shared/hash.js";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
@@ -48,7 +48,7 @@ export const IncidentCaseRecord = z.object({
 });
 export type IncidentCaseRecord = z.infer<typeof IncidentCaseRecord>;
 
-const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 40);
+const hash = (s: string) => sha256Hex(s).slice(0, 40);
 export const incidentKey = (id: string) => `inc.${id}`;
 export const entityRecordKey = (type: string, value: string) => `ent.${hash(`${type}:${value}`)}`;
 export const alertLinkKey = (alertId: string) => `alert.${hash(alertId)}`;

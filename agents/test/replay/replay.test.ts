@@ -19,7 +19,7 @@ import { investigateAlert } from "../../src/investigator/handler.js";
 import { DEFAULT_POLICY_FILE } from "../../src/shared/policy.js";
 import { loadPolicyWithText, policyKey, policyVersionText } from "../../src/state/policy-versions.js";
 import { createResponder } from "../../src/responder/handler.js";
-import { newReplayNamespace } from "../../src/replay/guard.js";
+import { newReplayNamespace } from "../../src/shared/replay-namespace.js";
 import { deciderStage } from "../../src/decider/main.js";
 import type { AgentRuntime } from "../../src/runtime/agent.js";
 import { provision, recordHistory, silent } from "./history-fixture.js";

@@ -1,6 +1,6 @@
 // `secops replay`: re-runs a window of history from stream ALERTS through the current stages with
 // another policy, analyst or model, and prints the decision diff. Nothing is executed: the replay
-// responder runs in a replay namespace, where it does everything in shadow mode (replay/guard.ts).
+// responder runs in a replay namespace, where it does everything in shadow mode (shared/replay-namespace.ts).
 import { jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import type { CliCommand } from "../command.js";

@@ -2,7 +2,7 @@
 // carries its own expiry, chosen per provider and per verdict (a malicious answer is kept longer
 // than a clean one, so a cleaned-up address is asked again soon); nats-server 2.9 has no per-message
 // TTL, and the bucket's own max age (24 h) caps every entry. Errors are never cached.
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../../shared/hash.js";
 import type { KV } from "@nats-io/kv";
 import type { IocType, Reputation } from "@secops/contracts";
 import type { ProviderVerdict } from "../provider.js";
@@ -26,7 +26,7 @@ export function parseCacheTtl(text: string, variable: string, base: CacheTtl = D
 }
 
 export function cacheKey(provider: string, type: IocType, value: string): string {
-  return `${provider}.${type}.${createHash("sha256").update(value.toLowerCase()).digest("hex").slice(0, 40)}`;
+  return `${provider}.${type}.${sha256Hex(value.toLowerCase()).slice(0, 40)}`;
 }
 
 export class ResultCache {
