@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
-import { DecidedMessage, actionDigest, type Topology } from "@secops/contracts";
+import { DecidedMessage, Headers, SchemaIds, actionDigest, type Topology } from "@secops/contracts";
+import { Kvm, type KV } from "@nats-io/kv";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { openBucket, provisionStream } from "../../src/runtime/provision.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
@@ -51,13 +52,31 @@ async function setup(over: Partial<ApprovalsDeps> = {}) {
 const pending = (params = ticket(), o: { approversRequired?: number; minutes?: number; id?: string } = {}) =>
   awaiting(params, { approversRequired: o.approversRequired ?? 1, expiresAt: iso(T0 + (o.minutes ?? 60) * 60_000), ...(o.id ? { id: o.id } : {}) });
 
+/** The last message on the decided subject when it has this message id, with the headers every outcome carries checked. */
 async function published(msgId: string): Promise<DecidedMessage | null> {
   const jsm = await jetstreamManager(nc);
-  for (const m of [await jsm.streams.getMessage(topo.stream, { last_by_subj: topo.subjects.decided }).catch(() => null)]) {
-    if (m && m.header.get("Nats-Msg-Id") === msgId) return DecidedMessage.parse(m.json());
-  }
-  return null;
+  const m = await jsm.streams.getMessage(topo.stream, { last_by_subj: topo.subjects.decided }).catch(() => null);
+  if (!m || m.header.get("Nats-Msg-Id") !== msgId) return null;
+  const msg = DecidedMessage.parse(m.json());
+  expect(m.header.get(Headers.alertId)).toBe(msg.alertId);
+  expect(m.header.get(Headers.schema)).toBe(SchemaIds.decided);
+  // W3C traceparent: the alert's trace id, a fresh span id.
+  expect(m.header.get(Headers.traceparent)).toMatch(new RegExp(`^00-${msg.traceId}-[0-9a-f]{16}-01$`));
+  return msg;
 }
+
+/** Another handle on the bucket whose updates go through `hook` first (it may throw a lost race). */
+async function hookedKv(kv: KV, hook: (key: string, value: string) => void): Promise<KV> {
+  const handle = await new Kvm(nc).open((kv as unknown as { bucket: string }).bucket);
+  const real = handle.update.bind(handle);
+  (handle as unknown as Record<string, unknown>).update = async (key: string, value: string, revision: number) => {
+    hook(key, value);
+    return real(key, value, revision);
+  };
+  return handle;
+}
+
+const conflict = () => Object.assign(new Error("wrong last sequence: 1"), { name: "JetStreamApiError" });
 
 async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   const e = await p.then(() => null, (x: unknown) => x);
@@ -116,6 +135,8 @@ describe("creating an approval", () => {
     expect(await codeOf(approvals.createPendingApproval(forged))).toMatchObject({ code: "invalid", message: expect.stringMatching(/does not match its parameters/) });
     const badTime = { ...msg, decision: { ...msg.decision, approval: { ...msg.decision.approval!, expiresAt: "tomorrow" } } } as DecidedMessage;
     expect(await codeOf(approvals.createPendingApproval(badTime))).toMatchObject({ code: "invalid", message: 'the approval\'s expiry "tomorrow" is not an ISO 8601 time' });
+    const longTime = { ...msg, decision: { ...msg.decision, approval: { ...msg.decision.approval!, expiresAt: `soon${"x".repeat(100)}` } } } as DecidedMessage;
+    expect((await codeOf(approvals.createPendingApproval(longTime))).message).toBe(`the approval's expiry "soon${"x".repeat(36)}" is not an ISO 8601 time`);
     expect(await approvals.list()).toEqual([]);
   });
 
@@ -137,6 +158,12 @@ describe("creating an approval", () => {
     const small = pending(ticket("small"));
     const fits = { ...small, alert: { ...small.alert, raw: { blob: "x".repeat(500 * 1024) } } } as DecidedMessage;
     expect((await approvals.createPendingApproval(fits)).decided.alert.raw).toEqual({ blob: "x".repeat(500 * 1024) });
+    // Exactly 512 KiB is kept; one byte more is not.
+    const edge = pending(ticket("edge"));
+    const base = Buffer.byteLength(JSON.stringify({ ...edge, alert: { ...edge.alert, raw: { blob: "" } } }));
+    const exact = { ...edge, alert: { ...edge.alert, raw: { blob: "x".repeat(512 * 1024 - base) } } } as DecidedMessage;
+    expect(Buffer.byteLength(JSON.stringify(exact))).toBe(512 * 1024);
+    expect((await approvals.createPendingApproval(exact)).decided.alert.raw).toEqual(exact.alert.raw);
   });
 
   it("get answers null for an id that is no key or no record; list filters by status", async () => {
@@ -154,15 +181,17 @@ describe("creating an approval", () => {
 
 describe("approving and rejecting", () => {
   it("a two-person approval stays pending after one, is approved by a second different person, and goes out once", async () => {
-    const { approvals, set } = await setup();
+    const { approvals, set, kv, logged } = await setup();
     const msg = pending(isolate(), { approversRequired: 2 });
     const r = await approvals.createPendingApproval(msg);
     set(T0 + 1_000);
     const one = await approvals.approve(r.id, " Alice ", "looks right");
     expect(one).toMatchObject({ status: "pending", decidedAt: null, approvers: [{ by: "Alice", at: iso(T0 + 1_000), comment: "looks right" }] });
     expect((await approvals.get(r.id))!.published).toBe(false);
-    // The same person again (any case) counts once and changes nothing.
+    // The same person again (any case) counts once and changes nothing, not even the revision.
+    const revision = (await kv.get(r.id))!.revision;
     expect(await approvals.approve(r.id, "alice")).toEqual(one);
+    expect((await kv.get(r.id))!.revision).toBe(revision);
     set(T0 + 2_000);
     const two = await approvals.approve(r.id, "bob", "");
     expect(two).toMatchObject({ status: "approved", decidedAt: iso(T0 + 2_000), approvers: [{ by: "Alice" }, { by: "bob", comment: null }] });
@@ -179,6 +208,7 @@ describe("approving and rejecting", () => {
     // Decided: more approvals are refused, naming who approved.
     expect(await codeOf(approvals.approve(r.id, "carol"))).toEqual({ code: "decided", message: `approval ${r.id} is already approved by Alice, bob` });
     expect(await codeOf(approvals.reject(r.id, "carol"))).toMatchObject({ code: "decided" });
+    expect(logged).toEqual([]);
   });
 
   it("two names behind one shared token do not make two approvals", async () => {
@@ -225,6 +255,24 @@ describe("approving and rejecting", () => {
     const { approvals } = await setup();
     expect(await codeOf(approvals.approve("APR-0000000000000000", "alice"))).toEqual({ code: "unknown", message: "no approval has the id APR-0000000000000000" });
     expect(await codeOf(approvals.approve("bad id!", "alice"))).toEqual({ code: "unknown", message: 'no approval has the id "bad id!"' });
+    expect((await codeOf(approvals.approve(`bad id ${"y".repeat(200)}`, "alice"))).message).toBe(`no approval has the id "bad id ${"y".repeat(73)}"`);
+  });
+
+  it("a stored record that does not match its schema is that error, not an unknown id", async () => {
+    const { approvals, kv } = await setup();
+    await kv.put("APR-00000000000000AA", JSON.stringify({ id: "APR-00000000000000AA", status: "pending" }));
+    const e = await approvals.approve("APR-00000000000000AA", "alice").catch((x: unknown) => x);
+    expect(e).not.toBeInstanceOf(ApprovalError);
+    expect((e as Error).message).toMatch(/does not match its schema/);
+  });
+
+  it("gives up after 20 lost races in a row, naming the approval", async () => {
+    const { approvals, kv } = await setup();
+    const r = await approvals.createPendingApproval(pending(isolate(), { approversRequired: 2 }));
+    let tries = 0;
+    const hooked = new Approvals(await hookedKv(kv, () => { tries++; throw conflict(); }), (approvals as unknown as { deps: ApprovalsDeps }).deps);
+    await expect(hooked.approve(r.id, "alice")).rejects.toThrow(`approval ${r.id} kept changing under concurrent updates; try again`);
+    expect(tries).toBe(20);
   });
 });
 
@@ -256,6 +304,24 @@ describe("expiry: unanswered means not executed", () => {
     expect((await approvals.get(done.id))!.status).toBe("approved");
     expect(await approvals.expireDue(new Date(T0 + 6 * 60_000))).toEqual([later.id]);
     expect(await approvals.expireDue(new Date(T0 + 60 * 60_000))).toEqual([]);
+  });
+});
+
+describe("the sweep against what changed since it listed", () => {
+  it("a record approved or deleted after the sweep listed it is left alone", async () => {
+    const { approvals, set } = await setup();
+    const a = await approvals.createPendingApproval(pending(ticket("approved meanwhile"), { minutes: 1 }));
+    const b = await approvals.createPendingApproval(pending(ticket("deleted meanwhile"), { minutes: 1 }));
+    const c = await approvals.createPendingApproval(pending(ticket("still due"), { minutes: 1 }));
+    const snapshot = await approvals.list("pending");
+    await approvals.approve(a.id, "alice");
+    await approvals.kv.delete(b.id);
+    // The sweep reads the listing it took before those changes.
+    const stale = Object.assign(Object.create(approvals) as Approvals, { list: async () => snapshot });
+    set(T0 + 120_000);
+    expect(await stale.expireDue()).toEqual([c.id]);
+    expect((await approvals.get(a.id))!.status).toBe("approved");
+    expect(await approvals.get(b.id)).toBeNull();
   });
 });
 
@@ -299,6 +365,22 @@ describe("publishing outcomes", () => {
     expect((await published(approvalOutcomeMessageId(approved.decided.alertId, "approved", a.id)))?.decision.status).toBe("approved");
   });
 
+  it("an outcome published but not marked after 10 lost races is a warning; the sweep republishes it", async () => {
+    const { approvals, kv, logged } = await setup();
+    const r = await approvals.createPendingApproval(pending(ticket("unmarked")));
+    let marks = 0;
+    const deps = (approvals as unknown as { deps: ApprovalsDeps }).deps;
+    const hooked = new Approvals(await hookedKv(kv, (_k, v) => {
+      if ((JSON.parse(v) as ApprovalRecord).published) { marks++; throw conflict(); }
+    }), deps);
+    expect((await hooked.approve(r.id, "alice")).status).toBe("approved");
+    expect(marks).toBe(10);
+    expect(logged).toEqual([{ level: "warn", obj: { approvalId: r.id }, msg: "approval outcome published but not marked; the sweep will republish it (deduplicated)" }]);
+    expect((await approvals.get(r.id))!.published).toBe(false);
+    expect(await approvals.republishDecided()).toBe(1);
+    expect((await approvals.get(r.id))!.published).toBe(true);
+  });
+
   it("an outcome over max_payload is logged as an error and thrown; the sweep goes on with the others", async () => {
     const { approvals, logged } = await setup({ maxPayload: () => 3000 });
     const r = await approvals.createPendingApproval(pending(ticket("oversize")));
@@ -321,13 +403,21 @@ describe("publishing outcomes", () => {
         };
       },
     });
-    const { approvals, logged } = await setup({ js });
-    const r = await approvals.createPendingApproval(pending(ticket("away")));
+    const { approvals, logged, set } = await setup({ js });
+    const msg = pending(ticket("away"));
+    const r = await approvals.createPendingApproval(msg);
+    set(T0 + 1_000);
     expect((await approvals.approve(r.id, "alice")).status).toBe("approved");
-    expect(logged.map((l) => [l.level, l.msg])).toEqual([["warn", "approval outcome not published yet; the sweep will republish it"]]);
+    expect(logged).toEqual([{
+      level: "warn", msg: "approval outcome not published yet; the sweep will republish it",
+      obj: { alertId: msg.alertId, approvalId: r.id, err: expect.stringMatching(/no responders/) },
+    }]);
     expect((await approvals.get(r.id))!.published).toBe(false);
     down = false;
+    set(T0 + 60_000);
     expect(await approvals.republishDecided()).toBe(1);
     expect((await approvals.get(r.id))!.published).toBe(true);
+    // Published a minute later, it still says when it was decided.
+    expect((await published(approvalOutcomeMessageId(msg.alertId, "approved", r.id)))?.timestamps.decided).toBe(iso(T0 + 1_000));
   });
 });
