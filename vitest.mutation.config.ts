@@ -17,6 +17,7 @@ export default defineConfig({
       "agents/test/investigator/injection-walk.test.ts",
       "contracts/test/action-digest.test.ts",
       "dashboard/test/auth.test.ts",
+      "dashboard/test/auth-edges.test.ts",
       "dashboard/test/site-guard.test.ts",
     ],
     testTimeout: 30_000,
