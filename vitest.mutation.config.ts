@@ -8,9 +8,9 @@ export default defineConfig({
   test: {
     include: [
       "agents/test/decider/**/*.test.ts",
-      "agents/test/shared/policy.test.ts",
+      "agents/test/shared/policy*.test.ts",
       "agents/test/shared/network.test.ts",
-      "agents/test/responder/guard.test.ts",
+      "agents/test/responder/guard*.test.ts",
       "agents/test/responder/targets.test.ts",
       "agents/test/state/*.test.ts",
       "agents/test/investigator/injection.test.ts",
