@@ -75,7 +75,7 @@ const expected: Record<string, unknown> = {
     ],
     "parameters": {
       "action": "CREATE_TICKET",
-      "title": "[medium] Outbound beacon",
+      "title": "[medium, analyst's] Outbound beacon",
       "priority": "medium",
       "description": "Beacon to a known C2\n\nThe address is on two feeds.\n\nEvidence:\n- feed hit\n- periodic",
       "assets": [
@@ -182,7 +182,7 @@ const expected: Record<string, unknown> = {
     ],
     "parameters": {
       "action": "CREATE_TICKET",
-      "title": "[medium] Outbound beacon",
+      "title": "[medium, analyst's] Outbound beacon",
       "priority": "medium",
       "description": "Beacon to a known C2\n\nThe address is on two feeds.\n\nEvidence:\n- feed hit\n- periodic",
       "assets": [
@@ -253,7 +253,7 @@ const expected: Record<string, unknown> = {
     ],
     "parameters": {
       "action": "CREATE_TICKET",
-      "title": "[medium] Outbound beacon",
+      "title": "[medium, analyst's] Outbound beacon",
       "priority": "medium",
       "description": "Beacon to a known C2\n\nThe address is on two feeds.\n\nEvidence:\n- feed hit\n- periodic",
       "assets": [
@@ -481,4 +481,24 @@ describe("the decision record", () => {
       expect({ action: d.action, mode: d.mode, proposedBy: d.proposedBy, reason: d.reason, rules: rules(d), parameters: d.parameters, approvers: d.approval?.approversRequired ?? null }).toEqual(expected[name]);
     });
   }
+});
+
+describe("high-risk countries", () => {
+  it("count only IP indicators with a listed country, and the record names at most three", () => {
+    const geo = (countryCode: string) => ({ countryCode, country: countryCode, asn: null, org: null, city: null }) as never;
+    const indicators = [
+      { ...indicator("domain", "evil.example", "malicious"), geo: geo("KP") },
+      indicator("ip", "203.0.113.1", "unknown"),
+      { ...indicator("ip", "203.0.113.2", "unknown"), geo: geo("US") },
+      ...["203.0.113.3", "203.0.113.4", "203.0.113.5", "203.0.113.6"].map((v) => ({ ...indicator("ip", v, "unknown"), geo: geo("KP") })),
+    ];
+    const p: Policy = { ...policy, network: { ...policy.network, highRiskCountries: ["KP"] } };
+    const d = decide(alert({ severity: "low" }), enrichment({ indicators }), investigation({ recommendedAction: "CLOSE_FALSE_POSITIVE", severity: "low" }), p);
+    expect(d.mode).toBe("approval");
+    expect(d.policy.rules.find((r) => r.rule === "network.high_risk_country")?.reason)
+      .toBe("the alert involves 203.0.113.3 (KP), 203.0.113.4 (KP), 203.0.113.5 (KP), in a high-risk country of the policy; closing it needs a human");
+    const none = decide(alert({ severity: "low" }), enrichment({ indicators: indicators.slice(0, 3) }), investigation({ recommendedAction: "CLOSE_FALSE_POSITIVE", severity: "low" }), p);
+    expect(none.policy.rules.map((r) => r.rule)).not.toContain("network.high_risk_country");
+    expect(none.mode).toBe("auto");
+  });
 });
