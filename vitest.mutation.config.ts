@@ -25,8 +25,8 @@ export default defineConfig({
     pool: "forks",
     // Stryker runs these in one worker thread per test run and switches mutants through a global:
     // without isolation the source modules stay loaded between runs, which saves their import on
-    // every mutant. Static (module-level) mutants are ignored (stryker.config.mjs), so nothing
-    // depends on a fresh import.
-    isolate: false,
+    // every mutant. Static (module-level) mutants are ignored (stryker.config.mjs) unless
+    // STRYKER_STATIC=1, and only those need a fresh import.
+    isolate: process.env.STRYKER_STATIC === "1",
   },
 });
