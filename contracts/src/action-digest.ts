@@ -27,5 +27,6 @@ export function canonicalJson(value: unknown): string {
  * parameter after approval changes the digest, and the responder refuses to run it.
  */
 export function actionDigest(parameters: ActionParameters): string {
+  // Stryker disable next-line StringLiteral: equivalent: utf8 is also the default encoding of a string
   return createHash("sha256").update(canonicalJson(parameters), "utf8").digest("hex");
 }

@@ -22,3 +22,10 @@ describe("the responder's own target validation", () => {
     expect(validHostname(`${"a.".repeat(126)}a`)).toHaveLength(253);
   });
 });
+
+describe("the refusals quote the value trimmed and clipped", () => {
+  it("to 64 characters", () => {
+    expect(() => validIp("  not-an-ip  ")).toThrow('"not-an-ip" is not an IPv4');
+    expect(() => validHostname(`bad name ${"h".repeat(100)}`)).toThrow(`"bad name ${"h".repeat(55)}" is not a host name`);
+  });
+});
