@@ -22,7 +22,10 @@ export const investigatorStage = defineStage({
     // One probe at start: with the LLM down the breaker opens at once and alerts go straight to the rules analyst.
     const up = await llm.probe();
     const reuse = llmCfg.LLM_REUSE_WINDOW_SECONDS > 0
-      ? duplicateReuse(await openBucket(rt.nc, rt.topo.buckets.investigationReuse, { ttl: 24 * 3600 * 1000 }), llmCfg.LLM_REUSE_WINDOW_SECONDS * 1000)
+      ? duplicateReuse(await openBucket(rt.nc, rt.topo.buckets.investigationReuse, { ttl: 24 * 3600 * 1000 }), llmCfg.LLM_REUSE_WINDOW_SECONDS * 1000, {
+        // A claim outlives one LLM call with its retries and the repair round; then its holder is presumed gone.
+        claimTimeoutMs: llmCfg.LLM_TIMEOUT_SECONDS * 1000 * (llmCfg.LLM_MAX_RETRIES + 2) + 10_000,
+      })
       : undefined;
     rt.log.info({ url: llmCfg.LLM_API_URL, model: llmCfg.LLM_MODEL_NAME, thinking: llmCfg.LLM_THINKING, answering: up }, "LLM analyst configured; rules analyst as fallback");
     // The rules analyst weighs GeoIP/ASN against the policy's allowlisted ASes and high-risk countries.
