@@ -42,7 +42,14 @@ export interface Topology {
      * it any more, but readers of history (dashboard, replay, audit) still read what it holds.
      */
     readonly enrichedLegacy: string;
+    /**
+     * LLM_BACKLOG_REVIEW: alerts the rules analyst decided because of the LLM backlog, queued for
+     * the LLM to look at later (the investigator's lowest priority, `review`).
+     */
+    readonly enrichedReview: string;
     readonly investigated: string;
+    /** The LLM's later investigation of an alert decided by the rules analyst because of the backlog: a record for people, not decided again. */
+    readonly investigatedReview: string;
     readonly decided: string;
     readonly executed: string;
     readonly dlq: string;
@@ -65,6 +72,8 @@ export interface Topology {
   };
   /** The investigator's input by priority, highest first: `alerts.enriched.<severity>`, durable `investigator-<severity>`. */
   readonly priorities: readonly PriorityInput[];
+  /** The investigator's lowest input, after every priority: backlog reviews (`subjects.enrichedReview`). */
+  readonly review: { readonly subject: string; readonly durable: string };
   /** The incident correlator: its durable on alerts.decided and its KV bucket (provisioned by the correlator itself). */
   readonly correlator: { readonly durable: string; readonly bucket: string };
   readonly buckets: {
@@ -103,7 +112,9 @@ export function topology(namespace = ""): Topology {
       raw: `${root}.raw`,
       enrichedAll: `${root}.enriched.>`,
       enrichedLegacy: `${root}.enriched`,
+      enrichedReview: `${root}.enriched.review`,
       investigated: `${root}.investigated`,
+      investigatedReview: `${root}.investigated.review`,
       decided: `${root}.decided`,
       executed: `${root}.executed`,
       dlq: `${root}.dlq`,
@@ -118,6 +129,7 @@ export function topology(namespace = ""): Topology {
       responder: `responder${suffix}`,
     },
     priorities: PRIORITIES.map((severity) => ({ severity, subject: `${root}.enriched.${severity}`, durable: `investigator-${severity}${suffix}` })),
+    review: { subject: `${root}.enriched.review`, durable: `investigator-review${suffix}` },
     correlator: { durable: `correlator${suffix}`, bucket: bucket("incidents") },
     buckets: {
       enrichmentCache: bucket("enrichment-cache"),
@@ -145,7 +157,7 @@ export function enrichedSubject(topo: Topology, severity: Severity): string {
 
 /** The durable consumers a stage reads, highest priority first (the investigator has one per priority). */
 export function stageDurables(topo: Topology, agent: "enricher" | "investigator" | "decider" | "responder"): string[] {
-  return agent === "investigator" ? topo.priorities.map((p) => p.durable) : [topo.durables[agent]];
+  return agent === "investigator" ? [...topo.priorities.map((p) => p.durable), topo.review.durable] : [topo.durables[agent]];
 }
 
 /** Every stage durable of the pipeline (not the correlator's). */
@@ -167,6 +179,8 @@ export function stageOfSubject(topo: Topology, subject: string): Stage | "dlq" |
     case s.dlq: return "dlq";
     case s.incidents: return "incidents";
     case s.enrichedLegacy: return "enriched";
+    case s.enrichedReview: return "enriched";
+    case s.investigatedReview: return "investigated";
   }
   return topo.priorities.some((p) => p.subject === subject) ? "enriched" : null;
 }
@@ -181,4 +195,6 @@ export const Headers = {
   alertFormat: "Alert-Format",
   alertId: "Alert-Id",
   schema: "Secops-Schema",
+  /** On an alert queued for a later LLM look (LLM_BACKLOG_REVIEW): when the rules analyst decided it. */
+  review: "Secops-Review",
 } as const;

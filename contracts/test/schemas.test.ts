@@ -45,7 +45,7 @@ describe("topology", () => {
   it("names the documented subjects, stream and durables by default", () => {
     expect(DEFAULT_TOPOLOGY.stream).toBe("ALERTS");
     expect(DEFAULT_TOPOLOGY.all).toBe("alerts.>");
-    expect(DEFAULT_TOPOLOGY.subjects).toEqual({ raw: "alerts.raw", enrichedAll: "alerts.enriched.>", enrichedLegacy: "alerts.enriched", investigated: "alerts.investigated", decided: "alerts.decided", executed: "alerts.executed", dlq: "alerts.dlq", incidents: "alerts.incidents" });
+    expect(DEFAULT_TOPOLOGY.subjects).toEqual({ raw: "alerts.raw", enrichedAll: "alerts.enriched.>", enrichedLegacy: "alerts.enriched", enrichedReview: "alerts.enriched.review", investigatedReview: "alerts.investigated.review", investigated: "alerts.investigated", decided: "alerts.decided", executed: "alerts.executed", dlq: "alerts.dlq", incidents: "alerts.incidents" });
     expect(DEFAULT_TOPOLOGY.durables.enricher).toBe("enricher");
     expect(DEFAULT_TOPOLOGY.priorities).toEqual([
       { severity: "critical", subject: "alerts.enriched.critical", durable: "investigator-critical" },
@@ -57,7 +57,7 @@ describe("topology", () => {
   it("maps every enriched subject, the priority ones and the one before the split, to the enriched stage", () => {
     const t = topology("ns1");
     expect(enrichedSubject(t, "high")).toBe("ns1.alerts.enriched.high");
-    expect(stageDurables(t, "investigator")).toEqual(["investigator-critical_ns1", "investigator-high_ns1", "investigator-medium_ns1", "investigator-low_ns1"]);
+    expect(stageDurables(t, "investigator")).toEqual(["investigator-critical_ns1", "investigator-high_ns1", "investigator-medium_ns1", "investigator-low_ns1", "investigator-review_ns1"]);
     expect(stageOfSubject(t, "ns1.alerts.enriched.low")).toBe("enriched");
     expect(stageOfSubject(t, "ns1.alerts.enriched")).toBe("enriched");
     expect(stageOfSubject(t, "ns1.alerts.enriched.bogus")).toBeNull();

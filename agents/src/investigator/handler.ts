@@ -35,6 +35,16 @@ export interface InvestigatorDeps {
   maxWaitMs?: number;
   /** The policy's allowlisted ASes and high-risk countries, which the rules analyst weighs with GeoIP/ASN. */
   network?: GeoPolicy;
+  /**
+   * Set for the LLM's later look at an alert the rules analyst decided because of the backlog
+   * (LLM_BACKLOG_REVIEW): no backpressure, and the lowest place in the queue for an LLM slot.
+   */
+  review?: boolean;
+}
+
+/** Whether the rules analyst answered because of the LLM backlog (so a later LLM look may be queued). */
+export function decidedForBacklog(investigation: Investigation): boolean {
+  return investigation.analyst === "rules" && (investigation.fallbackReason ?? "").startsWith(`${BACKLOG_LABEL}:`);
 }
 
 /** The label of a decision the rules analyst made because the LLM's queue was too long for the alert's severity. */
@@ -89,7 +99,7 @@ async function investigateFresh(
   if (llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
 
   // Backpressure: in a storm, low and medium alerts do not wait behind the queue; critical and high do.
-  if (deps.maxWaitMs !== undefined && (alert.severity === "low" || alert.severity === "medium")) {
+  if (deps.maxWaitMs !== undefined && !deps.review && (alert.severity === "low" || alert.severity === "medium")) {
     const waitMs = llm.concurrency().expectedWaitMs;
     if (waitMs > deps.maxWaitMs) {
       return fallback(`${BACKLOG_LABEL}: a ${alert.severity} alert would wait about ${Math.ceil(waitMs / 1000)} s for the LLM, more than LLM_MAX_WAIT_SECONDS (${Math.round(deps.maxWaitMs / 1000)} s)`);
@@ -111,7 +121,7 @@ async function investigateFresh(
       normalize: normalizeAnswer,
       promptVersion: PROMPT_VERSION,
       // Critical first in the replica's queue for an LLM slot too, not only on the stream.
-      priority: SEVERITY_RANK[alert.severity],
+      priority: deps.review ? 0 : SEVERITY_RANK[alert.severity],
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
   } catch (e) {

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { connectNats } from "./nats.js";
 import { provisionBuckets, provisionConsumer, provisionStream, STAGE_POLICY, type AgentName } from "./provision.js";
 import { StageLoop } from "./stage.js";
-import { outputSubjectOf } from "./priority-messages.js";
+import { outputMessageIdOf, outputSubjectOf } from "./priority-messages.js";
 import { compileStage, type AnyStage } from "./define-stage.js";
 import { AgentMetrics } from "./metrics.js";
 import { startHealthServer } from "./health.js";
@@ -68,7 +68,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
     producer: { agent, version: PIPELINE_VERSION, instance },
   };
   const deps: unknown = await o.stage.setup?.(runtime);
-  const handler = compileStage(o.stage, deps, { producer: runtime.producer, subject: outputSubjectOf(agent, topo) });
+  const handler = compileStage(o.stage, deps, { producer: runtime.producer, subject: outputSubjectOf(agent, topo), messageId: outputMessageIdOf(agent) });
   const loop = new StageLoop({
     agent, js, topo, producer: runtime.producer, log, metrics, handler,
     concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[agent].defaultConcurrency,

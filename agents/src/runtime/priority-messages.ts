@@ -21,14 +21,24 @@ export interface StageMessages extends AsyncIterable<JsMsg> {
   status(): AsyncIterable<{ type: string }>;
 }
 
-/** The subject a stage's output message goes out on: the enricher's depends on the alert's severity. */
+const isReview = (out: unknown) => Boolean((out as { investigation?: { review?: unknown } }).investigation?.review);
+
+/**
+ * The subject a stage's output message goes out on: the enricher's depends on the alert's
+ * severity; the investigator's later look at a backlog decision is a record of its own.
+ */
 export function outputSubjectOf(agent: AgentName, topo: Topology): (out: unknown) => string {
   switch (agent) {
     case "enricher": return (out) => enrichedSubject(topo, (out as { alert: { severity: Severity } }).alert.severity);
-    case "investigator": return () => topo.subjects.investigated;
+    case "investigator": return (out) => (isReview(out) ? topo.subjects.investigatedReview : topo.subjects.investigated);
     case "decider": return () => topo.subjects.decided;
     case "responder": return () => topo.subjects.executed;
   }
+}
+
+/** The Nats-Msg-Id of an output that is not the stage's one message per alert (a review), or undefined for the usual id. */
+export function outputMessageIdOf(agent: AgentName): ((out: { alertId: string }) => string | undefined) | undefined {
+  return agent === "investigator" ? (out) => (isReview(out) ? `${out.alertId}:investigated:review` : undefined) : undefined;
 }
 
 export interface OpenStageMessagesOptions {

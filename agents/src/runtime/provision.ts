@@ -69,11 +69,12 @@ export function duplicateWindowSeconds(): number {
   return Math.max(...(Object.keys(STAGE_POLICY) as AgentName[]).map(worstCaseSeconds)) + STAGE_POLICY.investigator.stageTimeoutSeconds;
 }
 
-/** What each stage reads: one subject and durable, or for the investigator one per priority, highest first. */
+/** What each stage reads: one subject and durable, or for the investigator one per priority, highest first, and its reviews. */
 export function stageInputs(agent: AgentName, topo: Topology): { subject: string; durable: string }[] {
   switch (agent) {
     case "enricher": return [{ subject: topo.subjects.raw, durable: topo.durables.enricher }];
-    case "investigator": return topo.priorities.map((p) => ({ subject: p.subject, durable: p.durable }));
+    // Every priority, highest first, then the backlog reviews (LLM_BACKLOG_REVIEW) after all of them.
+    case "investigator": return [...topo.priorities.map((p) => ({ subject: p.subject, durable: p.durable })), topo.review];
     case "decider": return [{ subject: topo.subjects.investigated, durable: topo.durables.decider }];
     case "responder": return [{ subject: topo.subjects.decided, durable: topo.durables.responder }];
   }

@@ -35,7 +35,7 @@ type RequestName = keyof Topology["requests"];
 // names a subject wildcard cannot match, so the CLI may write any bucket (it writes every response bucket already).
 const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: AgentName; readsStream?: boolean; noApi?: boolean; anyBucket?: boolean; asks?: RequestName[]; answers?: RequestName[]; also?: (topo: Topology) => string[] }> = {
   enricher: { purpose: "alerts.raw -> alerts.enriched.<severity>", publishes: ["enrichedAll", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
-  investigator: { purpose: "alerts.enriched.<severity> (one durable per priority) -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
+  investigator: { purpose: "alerts.enriched.<severity> (one durable per priority) -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "investigatedReview", "enrichedReview", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
   decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust", "policies"], durable: "decider" },
   responder: {
     purpose: "alerts.decided -> alerts.executed; expired approvals back on alerts.decided; the response records; incident cases",
