@@ -132,4 +132,21 @@ describe("critical first in a storm", () => {
     const jsm = await jetstreamManager(nc);
     for (const p of topo.priorities) expect((await jsm.consumers.info(topo.stream, p.durable)).num_ack_pending).toBe(0);
   });
+
+  it("provisions a lost priority durable again and goes on reading it", async () => {
+    const topo = topology(uniqueNamespace());
+    running.push(await startAgent({ stage: investigatorStage, env: envFor(topo), log }));
+    const jsm = await jetstreamManager(nc);
+    const critical = topo.priorities[0]!;
+    await jsm.consumers.delete(topo.stream, critical.durable);
+    const deadline = Date.now() + 20_000;
+    let back = false;
+    while (!back && Date.now() < deadline) {
+      back = await jsm.consumers.info(topo.stream, critical.durable).then(() => true, () => false);
+      if (!back) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(back).toBe(true);
+    await publish(topo, alertOf("critical", "LOST-CRIT-1"));
+    expect((await investigatedOrder(topo, 1)).map((o) => o.alertId)).toEqual(["LOST-CRIT-1"]);
+  });
 });
