@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { DEFAULT_TOPOLOGY, enrichedSubject, InvestigatedMessage, type EnrichedMessage } from "@secops/contracts";
-import { sha256Hex } from "../enricher/normalize/fingerprint.js";
+import { sha256Hex } from "../shared/hash.js";
 import { investigatorStage } from "../investigator/main.js";
 import { startAgent, type RunningAgent } from "../runtime/agent.js";
 import { natsServerBinary, startLocalNats } from "../start/local-nats.js";
