@@ -49,5 +49,9 @@ export const Investigation = z.object({
     alertIds: z.array(z.string()).max(50).describe("batch: the alerts of the same call; reuse: the alert whose investigation it is"),
     investigatedAt: IsoTime,
   }).nullable().optional().describe("set when the incident's investigation covered this alert (LLM_INCIDENT_BATCH_MS)"),
+  review: z.object({
+    of: z.string().describe("the label of the investigation this one looks at again: rules (LLM backlog)"),
+    decidedAt: IsoTime.describe("when the rules analyst decided the alert"),
+  }).nullable().optional().describe("set on the LLM's later look at an alert the rules analyst decided because of the LLM backlog (LLM_BACKLOG_REVIEW); published on alerts.investigated.review, not decided again"),
 });
 export type Investigation = z.infer<typeof Investigation>;

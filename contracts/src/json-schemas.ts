@@ -10,7 +10,7 @@ export function jsonSchemas(): Record<string, unknown> {
     ["alerts.raw", RawAlert, "alerts.raw: the alert as it came"],
     ["canonical-alert", CanonicalAlert, "the normalized alert every format is mapped to"],
     ["action-parameters", ActionParameters, "parameters of each response action"],
-    ["alerts.enriched", EnrichedMessage, "alerts.enriched"],
+    ["alerts.enriched", EnrichedMessage, "alerts.enriched.<severity>: the normalized alert and its enrichment, on the subject of its severity (critical, high, medium, low)"],
     ["alerts.investigated", InvestigatedMessage, "alerts.investigated"],
     ["alerts.decided", DecidedMessage, "alerts.decided"],
     ["alerts.executed", ExecutedMessage, "alerts.executed"],

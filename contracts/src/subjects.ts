@@ -5,8 +5,25 @@
  * several isolated pipelines (tests sharing one server, tenants) can live on one NATS
  * account; a normal deployment uses the default and sees the names documented in the README.
  */
+import type { Severity } from "./common.js";
+
 export const STAGES = ["raw", "enriched", "investigated", "decided", "executed"] as const;
 export type Stage = (typeof STAGES)[number];
+
+/**
+ * The investigator's priorities, highest first. The enricher publishes each alert on the enriched
+ * subject of its severity, and the investigator reads them through one durable consumer each
+ * (nats-server 2.9 gives a consumer one filter subject), always from the highest non-empty one:
+ * a critical alert never waits behind a storm of low ones.
+ */
+export const PRIORITIES = ["critical", "high", "medium", "low"] as const satisfies readonly Severity[];
+
+/** One priority of the investigator's input: its subject and its durable consumer. */
+export interface PriorityInput {
+  readonly severity: Severity;
+  readonly subject: string;
+  readonly durable: string;
+}
 
 export interface Topology {
   readonly namespace: string;
@@ -15,8 +32,24 @@ export interface Topology {
   readonly all: string;
   readonly subjects: {
     readonly raw: string;
-    readonly enriched: string;
+    /**
+     * Every enriched subject (`alerts.enriched.>`): a filter for readers of the whole stage and a
+     * permission, never a subject to publish on. Messages go out on `priorities[].subject`.
+     */
+    readonly enrichedAll: string;
+    /**
+     * The single enriched subject of releases before the split by priority: nothing publishes on
+     * it any more, but readers of history (dashboard, replay, audit) still read what it holds.
+     */
+    readonly enrichedLegacy: string;
+    /**
+     * LLM_BACKLOG_REVIEW: alerts the rules analyst decided because of the LLM backlog, queued for
+     * the LLM to look at later (the investigator's lowest priority, `review`).
+     */
+    readonly enrichedReview: string;
     readonly investigated: string;
+    /** The LLM's later investigation of an alert decided by the rules analyst because of the backlog: a record for people, not decided again. */
+    readonly investigatedReview: string;
     readonly decided: string;
     readonly executed: string;
     readonly dlq: string;
@@ -28,13 +61,19 @@ export interface Topology {
     /** Undo an executed action; the responder answers (one replica, queue group "responder"). */
     readonly undo: string;
   };
-  /** One durable pull consumer per stage, named after the agent that owns it. */
+  /**
+   * One durable pull consumer per stage, named after the agent that owns it; the investigator has
+   * one per priority (`priorities`). `stageDurables` lists a stage's durables.
+   */
   readonly durables: {
     readonly enricher: string;
-    readonly investigator: string;
     readonly decider: string;
     readonly responder: string;
   };
+  /** The investigator's input by priority, highest first: `alerts.enriched.<severity>`, durable `investigator-<severity>`. */
+  readonly priorities: readonly PriorityInput[];
+  /** The investigator's lowest input, after every priority: backlog reviews (`subjects.enrichedReview`). */
+  readonly review: { readonly subject: string; readonly durable: string };
   /** The incident correlator: its durable on alerts.decided and its KV bucket (provisioned by the correlator itself). */
   readonly correlator: { readonly durable: string; readonly bucket: string };
   readonly buckets: {
@@ -71,8 +110,11 @@ export function topology(namespace = ""): Topology {
     all: `${root}.>`,
     subjects: {
       raw: `${root}.raw`,
-      enriched: `${root}.enriched`,
+      enrichedAll: `${root}.enriched.>`,
+      enrichedLegacy: `${root}.enriched`,
+      enrichedReview: `${root}.enriched.review`,
       investigated: `${root}.investigated`,
+      investigatedReview: `${root}.investigated.review`,
       decided: `${root}.decided`,
       executed: `${root}.executed`,
       dlq: `${root}.dlq`,
@@ -83,10 +125,11 @@ export function topology(namespace = ""): Topology {
     },
     durables: {
       enricher: `enricher${suffix}`,
-      investigator: `investigator${suffix}`,
       decider: `decider${suffix}`,
       responder: `responder${suffix}`,
     },
+    priorities: PRIORITIES.map((severity) => ({ severity, subject: `${root}.enriched.${severity}`, durable: `investigator-${severity}${suffix}` })),
+    review: { subject: `${root}.enriched.review`, durable: `investigator-review${suffix}` },
     correlator: { durable: `correlator${suffix}`, bucket: bucket("incidents") },
     buckets: {
       enrichmentCache: bucket("enrichment-cache"),
@@ -105,6 +148,43 @@ export function topology(namespace = ""): Topology {
   };
 }
 
+/** The enriched subject an alert of this severity is published on. */
+export function enrichedSubject(topo: Topology, severity: Severity): string {
+  const p = topo.priorities.find((x) => x.severity === severity);
+  if (!p) throw new Error(`no enriched subject for severity "${severity}"`);
+  return p.subject;
+}
+
+/** The durable consumers a stage reads, highest priority first (the investigator has one per priority). */
+export function stageDurables(topo: Topology, agent: "enricher" | "investigator" | "decider" | "responder"): string[] {
+  return agent === "investigator" ? [...topo.priorities.map((p) => p.durable), topo.review.durable] : [topo.durables[agent]];
+}
+
+/** Every stage durable of the pipeline (not the correlator's). */
+export function allStageDurables(topo: Topology): string[] {
+  return [topo.durables.enricher, ...stageDurables(topo, "investigator"), topo.durables.decider, topo.durables.responder];
+}
+
+/**
+ * The stage a stream subject carries, for readers of the whole stream (dashboard, replay, audit):
+ * every `alerts.enriched.<severity>` is "enriched".
+ */
+export function stageOfSubject(topo: Topology, subject: string): Stage | "dlq" | "incidents" | null {
+  const s = topo.subjects;
+  switch (subject) {
+    case s.raw: return "raw";
+    case s.investigated: return "investigated";
+    case s.decided: return "decided";
+    case s.executed: return "executed";
+    case s.dlq: return "dlq";
+    case s.incidents: return "incidents";
+    case s.enrichedLegacy: return "enriched";
+    case s.enrichedReview: return "enriched";
+    case s.investigatedReview: return "investigated";
+  }
+  return topo.priorities.some((p) => p.subject === subject) ? "enriched" : null;
+}
+
 /** The default topology: stream ALERTS on alerts.>. */
 export const DEFAULT_TOPOLOGY = topology();
 
@@ -115,4 +195,6 @@ export const Headers = {
   alertFormat: "Alert-Format",
   alertId: "Alert-Id",
   schema: "Secops-Schema",
+  /** On an alert queued for a later LLM look (LLM_BACKLOG_REVIEW): when the rules analyst decided it. */
+  review: "Secops-Review",
 } as const;

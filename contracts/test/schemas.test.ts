@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { CanonicalAlert, DecidedMessage, jsonSchemas, topology, DEFAULT_TOPOLOGY } from "@secops/contracts";
+import { CanonicalAlert, DecidedMessage, jsonSchemas, topology, DEFAULT_TOPOLOGY, enrichedSubject, stageDurables, stageOfSubject } from "@secops/contracts";
 
 const dir = fileURLToPath(new URL("../schemas/", import.meta.url));
 
@@ -45,8 +45,23 @@ describe("topology", () => {
   it("names the documented subjects, stream and durables by default", () => {
     expect(DEFAULT_TOPOLOGY.stream).toBe("ALERTS");
     expect(DEFAULT_TOPOLOGY.all).toBe("alerts.>");
-    expect(DEFAULT_TOPOLOGY.subjects).toEqual({ raw: "alerts.raw", enriched: "alerts.enriched", investigated: "alerts.investigated", decided: "alerts.decided", executed: "alerts.executed", dlq: "alerts.dlq", incidents: "alerts.incidents" });
+    expect(DEFAULT_TOPOLOGY.subjects).toEqual({ raw: "alerts.raw", enrichedAll: "alerts.enriched.>", enrichedLegacy: "alerts.enriched", enrichedReview: "alerts.enriched.review", investigatedReview: "alerts.investigated.review", investigated: "alerts.investigated", decided: "alerts.decided", executed: "alerts.executed", dlq: "alerts.dlq", incidents: "alerts.incidents" });
     expect(DEFAULT_TOPOLOGY.durables.enricher).toBe("enricher");
+    expect(DEFAULT_TOPOLOGY.priorities).toEqual([
+      { severity: "critical", subject: "alerts.enriched.critical", durable: "investigator-critical" },
+      { severity: "high", subject: "alerts.enriched.high", durable: "investigator-high" },
+      { severity: "medium", subject: "alerts.enriched.medium", durable: "investigator-medium" },
+      { severity: "low", subject: "alerts.enriched.low", durable: "investigator-low" },
+    ]);
+  });
+  it("maps every enriched subject, the priority ones and the one before the split, to the enriched stage", () => {
+    const t = topology("ns1");
+    expect(enrichedSubject(t, "high")).toBe("ns1.alerts.enriched.high");
+    expect(stageDurables(t, "investigator")).toEqual(["investigator-critical_ns1", "investigator-high_ns1", "investigator-medium_ns1", "investigator-low_ns1", "investigator-review_ns1"]);
+    expect(stageOfSubject(t, "ns1.alerts.enriched.low")).toBe("enriched");
+    expect(stageOfSubject(t, "ns1.alerts.enriched")).toBe("enriched");
+    expect(stageOfSubject(t, "ns1.alerts.enriched.bogus")).toBeNull();
+    expect(stageOfSubject(t, "ns1.alerts.decided")).toBe("decided");
   });
   it("isolates a namespace and refuses names NATS would reject", () => {
     const t = topology("tenant_a");

@@ -8,7 +8,7 @@ import { buildChain, buildDlq, publishChain } from "./fixtures.js";
 import { eventually, startTestDashboard, type TestDashboard } from "./test-app.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
-import { topology } from "@secops/contracts";
+import { enrichedSubject, topology } from "@secops/contracts";
 import { AlertIndex } from "../src/feed/alert-index.js";
 import { StreamReader } from "../src/feed/stream-reader.js";
 import { provisionStream } from "../../agents/src/runtime/provision.js";
@@ -32,7 +32,7 @@ describe("dashboard feed", () => {
         await publishChain(js, topo, rulesTicket);
         await js.publish(topo.subjects.dlq, JSON.stringify(buildDlq({ alertId: null, reason: "not JSON and not CEF", original: "x".repeat(5000) })));
         // A message the dashboard cannot read must be counted, not stop the feed.
-        await js.publish(topo.subjects.enriched, "{not json");
+        await js.publish(enrichedSubject(topo, "low"), "{not json");
         await nc.flush();
       },
     });

@@ -2,7 +2,7 @@
 // so the dashboard tests exercise exactly what the agents publish.
 import { createHash, randomBytes } from "node:crypto";
 import {
-  DecidedMessage, DlqMessage, EnrichedMessage, ExecutedMessage, InvestigatedMessage, SchemaIds,
+  DecidedMessage, DlqMessage, EnrichedMessage, ExecutedMessage, InvestigatedMessage, SchemaIds, enrichedSubject,
   type ActionParameters, type Decision, type Topology,
 } from "@secops/contracts";
 import type { JetStreamClient } from "@nats-io/jetstream";
@@ -185,7 +185,7 @@ const enc = (v: unknown) => JSON.stringify(v);
 /** Publishes a chain in stage order, each with the pipeline's deterministic Nats-Msg-Id. */
 export async function publishChain(js: JetStreamClient, topo: Topology, chain: Chain, upTo: "enriched" | "investigated" | "decided" | "executed" = "executed"): Promise<void> {
   const id = chain.enriched.alertId;
-  await js.publish(topo.subjects.enriched, enc(chain.enriched), { msgID: `${id}:enriched` });
+  await js.publish(enrichedSubject(topo, chain.enriched.alert.severity), enc(chain.enriched), { msgID: `${id}:enriched` });
   if (upTo === "enriched") return;
   await js.publish(topo.subjects.investigated, enc(chain.investigated), { msgID: `${id}:investigated` });
   if (upTo === "investigated") return;

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { pino } from "pino";
+import { enrichedSubject } from "@secops/contracts";
 import { buildChain } from "./fixtures.js";
 import { startTestDashboard, TEST_TOKEN, type TestDashboard } from "./test-app.js";
 import { decided as decidedReady, isolate } from "../../agents/test/responder/fixtures.js";
@@ -186,7 +187,7 @@ describe.skipIf(skip)("the workspace over 10,000 alerts in Chromium", () => {
     const now = Date.now();
     for (const [i, sev] of (["low", "critical", "medium"] as const).entries()) {
       const c = buildChain({ alertId: `ir-${i}`, host: "ir-host-1", user: `ir-user-${i}`, externalIp: `203.0.113.${i + 1}`, analystSeverity: sev, receivedAt: new Date(now + i * 1000), title: `Related ${i}` });
-      await d.js.publish(d.topo.subjects.enriched, JSON.stringify(c.enriched), { msgID: `ir-${i}:enriched` });
+      await d.js.publish(enrichedSubject(d.topo, c.enriched.alert.severity), JSON.stringify(c.enriched), { msgID: `ir-${i}:enriched` });
       await d.js.publish(d.topo.subjects.investigated, JSON.stringify(c.investigated), { msgID: `ir-${i}:investigated` });
       await d.js.publish(d.topo.subjects.decided, JSON.stringify(c.decided[0]), { msgID: `ir-${i}:decided` });
     }

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { stageDurables } from "@secops/contracts";
 import { agentEnv, natsEnv, parseEnv, topologyOf } from "../runtime/config.js";
 import { connectNats } from "../runtime/nats.js";
 import { provisionAll, STAGE_POLICY, type AgentName } from "../runtime/provision.js";
@@ -87,7 +88,9 @@ async function waitUntilConsuming(nc: NatsConnection, env: NodeJS.ProcessEnv, re
   for (;;) {
     const why = crashed();
     if (why) throw new Error(why);
-    const waiting = await Promise.all(STAGE_AGENTS.map(async (a) => (await jsm.consumers.info(topo.stream, topo.durables[a]).catch(() => null))?.num_waiting ?? 0));
+    // The investigator reads one durable per priority: each must have the pull requests open.
+    const waitingOn = async (d: string) => (await jsm.consumers.info(topo.stream, d).catch(() => null))?.num_waiting ?? 0;
+    const waiting = await Promise.all(STAGE_AGENTS.map(async (a) => Math.min(...(await Promise.all(stageDurables(topo, a).map(waitingOn))))));
     if (STAGE_AGENTS.every((a, i) => waiting[i]! >= replicas[a])) return;
     if (Date.now() > deadline) throw new Error(`the agents did not all consume within ${Math.round(timeoutMs / 1000)} s (pull requests open: ${STAGE_AGENTS.map((a, i) => `${a} ${waiting[i]}/${replicas[a]}`).join(", ")})`);
     await new Promise((r) => setTimeout(r, 100));

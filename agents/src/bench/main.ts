@@ -22,6 +22,7 @@ export const USAGE = `usage: npm run bench -- [--alerts N] [--llm-alerts N] [--r
   --offline-ms MS    time spent repeating each offline measurement (default 300)
   --json             print the report as JSON instead of tables
   LLM_CONCURRENCY and AGENT_CONCURRENCY from the environment override the agents' defaults.
+  After the report (not with --json): a critical alert behind 5,000 lows (1 s fake LLM), and a 50%-duplicate burst.
 npm run bench -- --shutdown [--runs N] [--busy-timeout-s S] [--json]
   instead: how long npm start's launcher takes from SIGTERM to exit, idle and with work in flight`;
 
@@ -88,6 +89,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     const report = await runBench({ ...parsed.options, onProgress: (what) => process.stderr.write(`bench: ${what}...\n`) });
     process.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report)}\n`);
+    if (!parsed.json) await (await import("./priority-bench.js")).printPriorityBench({ onProgress: (what) => process.stderr.write(`bench: ${what}...\n`) });
+    if (!parsed.json) await (await import("./duplicates-bench.js")).printDuplicatesBench({ alerts: parsed.options.alerts, llmLatencyMs: parsed.options.llmDelayMs, onProgress: (what) => process.stderr.write(`bench: ${what}...\n`) });
     return report.ok ? 0 : 1;
   } catch (e) {
     process.stderr.write(`bench failed: ${(e as Error).message}\n`);

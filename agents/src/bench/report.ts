@@ -140,7 +140,7 @@ export function renderReport(r: BenchReport): string {
       ["with duplicate reuse", String(d.llmCalls), num(d.callsPerAlert, 2), num(d.promptTokensPerAlert)],
       ["without (LLM_REUSE_WINDOW_SECONDS=0)", String(d.withoutReuse.llmCalls), num(d.withoutReuse.llmCalls / d.alerts, 2), num(d.withoutReuse.promptTokensPerAlert)],
     ]).map((l) => `   ${l}`));
-    out.push(`   ${d.reused} alerts reused an earlier investigation; a duplicate still in flight with its original is investigated twice (no claim yet)`);
+    out.push(`   ${d.reused} alerts reused an earlier investigation; a copy arriving while its first is with the LLM waits for that answer (a claim in the reuse bucket)`);
   }
   out.push("", r.ok ? "bench complete" : "bench INCOMPLETE: a pipeline phase did not finish within its time cap (exit code 1)");
   return out.join("\n");

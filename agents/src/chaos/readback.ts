@@ -4,7 +4,7 @@
 // effect log the block command wrote, and every consumer is checked for work left behind.
 import { readFileSync, existsSync } from "node:fs";
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import type { Topology } from "@secops/contracts";
+import { allStageDurables, type Topology } from "@secops/contracts";
 
 export interface ChaosFigures {
   published: number;
@@ -147,7 +147,7 @@ export async function readBack(opts: {
   const failedButApplied = failedTargets.filter(applied).length;
 
   const stuckConsumers: string[] = [];
-  for (const durable of Object.values(topo.durables)) {
+  for (const durable of allStageDurables(topo)) {
     const info = await jsm.consumers.info(topo.stream, durable).catch(() => null);
     if (!info) stuckConsumers.push(`${durable}: missing`);
     else if (info.num_pending + info.num_ack_pending > 0) stuckConsumers.push(`${durable}: ${info.num_pending} pending, ${info.num_ack_pending} unacknowledged`);

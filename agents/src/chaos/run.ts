@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { topology, type Topology } from "@secops/contracts";
+import { allStageDurables, topology, type Topology } from "@secops/contracts";
 import { natsEnv, parseEnv } from "../runtime/config.js";
 import { provisionAll } from "../runtime/provision.js";
 import { messageIdFor } from "../enricher/normalize/index.js";
@@ -126,7 +126,7 @@ async function publishAll(js: JetStreamClient, subject: string, bodies: string[]
 
 async function drained(jsm: JetStreamManager, topo: Topology): Promise<boolean> {
   try {
-    for (const d of Object.values(topo.durables)) {
+    for (const d of allStageDurables(topo)) {
       const i = await jsm.consumers.info(topo.stream, d);
       if (i.num_pending + i.num_ack_pending > 0) return false;
     }

@@ -90,14 +90,17 @@ interface SourceMatch { alertId: string; title: string; format: string }
 /** Alerts whose vendor id (alert.sourceId) is `sourceId`, from the enriched messages in the stream. */
 export async function alertsBySourceId(ctx: IdContext, sourceId: string): Promise<SourceMatch[]> {
   const found = new Map<string, SourceMatch>();
-  await scanStream(ctx, ctx.topo.subjects.enriched, (m) => {
+  const visit = (m: JsMsg) => {
     try {
       const body = m.json<{ alertId?: string; alert?: { sourceId?: string | null; title?: string; format?: string } }>();
       if (body.alertId && body.alert?.sourceId === sourceId && !found.has(body.alertId)) {
         found.set(body.alertId, { alertId: body.alertId, title: body.alert.title ?? "", format: body.alert.format ?? "" });
       }
     } catch { /* not JSON */ }
-  });
+  };
+  // Every priority subject, then the single subject of releases before the split.
+  await scanStream(ctx, ctx.topo.subjects.enrichedAll, visit);
+  await scanStream(ctx, ctx.topo.subjects.enrichedLegacy, visit);
   return [...found.values()];
 }
 

@@ -9,7 +9,7 @@
  * calls disagreed with each other (seed-origin.md §8.5). The proposal is only a proposal: the
  * decider checks its target against the alert's own IoCs and applies the policy.
  */
-import { Investigation, type EnrichedMessage } from "@secops/contracts";
+import { Investigation, SEVERITY_RANK, type EnrichedMessage } from "@secops/contracts";
 import type { Logger } from "../runtime/logger.js";
 import type { LlmClient, StructuredResult } from "../llm/client.js";
 import { LlmError } from "../llm/errors.js";
@@ -35,6 +35,16 @@ export interface InvestigatorDeps {
   maxWaitMs?: number;
   /** The policy's allowlisted ASes and high-risk countries, which the rules analyst weighs with GeoIP/ASN. */
   network?: GeoPolicy;
+  /**
+   * Set for the LLM's later look at an alert the rules analyst decided because of the backlog
+   * (LLM_BACKLOG_REVIEW): no backpressure, and the lowest place in the queue for an LLM slot.
+   */
+  review?: boolean;
+}
+
+/** Whether the rules analyst answered because of the LLM backlog (so a later LLM look may be queued). */
+export function decidedForBacklog(investigation: Investigation): boolean {
+  return investigation.analyst === "rules" && (investigation.fallbackReason ?? "").startsWith(`${BACKLOG_LABEL}:`);
 }
 
 /** The label of a decision the rules analyst made because the LLM's queue was too long for the alert's severity. */
@@ -57,7 +67,10 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
   }
   if (!deps.llm) return fallback("no LLM is configured");
   // A tainted alert is always looked at itself; anything else may be a duplicate already investigated.
-  const reused = deps.reuse && !injection.detected ? await deps.reuse.find(msg).catch((e: unknown) => {
+  // A duplicate arriving while its first alert is with the LLM waits for that answer (a burst
+  // makes one call, not one per copy).
+  const reuse = deps.reuse && !injection.detected ? deps.reuse : undefined;
+  const reused = reuse ? await reuse.find(msg, deps.onProgress).catch((e: unknown) => {
     deps.log.warn({ error: (e as Error).message }, "cannot read the investigation-reuse bucket; investigating afresh");
     return null;
   }) : null;
@@ -65,30 +78,50 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
     deps.log.info({ reusedFrom: reused.reusedFrom?.alertId }, "duplicate of an alert investigated by the LLM; reusing its investigation, no LLM call");
     return Investigation.parse({ ...reused, injection });
   }
-  if (deps.llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
+  let outcome: Investigation | null = null;
+  try {
+    outcome = await investigateFresh(msg, deps.llm, deps, injection, fallback);
+    return outcome;
+  } finally {
+    // An LLM answer is kept for the duplicates; anything else frees them to investigate themselves.
+    if (reuse) {
+      await reuse.settle(msg, outcome).catch((e: unknown) => {
+        deps.log.warn({ error: (e as Error).message }, "cannot record the investigation for reuse; its duplicates will be investigated again");
+      });
+    }
+  }
+}
+
+async function investigateFresh(
+  msg: EnrichedMessage, llm: LlmClient, deps: InvestigatorDeps, injection: Investigation["injection"], fallback: (reason: string) => Investigation,
+): Promise<Investigation> {
+  const { alert, enrichment } = msg;
+  if (llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
 
   // Backpressure: in a storm, low and medium alerts do not wait behind the queue; critical and high do.
-  if (deps.maxWaitMs !== undefined && (alert.severity === "low" || alert.severity === "medium")) {
-    const waitMs = deps.llm.concurrency().expectedWaitMs;
+  if (deps.maxWaitMs !== undefined && !deps.review && (alert.severity === "low" || alert.severity === "medium")) {
+    const waitMs = llm.concurrency().expectedWaitMs;
     if (waitMs > deps.maxWaitMs) {
       return fallback(`${BACKLOG_LABEL}: a ${alert.severity} alert would wait about ${Math.ceil(waitMs / 1000)} s for the LLM, more than LLM_MAX_WAIT_SECONDS (${Math.round(deps.maxWaitMs / 1000)} s)`);
     }
   }
 
   // An untainted alert joining an open incident may share the incident's call, or reuse its investigation.
-  const covered = deps.incidents && !injection.detected ? await deps.incidents.cover(msg, { llm: deps.llm, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) }) : null;
+  const covered = deps.incidents && !injection.detected ? await deps.incidents.cover(msg, { llm, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) }) : null;
   if (covered) return Investigation.parse({ ...covered, injection });
 
   const prompt = buildInvestigationPrompt(alert, enrichment);
   let result: StructuredResult<LlmInvestigationAnswer>;
   try {
-    result = await deps.llm.completeStructured({
+    result = await llm.completeStructured({
       system: prompt.system,
       user: prompt.user,
       schema: LlmInvestigationAnswer,
       schemaName: "investigation",
       normalize: normalizeAnswer,
       promptVersion: PROMPT_VERSION,
+      // Critical first in the replica's queue for an LLM slot too, not only on the stream.
+      priority: deps.review ? 0 : SEVERITY_RANK[alert.severity],
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
   } catch (e) {
@@ -128,11 +161,6 @@ export async function investigateAlert(msg: EnrichedMessage, deps: InvestigatorD
   // The mapping above is ours; a failure here is a programming error, not the model's.
   const valid = Investigation.parse(investigation);
   if (deps.incidents && !injection.detected) await deps.incidents.remember(msg, valid);
-  if (deps.reuse && !injection.detected) {
-    await deps.reuse.remember(msg, valid).catch((e: unknown) => {
-      deps.log.warn({ error: (e as Error).message }, "cannot record the investigation for reuse; its duplicates will be investigated again");
-    });
-  }
   return valid;
 }
 

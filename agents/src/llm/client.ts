@@ -38,6 +38,11 @@ export interface StructuredRequest<T> {
   onProgress?: () => void;
   /** The answer may be this many times as long as one investigation (a batch of several alerts); default 1. */
   answerScale?: number;
+  /**
+   * Place in the replica's queue for an LLM slot: a higher one is sent first (the alert's severity
+   * rank, so a critical alert does not wait behind the low ones already queued). Default 0.
+   */
+  priority?: number;
 }
 
 const MAX_ANSWER_SCALE = 8;
@@ -181,7 +186,7 @@ class OpenAiCompatibleClient implements LlmClient {
     }
     const progress = request.onProgress ? setInterval(request.onProgress, this.progressIntervalMs) : null;
     try {
-      const result = await this.limiter.run(() => this.answerAndRepair(request));
+      const result = await this.limiter.run(() => this.answerAndRepair(request), request.priority ?? 0);
       this.breaker.succeeded();
       return result;
     } catch (e) {

@@ -43,7 +43,8 @@ export class AdaptiveConcurrency {
   private window: number;
   private slowStartThreshold: number;
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Calls waiting for a slot, highest priority first, in arrival order within a priority. */
+  private readonly waiting: { priority: number; admit: () => void }[] = [];
   private noLoadMs: number | null = null;
   /** Exponentially weighted mean latency of answered requests, for the backlog estimate. */
   private meanLatencyMs: number | null = null;
@@ -97,10 +98,18 @@ export class AdaptiveConcurrency {
     return Math.ceil((this.waiting.length + 1) / this.limit) * this.meanLatencyMs;
   }
 
-  /** Runs `fn` when a slot is free; `fn` reports each HTTP request through the ticket functions. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` when a slot is free, before every waiting call of a lower `priority`; `fn` reports
+   * each HTTP request through the ticket functions.
+   */
+  async run<T>(fn: () => Promise<T>, priority = 0): Promise<T> {
     if (this.active < this.limit && this.waiting.length === 0) this.active += 1;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else {
+      await new Promise<void>((admit) => {
+        const at = this.waiting.findIndex((w) => w.priority < priority);
+        this.waiting.splice(at === -1 ? this.waiting.length : at, 0, { priority, admit });
+      });
+    }
     try {
       return await fn();
     } finally {
@@ -162,7 +171,7 @@ export class AdaptiveConcurrency {
   private admit(): void {
     while (this.active < this.limit && this.waiting.length > 0) {
       this.active += 1;
-      this.waiting.shift()!();
+      this.waiting.shift()!.admit();
     }
   }
 

@@ -8,7 +8,7 @@
  */
 import { Kvm } from "@nats-io/kv";
 import type { JsMsg } from "@nats-io/jetstream";
-import { AlertFormat, type Topology } from "@secops/contracts";
+import { AlertFormat, stageOfSubject, type Topology } from "@secops/contracts";
 import { scanStream, type IdContext } from "../cli/ids.js";
 import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
 import type { z } from "zod";
@@ -27,11 +27,20 @@ export interface Entry {
   alertId?: string;
 }
 
+/** The stage an entry's subject carries (every alerts.enriched.<severity> is "enriched"; reviews say so). */
+function entryStage(topo: Topology, subject: string): string {
+  if (subject === topo.subjects.enrichedReview) return "enriched-review";
+  if (subject === topo.subjects.investigatedReview) return "investigated-review";
+  return stageOfSubject(topo, subject) ?? subject.split(".").pop() ?? subject;
+}
+
 /** One line a person can read for each stage message. */
-function summarize(subject: string, m: Record<string, unknown>): string {
+function summarize(topo: Topology, subject: string, m: Record<string, unknown>): string {
   const get = (path: string) => path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), m);
-  const stage = subject.split(".").pop();
+  const stage = entryStage(topo, subject);
   switch (stage) {
+    case "enriched-review": return `queued for the LLM to look at again (decided by rules because of the LLM backlog)`;
+    case "investigated-review": return `LLM review of the backlog decision: ${get("investigation.verdict")} ${get("investigation.severity")} ${get("investigation.confidence")}`;
     case "enriched": return `${get("alert.format")}/${get("alert.category")} ${get("alert.severity")}: ${(get("alert.iocs") as unknown[] | undefined)?.length ?? 0} indicators`;
     case "investigated": return `${get("investigation.analyst")} analyst: ${get("investigation.verdict")} ${get("investigation.severity")} ${get("investigation.confidence")}`;
     case "decided": return `${get("decision.action")} ${get("decision.mode")} ${get("decision.status")}${get("decision.approval.approvers") ? ` approvers=${((get("decision.approval.approvers") as { by: string }[]) ?? []).map((a) => a.by).join("+") || "-"}` : ""}`;
@@ -53,7 +62,7 @@ export async function stageEntries(ctx: IdContext, topo: Topology, alertIds: Set
       const body = m.json<Record<string, unknown>>();
       const headerId = m.headers?.get("Alert-Id") || "";
       if (alertIds.has(String(body.alertId)) || alertIds.has(headerId)) {
-        entries.push({ seq: m.seq, subject: m.subject, time: timeOf(m), summary: summarize(m.subject, body), message: body });
+        entries.push({ seq: m.seq, subject: m.subject, time: timeOf(m), summary: summarize(topo, m.subject, body), message: body });
       }
     } catch { /* not JSON: not a stage message */ }
   });
@@ -81,7 +90,7 @@ export async function rawEntries(ctx: IdContext, topo: Topology, alertIds: Set<s
       let body: unknown;
       try { body = m.json(); } catch { body = m.string(); }
       const message = { bytes: m.data.length, format: r.ok ? r.alert.format : null, headers: Object.fromEntries([...(m.headers ?? [])].map(([k, v]) => [k, v[0]])), body };
-      entries.push({ seq: m.seq, subject: m.subject, time: timeOf(m), summary: summarize(m.subject, message), message, alertId: alertIds.has(headerId) || !r.ok ? headerId : alertIdFor(r.alert) });
+      entries.push({ seq: m.seq, subject: m.subject, time: timeOf(m), summary: summarize(topo, m.subject, message), message, alertId: alertIds.has(headerId) || !r.ok ? headerId : alertIdFor(r.alert) });
     }, { startMs: ms, stopAfterMs: ms + 1 });
   }
   return entries;
@@ -146,7 +155,7 @@ export async function evidenceFiles(ctx: IdContext, alertIds: Set<string>): Prom
   const files: BundleFile[] = [];
   for (const e of entries) {
     const id = alertIdOfEntry(e) ?? "unattributed";
-    const stage = e.subject.split(".").pop() ?? "message";
+    const stage = entryStage(ctx.topo, e.subject);
     files.push({ path: `alerts/${id}/${String(e.seq).padStart(10, "0")}-${stage}.json`, content: json(e) });
   }
   for (const r of await kvStateOf(ctx, alertIds)) {

@@ -3,7 +3,7 @@
  * from, its enriched, investigated and first decided message. Reading uses ephemeral consumers
  * only (cli/ids.ts scanStream): nothing is published and no bucket is written.
  */
-import { AlertFormat, type DecidedMessage, type EnrichedMessage, type InvestigatedMessage } from "@secops/contracts";
+import { AlertFormat, stageOfSubject, type DecidedMessage, type EnrichedMessage, type InvestigatedMessage } from "@secops/contracts";
 import type { JsMsg } from "@nats-io/jetstream";
 import { scanStream, type IdContext } from "../cli/ids.js";
 import { alertIdFor, normalizeAlert } from "../enricher/normalize/index.js";
@@ -60,7 +60,7 @@ export async function readHistory(ctx: IdContext, sel: Selection, opts: { withRa
     try { body = m.json(); } catch { return; }
     const alertId = body.alertId;
     if (typeof alertId !== "string") return;
-    if (m.subject === topo.subjects.enriched) {
+    if (stageOfSubject(topo, m.subject) === "enriched") {
       if (byId.has(alertId)) return; // a redelivery's copy
       if (sel.untilMs !== undefined && timeMs > sel.untilMs) return;
       if (sel.alertIds && !sel.alertIds.has(alertId)) return;

@@ -5,13 +5,14 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Producer, Topology } from "@secops/contracts";
+import { stageDurables, type Producer, type Topology } from "@secops/contracts";
 import { agentEnv, parseEnv, topologyOf, type AgentConfig } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectNats } from "./nats.js";
 import { provisionBuckets, provisionConsumer, provisionStream, STAGE_POLICY, type AgentName } from "./provision.js";
 import { StageLoop } from "./stage.js";
-import { STAGE_IO, compileStage, type AnyStage } from "./define-stage.js";
+import { outputMessageIdOf, outputSubjectOf } from "./priority-messages.js";
+import { compileStage, type AnyStage } from "./define-stage.js";
 import { AgentMetrics } from "./metrics.js";
 import { startHealthServer } from "./health.js";
 
@@ -67,7 +68,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
     producer: { agent, version: PIPELINE_VERSION, instance },
   };
   const deps: unknown = await o.stage.setup?.(runtime);
-  const handler = compileStage(o.stage, deps, { producer: runtime.producer, subject: topo.subjects[STAGE_IO[agent].output] });
+  const handler = compileStage(o.stage, deps, { producer: runtime.producer, subject: outputSubjectOf(agent, topo), messageId: outputMessageIdOf(agent) });
   const loop = new StageLoop({
     agent, js, topo, producer: runtime.producer, log, metrics, handler,
     concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[agent].defaultConcurrency,
@@ -89,7 +90,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
     healthPort = h.port;
     closeHealth = () => new Promise((r) => h.server.close(() => r()));
   }
-  log.info({ stream: topo.stream, durable: topo.durables[agent], healthPort, concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[agent].defaultConcurrency }, `${agent} consuming`);
+  log.info({ stream: topo.stream, durable: stageDurables(topo, agent).join(", "), healthPort, concurrency: cfg.AGENT_CONCURRENCY ?? STAGE_POLICY[agent].defaultConcurrency }, `${agent} consuming`);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

@@ -53,6 +53,8 @@ export const llmEnv = {
     .describe("which thinking switches to send; auto guesses Ollama from port 11434 and sends the switches the others honour"),
   LLM_MAX_WAIT_SECONDS: positive("a number of seconds").default(120)
     .describe("a low or medium alert that would wait longer than this for an LLM slot is decided by the rules analyst (LLM backlog); critical and high always wait"),
+  LLM_BACKLOG_REVIEW: z.enum(["on", "off"], { error: "expected on or off" }).default("off")
+    .describe("on: an alert decided by the rules analyst because of the LLM backlog is queued for the LLM to look at once the backlog is gone (alerts.investigated.review)"),
   LLM_REUSE_WINDOW_SECONDS: z.coerce.number({ error: "expected a number of seconds" }).int("expected a whole number of seconds").min(0, "expected 0 (off) or more seconds").default(900)
     .describe("a duplicate (same fingerprint) within this window reuses the first LLM investigation; 0 turns reuse off"),
   LLM_BREAKER_FAILURES: posInt("a number of consecutive failures").default(3),

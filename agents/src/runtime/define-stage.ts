@@ -142,7 +142,7 @@ function receivedAtOf(m: JsMsg): string {
  * Builds the consume loop's message handler for a declared stage: input decoded and checked
  * once, the handler called, the envelope built and the output checked once.
  */
-export function compileStage(stage: AnyStage, deps: unknown, o: { producer: Producer; subject: string; now?: () => Date }): StageHandler {
+export function compileStage(stage: AnyStage, deps: unknown, o: { producer: Producer; subject: string | ((out: unknown) => string); messageId?: (out: { alertId: string }) => string | undefined; now?: () => Date }): StageHandler {
   const io = STAGE_IO[stage.name];
   const outputSchemaId = SchemaIds[io.output];
   const checkOutput = outputChecker(stage.output as z.ZodType, stage.input as z.ZodType | RawInputDeclaration<unknown>);
@@ -197,9 +197,10 @@ export function compileStage(stage: AnyStage, deps: unknown, o: { producer: Prod
       traceId,
       note,
       publish: [{
-        subject: o.subject,
+        // The enricher's subject is the alert's priority (priority-messages.ts outputSubjectOf).
+        subject: typeof o.subject === "string" ? o.subject : o.subject(out),
         data: out,
-        msgId: stageMessageId(out.alertId, io.output),
+        msgId: o.messageId?.(out) ?? stageMessageId(out.alertId, io.output),
         headers: { [Headers.traceparent]: traceparent(traceId), [Headers.alertId]: out.alertId },
       }],
     };

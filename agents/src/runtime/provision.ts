@@ -69,23 +69,31 @@ export function duplicateWindowSeconds(): number {
   return Math.max(...(Object.keys(STAGE_POLICY) as AgentName[]).map(worstCaseSeconds)) + STAGE_POLICY.investigator.stageTimeoutSeconds;
 }
 
-export const STAGE_INPUT: Record<AgentName, keyof Topology["subjects"]> = {
-  enricher: "raw", investigator: "enriched", decider: "investigated", responder: "decided",
-};
+/** What each stage reads: one subject and durable, or for the investigator one per priority, highest first, and its reviews. */
+export function stageInputs(agent: AgentName, topo: Topology): { subject: string; durable: string }[] {
+  switch (agent) {
+    case "enricher": return [{ subject: topo.subjects.raw, durable: topo.durables.enricher }];
+    // Every priority, highest first, then the backlog reviews (LLM_BACKLOG_REVIEW) after all of them.
+    case "investigator": return [...topo.priorities.map((p) => ({ subject: p.subject, durable: p.durable })), topo.review];
+    case "decider": return [{ subject: topo.subjects.investigated, durable: topo.durables.decider }];
+    case "responder": return [{ subject: topo.subjects.decided, durable: topo.durables.responder }];
+  }
+}
 
-export function consumerConfig(agent: AgentName, topo: Topology): Partial<ConsumerConfig> & { durable_name: string } {
+/** The durable consumers of a stage (one per input; the investigator's replicas share all of them). */
+export function consumerConfigs(agent: AgentName, topo: Topology): (Partial<ConsumerConfig> & { durable_name: string })[] {
   const p = STAGE_POLICY[agent];
-  return {
-    durable_name: topo.durables[agent],
-    description: `${agent}: ${topo.subjects[STAGE_INPUT[agent]]} work`,
-    filter_subject: topo.subjects[STAGE_INPUT[agent]],
+  return stageInputs(agent, topo).map(({ subject, durable }) => ({
+    durable_name: durable,
+    description: `${agent}: ${subject} work`,
+    filter_subject: subject,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,
     ack_wait: nanos(p.ackWaitSeconds * 1000),
     max_deliver: p.maxDeliver,
     max_ack_pending: p.maxAckPending,
-  };
+  }));
 }
 
 function isNotFound(e: unknown): boolean {
@@ -129,8 +137,12 @@ export async function provisionStream(jsm: JetStreamManager, topo: Topology, cfg
   if (bad.length) throw new ProvisioningError(`stream ${topo.stream} does not have the configuration the pipeline needs: ${bad.join("; ")}`);
 }
 
+/** Every durable of the stage (the investigator's four priorities), each read back. */
 export async function provisionConsumer(jsm: JetStreamManager, topo: Topology, agent: AgentName): Promise<void> {
-  const want = consumerConfig(agent, topo);
+  for (const want of consumerConfigs(agent, topo)) await provisionOneConsumer(jsm, topo, want);
+}
+
+async function provisionOneConsumer(jsm: JetStreamManager, topo: Topology, want: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
   try {
     await jsm.consumers.add(topo.stream, want);
   } catch (e) {

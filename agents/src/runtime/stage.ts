@@ -6,7 +6,7 @@
 // graceful drain. Its handler is compiled from the stage's declaration (define-stage.ts);
 // agents never see a JsMsg.
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import type { JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { Headers, SchemaIds, type DlqMessage, type Producer, type Topology } from "@secops/contracts";
 import type { Logger } from "./logger.js";
 import { alertLogger } from "./logger.js";
@@ -15,7 +15,8 @@ import { HEADER_ALLOWANCE, publishDurably, type Publication } from "./publish.js
 import { Semaphore } from "./semaphore.js";
 import { deadLetterMessageId } from "../shared/ids.js";
 import type { AgentMetrics } from "./metrics.js";
-import { STAGE_POLICY, type AgentName } from "./provision.js";
+import { STAGE_POLICY, stageInputs, type AgentName } from "./provision.js";
+import { openStageMessages, PriorityMessages, type StageMessages } from "./priority-messages.js";
 
 export interface StageContext {
   log: Logger;
@@ -157,7 +158,7 @@ function deadLetterOf(
 }
 
 export class StageLoop {
-  #messages: ConsumerMessages | null = null;
+  #messages: StageMessages | null = null;
   #stopping = false;
   #processed = 0;
   readonly #inflight = new Set<Promise<void>>();
@@ -177,14 +178,14 @@ export class StageLoop {
 
   #lost = false;
   #maxDeliver: number;
-  #advisories: Subscription | null = null;
+  #advisories: Subscription[] = [];
 
   /** Consuming, and the durable is there: readiness is false while it is lost. */
   get consuming(): boolean {
     return this.#messages !== null && !this.#stopping && !this.#lost;
   }
   get inflight(): number {
-    return this.#slots.inUse;
+    return this.#inflight.size;
   }
   get processed(): number {
     return this.#processed;
@@ -196,20 +197,23 @@ export class StageLoop {
   }
 
   async #subscribe(): Promise<void> {
-    const consumer: Consumer = await this.o.js.consumers.get(this.o.topo.stream, this.o.topo.durables[this.o.agent]);
+    // consume() on the stage's durable, or the investigator's priorities (priority-messages.ts).
+    const { messages, consumers } = await openStageMessages({
+      js: this.o.js, topo: this.o.topo, agent: this.o.agent, concurrency: this.o.concurrency, log: this.o.log,
+      progressEveryMs: this.o.progressEveryMs ?? Math.max(1_000, (STAGE_POLICY[this.o.agent].ackWaitSeconds * 1000) / 3),
+    });
     // The durable's own max_deliver decides which delivery is the last (it may differ from the policy).
-    const info = await consumer.info(true).catch(() => null);
+    const info = await consumers[0]!.info(true).catch(() => null);
     if (info && info.config.max_deliver && info.config.max_deliver > 0) this.#maxDeliver = info.config.max_deliver;
     // A replica holds its slots, at most `concurrency` waiting with progress signals, and one pull
     // batch of `concurrency` unread, so replicas share the work. (A smaller batch shortens the
     // unsignalled wait but costs a pull request per few messages: +40% nats-server CPU per alert
     // at a batch of 2 in the bench.)
-    const messages = await consumer.consume({ max_messages: this.o.concurrency });
     this.#messages = messages;
     void (async () => {
       for await (const s of messages.status()) {
         if (s.type === "consumer_not_found" || s.type === "consumer_deleted" || s.type === "stream_not_found") {
-          this.o.log.error({ status: s.type, durable: this.o.topo.durables[this.o.agent] }, "the consumer is gone: not ready until it is provisioned again");
+          this.o.log.error({ status: s.type, durable: this.#durableNames() }, "the consumer is gone: not ready until it is provisioned again");
           if (!this.#lost && messages === this.#messages) {
             this.#lost = true;
             void this.#recover();
@@ -233,7 +237,7 @@ export class StageLoop {
         await this.#subscribe();
         old?.stop();
         this.#lost = false;
-        this.o.log.warn({ durable: this.o.topo.durables[this.o.agent], attempt }, "consumer provisioned again; consuming");
+        this.o.log.warn({ durable: this.#durableNames(), attempt }, "consumer provisioned again; consuming");
         return;
       } catch (e) {
         const wait = backoffMs(attempt, { baseMs: 500, capMs: 15_000 });
@@ -252,17 +256,19 @@ export class StageLoop {
   #listenForAdvisories(): void {
     const { nc, jsm, topo, agent } = this.o;
     if (!nc || !jsm) return;
-    const subject = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${topo.stream}.${topo.durables[agent]}`;
-    try {
-      this.#advisories = nc.subscribe(subject, {
-        queue: `${topo.durables[agent]}-advisories`,
-        callback: (err, msg) => {
-          if (err) return;
-          void this.#deadLetterGivenUp(msg.data).catch((e: unknown) => this.o.log.error({ err: errorMessage(e) }, "could not dead-letter a message JetStream gave up on"));
-        },
-      });
-    } catch (e) {
-      this.o.log.warn({ err: errorMessage(e), subject }, "cannot listen for max-deliveries advisories");
+    for (const { durable } of stageInputs(agent, topo)) {
+      const subject = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${topo.stream}.${durable}`;
+      try {
+        this.#advisories.push(nc.subscribe(subject, {
+          queue: `${durable}-advisories`,
+          callback: (err, msg) => {
+            if (err) return;
+            void this.#deadLetterGivenUp(msg.data).catch((e: unknown) => this.o.log.error({ err: errorMessage(e) }, "could not dead-letter a message JetStream gave up on"));
+          },
+        }));
+      } catch (e) {
+        this.o.log.warn({ err: errorMessage(e), subject }, "cannot listen for max-deliveries advisories");
+      }
     }
   }
 
@@ -291,7 +297,8 @@ export class StageLoop {
    * most its pull batch, and moves here as slots free: within one handler's time, so a message
    * can outwait its ack wait unsignalled only while every slot's handler runs longer than that.
    */
-  async #loop(messages: ConsumerMessages): Promise<void> {
+  async #loop(messages: StageMessages): Promise<void> {
+    if (messages instanceof PriorityMessages) return this.#loopByPriority(messages);
     for await (const m of messages) {
       if (this.#stopping) {
         m.nak(); // give it straight back so another replica takes it
@@ -305,6 +312,33 @@ export class StageLoop {
       this.#keepWaitingAlive();
       if (this.#waiting.length >= this.o.concurrency) await new Promise<void>((r) => { this.#room = r; });
     }
+  }
+
+  /**
+   * A source that chooses the message itself (the investigator's priorities, which hold and
+   * signal their own waiting messages): a free slot first, then its choice, so nothing waits
+   * here in arrival order ahead of a critical alert.
+   */
+  async #loopByPriority(messages: PriorityMessages): Promise<void> {
+    const it = messages[Symbol.asyncIterator]();
+    for (;;) {
+      await this.#slots.acquire();
+      const next = await it.next();
+      if (next.done) {
+        this.#slots.release();
+        return;
+      }
+      if (this.#stopping) {
+        this.#slots.release();
+        next.value.nak(); // give it straight back so another replica takes it
+        continue;
+      }
+      this.#run(next.value);
+    }
+  }
+
+  #durableNames(): string {
+    return stageInputs(this.o.agent, this.o.topo).map((i) => i.durable).join(", ");
   }
 
   /** Runs a message in the slot the caller holds; when it is done the slot goes to the oldest waiting message, or back. */
@@ -461,7 +495,7 @@ export class StageLoop {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#messages?.stop();
-    this.#advisories?.unsubscribe();
+    for (const a of this.#advisories) a.unsubscribe();
     // What waited for a slot goes straight back, so another replica takes it now.
     for (const m of this.#waiting.splice(0)) m.nak();
     if (this.#waitTimer) clearInterval(this.#waitTimer);

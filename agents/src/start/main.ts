@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
-import { DecidedMessage, DlqMessage, ExecutedMessage } from "@secops/contracts";
+import { allStageDurables, DecidedMessage, DlqMessage, ExecutedMessage } from "@secops/contracts";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { agentEnv, dashboardEnv, llmEnv, parseEnv, topologyOf, ConfigError } from "../runtime/config.js";
 import { connectNats, natsAnswers } from "../runtime/nats.js";
@@ -222,7 +222,7 @@ async function main(): Promise<number> {
     await shutdown(1);
     return 1;
   }
-  say(`stream      ${topo.stream} on ${topo.all} (max age ${cfg.STREAM_MAX_AGE_DAYS} days), consumers ${Object.values(topo.durables).join(", ")}`);
+  say(`stream      ${topo.stream} on ${topo.all} (max age ${cfg.STREAM_MAX_AGE_DAYS} days), consumers ${allStageDurables(topo).join(", ")}`);
 
   const llmUp = await llmAnswers(cfg.LLM_API_URL, cfg.LLM_API_KEY);
   say(`LLM         ${cfg.LLM_API_URL} model ${cfg.LLM_MODEL_NAME} ${llmUp ? "(answering)" : "(not answering: the rules analyst decides until it does)"}`);

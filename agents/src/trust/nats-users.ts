@@ -9,7 +9,10 @@
 // control replies of ordered consumers ($JS.FC.…, used by KV watches and the stream readers),
 // and a KV write is a publish on $KV.<bucket>.<key>. Destructive API calls (deleting or purging
 // the stream, deleting messages, touching another stage's durable) are denied (see `denied`).
-import { DEFAULT_TOPOLOGY, type Topology } from "@secops/contracts";
+import { DEFAULT_TOPOLOGY, stageDurables, type Topology } from "@secops/contracts";
+
+type AgentName = Parameters<typeof stageDurables>[1];
+const AGENTS: AgentName[] = ["enricher", "investigator", "decider", "responder"];
 
 export const NATS_ROLES = ["enricher", "investigator", "decider", "responder", "correlator", "dashboard", "cli", "publisher"] as const;
 export type NatsRole = (typeof NATS_ROLES)[number];
@@ -30,9 +33,9 @@ type RequestName = keyof Topology["requests"];
 /** What each role may publish (pipeline subjects) and which KV buckets it may write. */
 // anyBucket: `secops replay` writes throw-away buckets of a replay namespace (secops-ledger-replay…), whose
 // names a subject wildcard cannot match, so the CLI may write any bucket (it writes every response bucket already).
-const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: keyof Topology["durables"]; readsStream?: boolean; noApi?: boolean; anyBucket?: boolean; asks?: RequestName[]; answers?: RequestName[]; also?: (topo: Topology) => string[] }> = {
-  enricher: { purpose: "alerts.raw -> alerts.enriched", publishes: ["enriched", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
-  investigator: { purpose: "alerts.enriched -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
+const ROLES: Record<NatsRole, { purpose: string; publishes: SubjectName[]; writes: BucketName[]; durable?: AgentName; readsStream?: boolean; noApi?: boolean; anyBucket?: boolean; asks?: RequestName[]; answers?: RequestName[]; also?: (topo: Topology) => string[] }> = {
+  enricher: { purpose: "alerts.raw -> alerts.enriched.<severity>", publishes: ["enrichedAll", "dlq"], writes: ["enrichmentCache"], durable: "enricher" },
+  investigator: { purpose: "alerts.enriched.<severity> (one durable per priority) -> alerts.investigated; the investigation-reuse records", publishes: ["investigated", "investigatedReview", "enrichedReview", "dlq"], writes: ["investigationReuse"], durable: "investigator" },
   decider: { purpose: "alerts.investigated -> alerts.decided (signed decisions); containment-limit windows", publishes: ["decided", "dlq"], writes: ["trust", "policies"], durable: "decider" },
   responder: {
     purpose: "alerts.decided -> alerts.executed; expired approvals back on alerts.decided; the response records; incident cases",
@@ -79,9 +82,11 @@ function denied(role: NatsRole, topo: Topology): string[] {
   const out = [`$JS.API.STREAM.DELETE.${s}`, `$JS.API.STREAM.PURGE.${s}`, `$JS.API.STREAM.MSG.DELETE.${s}`];
   if (role === "cli") return out;
   const own = ROLES[role].durable;
-  for (const [agent, durable] of Object.entries(topo.durables)) {
-    if (agent !== own) out.push(`$JS.API.CONSUMER.CREATE.${s}.${durable}`, `$JS.API.CONSUMER.CREATE.${s}.${durable}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${s}.${durable}`);
-    out.push(`$JS.API.CONSUMER.DELETE.${s}.${durable}`);
+  for (const agent of AGENTS) {
+    for (const durable of stageDurables(topo, agent)) {
+      if (agent !== own) out.push(`$JS.API.CONSUMER.CREATE.${s}.${durable}`, `$JS.API.CONSUMER.CREATE.${s}.${durable}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${s}.${durable}`);
+      out.push(`$JS.API.CONSUMER.DELETE.${s}.${durable}`);
+    }
   }
   if (!own) out.push(`$JS.API.STREAM.CREATE.${s}`, `$JS.API.STREAM.UPDATE.${s}`);
   return out;
@@ -92,13 +97,13 @@ export function permissionsFor(role: NatsRole, topo: Topology = DEFAULT_TOPOLOGY
   const allow = [
     ...r.publishes.map((s) => topo.subjects[s]),
     ...(r.noApi ? [] : ["$JS.API.>", "$JS.FC.>"]),
-    ...(r.durable ? [`$JS.ACK.${topo.stream}.${topo.durables[r.durable]}.>`] : []),
+    ...(r.durable ? stageDurables(topo, r.durable).map((d) => `$JS.ACK.${topo.stream}.${d}.>`) : []),
     ...(r.anyBucket ? ["$KV.>"] : r.writes.map((b) => `$KV.${topo.buckets[b]}.>`)),
     ...(r.asks ?? []).map((x) => topo.requests[x]),
     ...(r.also?.(topo) ?? []),
   ];
   // An agent hears JetStream give up on its durable's messages, to dead-letter them (runtime/stage.ts).
-  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : []), ...(r.answers ?? []).map((x) => topo.requests[x]), ...(r.durable ? [`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${topo.stream}.${topo.durables[r.durable]}`] : [])];
+  const subscribe = ["_INBOX.>", ...(r.readsStream ? [topo.all] : []), ...(r.answers ?? []).map((x) => topo.requests[x]), ...(r.durable ? stageDurables(topo, r.durable).map((d) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${topo.stream}.${d}`) : [])];
   return { purpose: r.purpose, publish: { allow, deny: r.noApi ? [] : denied(role, topo) }, subscribe: { allow: subscribe }, allowResponses: Boolean(r.answers?.length) };
 }
 

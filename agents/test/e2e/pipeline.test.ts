@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { DlqMessage, ExecutedMessage } from "@secops/contracts";
+import { DlqMessage, ExecutedMessage, stageOfSubject } from "@secops/contracts";
 import { startNats, type TestNats } from "../harness/nats.js";
 import { rawNatsPublish } from "../harness/raw-nats.js";
 import { Collector, startPipeline } from "./pipeline-harness.js";
@@ -134,7 +134,8 @@ describe("end to end, LLM unreachable", () => {
     const record = JSON.parse(io.outLines[0]!) as { alertId: string; entries: { seq: number; subject: string; summary: string }[] };
     expect(record.alertId).toBe(x.alertId);
     // The raw message as it was published comes first, found by its receive time and alert id.
-    expect(record.entries.map((e) => e.subject)).toEqual(["raw", "enriched", "investigated", "decided", "executed"].map((s) => `${nats.topo.namespace}.alerts.${s}`));
+    // The enriched message is on the subject of the alert's severity (the investigator's priority).
+    expect(record.entries.map((e) => e.subject)).toEqual(["raw", `enriched.${x.alert.severity}`, "investigated", "decided", "executed"].map((s) => `${nats.topo.namespace}.alerts.${s}`));
     const raw = (record.entries[0] as unknown as { message: { body: unknown; format: string } }).message;
     expect(raw.body).toEqual(loadSamples()[2]!.json);
     expect(raw.format).toBe("seed");
@@ -165,7 +166,7 @@ describe("end to end, LLM unreachable", () => {
       const r = await auditOf(id);
       expect(r.code, `${id}: ${r.err}`).toBe(0);
       expect(r.record!.alertIds).toEqual([x.alertId]);
-      expect(r.record!.entries.map((e) => e.subject.split(".").pop())).toEqual(["raw", "enriched", "investigated", "decided", "executed"]);
+      expect(r.record!.entries.map((e) => stageOfSubject(nats.topo, e.subject))).toEqual(["raw", "enriched", "investigated", "decided", "executed"]);
     }
     const unknown = await auditOf("SEC-1999-9999");
     expect(unknown.code).toBe(1);

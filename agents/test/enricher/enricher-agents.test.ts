@@ -42,7 +42,7 @@ describe("two enricher replicas", () => {
     };
     const log = pino({ level: "silent" });
     for (const id of ["enr-a", "enr-b"]) agents.push(await startAgent({ stage: enricherStage, env: { ...env, INSTANCE_ID: id }, log }));
-    const collector = await Collector.start(nc, nats.topo, nats.topo.subjects.enriched);
+    const collector = await Collector.start(nc, nats.topo, nats.topo.subjects.enrichedAll);
     const js = jetstream(nc);
     try {
       await js.publish(nats.topo.subjects.raw, raw(1));

@@ -61,7 +61,7 @@ describe("the enricher's TAXII 2.1 poller", () => {
     expect(p1!.query).toEqual({ "match[type]": "indicator" });
     expect(p2!.query).toEqual({ "match[type]": "indicator", next: "p1" });
 
-    const collector = await Collector.start(nc, nats.topo, nats.topo.subjects.enriched);
+    const collector = await Collector.start(nc, nats.topo, nats.topo.subjects.enrichedAll);
     const js = jetstream(nc);
     await new Promise((r) => setTimeout(r, 200));
     await js.publish(nats.topo.subjects.raw, JSON.stringify({ title: "Outbound beacon", severity: "high", description: "wks-4 contacted c2.badcdn.example.net, 91.240.118.172 and 194.26.29.102" }));

@@ -82,4 +82,55 @@ describe("duplicate reuse", () => {
     expect(tainted.reusedFrom ?? null).toBeNull();
     expect(fake.requests).toHaveLength(3);
   });
+
+  it("makes one LLM call for a burst of copies arriving at once: the copies wait for the first's answer", async () => {
+    const smart = smartScenario();
+    fake.setScenario(async (req, i) => ({ ...(await smart(req, i)), delayMs: 300 }));
+    try {
+      const replicaA = { llm: llm(), log, reuse: duplicateReuse(kv, 60_000, { pollMs: 20 }) };
+      const replicaB = { llm: llm(), log, reuse: duplicateReuse(kv, 60_000, { pollMs: 20 }) };
+      const burst = await Promise.all(Array.from({ length: 6 }, (_, k) => investigateAlert(msg(`SEC-BURST-${k}`), k % 2 ? replicaB : replicaA)));
+      expect(fake.requests).toHaveLength(1);
+      const first = burst.filter((b) => !b.reusedFrom);
+      expect(first).toHaveLength(1);
+      expect(first[0]!.analyst).toBe("llm");
+      const firstId = `SEC-BURST-${burst.indexOf(first[0]!)}`;
+      for (const b of burst.filter((x) => x.reusedFrom)) expect(b.reusedFrom).toMatchObject({ alertId: firstId });
+    } finally {
+      fake.setScenario(smartScenario());
+    }
+  });
+
+  it("frees the waiting copies when the first gets no LLM answer: they are investigated, not stuck or given the rules' answer", async () => {
+    // The first call fails (500, no retries), the next ones answer.
+    const smart = smartScenario();
+    fake.setScenario(async (req, i) => (i === 0 ? { status: 500, delayMs: 200 } : smart(req, i)));
+    try {
+      const deps = { llm: llm(), log, reuse: duplicateReuse(kv, 60_000, { pollMs: 20 }) };
+      const [a, b] = await Promise.all([investigateAlert(msg("SEC-FREE-1"), deps), investigateAlert(msg("SEC-FREE-2"), deps)]);
+      const byAnalyst = [a, b].map((x) => x.analyst).sort();
+      expect(byAnalyst).toEqual(["llm", "rules"]);
+      expect([a, b].every((x) => !x.reusedFrom)).toBe(true);
+      expect(fake.requests).toHaveLength(2);
+      // The LLM's answer is what a later copy reuses.
+      const later = await investigateAlert(msg("SEC-FREE-3"), deps);
+      expect(later.analyst).toBe("llm");
+      expect(later.reusedFrom?.alertId).toBe([a, b].find((x) => x.analyst === "llm") === a ? "SEC-FREE-1" : "SEC-FREE-2");
+      expect(fake.requests).toHaveLength(2);
+    } finally {
+      fake.setScenario(smartScenario());
+    }
+  });
+
+  it("takes over a claim whose holder is gone (older than the claim timeout)", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const deps = { llm: llm(), log, reuse: duplicateReuse(kv, 60_000, { now: () => now, claimTimeoutMs: 30_000, pollMs: 20 }) };
+    // A replica claimed the fingerprint and died before answering.
+    await kv.create(alert.fingerprint, JSON.stringify({ claim: true, alertId: "SEC-DEAD-1", claimedAt: new Date(now).toISOString(), severity: alert.severity, indicators: [...new Set(alert.iocs.map((i) => `${i.type}:${i.value.toLowerCase()}`))].sort() }));
+    now += 31_000;
+    const inv = await investigateAlert(msg("SEC-DEAD-2"), deps);
+    expect(inv.analyst).toBe("llm");
+    expect(inv.reusedFrom ?? null).toBeNull();
+    expect(fake.requests).toHaveLength(1);
+  });
 });

@@ -3,7 +3,7 @@
 // them (raw, enriched, investigated, decided), with the decider's policy version recorded.
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { DecidedMessage, SchemaIds, type EnrichedMessage, type InvestigatedMessage, type Topology } from "@secops/contracts";
+import { DecidedMessage, SchemaIds, enrichedSubject, type EnrichedMessage, type InvestigatedMessage, type Topology } from "@secops/contracts";
 import { pino } from "pino";
 import { alertVariant } from "../../src/bench/alert-variants.js";
 import { loadSamples } from "../../src/bench/corpus.js";
@@ -46,7 +46,7 @@ export async function recordHistory(nc: NatsConnection, topo: Topology, policy: 
       timestamps: { received: receivedAt.toISOString(), enriched: new Date().toISOString() }, alert,
       enrichment: await enrichIndicators(alert, { providers: [], assetRules: [] }),
     };
-    await js.publish(topo.subjects.enriched, JSON.stringify(enriched));
+    await js.publish(enrichedSubject(topo, enriched.alert.severity), JSON.stringify(enriched));
     const investigation = await investigateAlert(enriched, { llm: null, log: silent });
     const investigated: InvestigatedMessage = { ...enriched, schema: SchemaIds.investigated, producer: producer("investigator"), investigation, timestamps: { ...enriched.timestamps, investigated: new Date().toISOString() } };
     await js.publish(topo.subjects.investigated, JSON.stringify(investigated));

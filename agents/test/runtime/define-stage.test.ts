@@ -39,7 +39,8 @@ async function readAll(topo: Topology, subject: string, count: number): Promise<
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const info = await jsm.streams.info(topo.stream, { subjects_filter: subject });
-    if ((info.state.subjects?.[subject] ?? 0) >= count) break;
+    // The filter may be a wildcard (alerts.enriched.>): count every subject it matched.
+    if (Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0) >= count) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const c = await js.consumers.get(topo.stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
@@ -115,12 +116,15 @@ describe("defineStage", () => {
     const h = natsHeaders();
     h.set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     const ack = await js.publish(topo.subjects.raw, loadSamples()[3]!.body, { headers: h });
-    const [out] = await readAll(topo, topo.subjects.enriched, 1);
+    const [out] = await readAll(topo, topo.subjects.enrichedAll, 1);
     const msg = EnrichedMessage.parse(out!.data);
     expect(msg.traceId).toBe("0af7651916cd43dd8448eb211c80319c");
     const stored = await (await jetstreamManager(nc)).streams.getMessage(topo.stream, { seq: ack.seq });
     expect(msg.timestamps.received).toBe(new Date(Math.floor(stored!.timestamp ? Date.parse(stored!.timestamp) : 0)).toISOString());
     expect(out!.headers["Nats-Msg-Id"]).toBe(`${msg.alertId}:enriched`);
+    // Published on the subject of its severity: the investigator's priority input.
+    const onItsSubject = await (await jetstreamManager(nc)).streams.info(topo.stream, { subjects_filter: topo.subjects.enrichedAll });
+    expect(Object.keys(onItsSubject.state.subjects ?? {})).toEqual([`${topo.subjects.enrichedLegacy}.${msg.alert.severity}`]);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { topology } from "@secops/contracts";
+import { allStageDurables, topology } from "@secops/contracts";
 import { startNats, uniqueNamespace, type TestNats } from "../harness/nats.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { provisionAll, provisionConsumer, provisionStream, ProvisioningError, STAGE_POLICY } from "../../src/runtime/provision.js";
@@ -33,9 +33,10 @@ describe("provisioning", () => {
     expect(info.config.max_age).toBe(nanos(30 * 24 * 3600 * 1000));
     const consumers = [];
     for await (const c of jsm.consumers.list(topo.stream)) consumers.push(c);
-    expect(consumers.map((c) => c.name).sort()).toEqual(Object.values(topo.durables).sort());
-    const inv = consumers.find((c) => c.name === topo.durables.investigator)!;
-    expect(inv.config.filter_subject).toBe(topo.subjects.enriched);
+    expect(consumers.map((c) => c.name).sort()).toEqual(allStageDurables(topo).sort());
+    // The investigator: one durable per priority, each on its one subject (nats-server 2.9 has no filter_subjects[]).
+    for (const p of topo.priorities) expect(consumers.find((c) => c.name === p.durable)?.config.filter_subject).toBe(p.subject);
+    const inv = consumers.find((c) => c.name === topo.priorities[0]!.durable)!;
     expect(inv.config.max_deliver).toBe(STAGE_POLICY.investigator.maxDeliver);
     expect(inv.config.max_ack_pending).toBe(STAGE_POLICY.investigator.maxAckPending);
     const buckets: string[] = [];

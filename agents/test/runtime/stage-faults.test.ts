@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, TimeoutError, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
-import { DlqMessage, topology, type Topology } from "@secops/contracts";
+import { DlqMessage, enrichedSubject, topology, type Topology } from "@secops/contracts";
 import { startNats, uniqueNamespace, type TestNats } from "../harness/nats.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { duplicateWindowSeconds, provisionConsumer, provisionStream, STAGE_POLICY } from "../../src/runtime/provision.js";
@@ -118,7 +118,7 @@ describe("retries", () => {
       const deep: Record<string, unknown> = {};
       let cur = deep;
       for (let i = 0; i < 200_000; i++) { const next = {}; cur.a = next; cur = next; }
-      return { alertId: null, traceId: null, publish: [{ subject: topo.subjects.enriched, data: deep, msgId: `${m.seq}:enriched` }] };
+      return { alertId: null, traceId: null, publish: [{ subject: enrichedSubject(topo, "low"), data: deep, msgId: `${m.seq}:enriched` }] };
     });
     await l.start();
     await js.publish(topo.subjects.raw, '{"deep": true}');
@@ -215,11 +215,11 @@ describe("hung handlers, lost consumers, duplicates", () => {
     const l = loop(topo, async () => {
       calls++;
       if (calls === 1) await new Promise(() => {}); // hangs forever
-      return { alertId: "al-hung", traceId: null, publish: [{ subject: topo.subjects.enriched, data: { ok: true }, msgId: "al-hung:enriched" }] };
+      return { alertId: "al-hung", traceId: null, publish: [{ subject: enrichedSubject(topo, "low"), data: { ok: true }, msgId: "al-hung:enriched" }] };
     }, { timeoutMs: 500, retryDelaysSeconds: [0.05] });
     await l.start();
     await js.publish(topo.subjects.raw, "hang once");
-    await waitFor(async () => (await countOn(topo, topo.subjects.enriched)) === 1);
+    await waitFor(async () => (await countOn(topo, enrichedSubject(topo, "low"))) === 1);
     expect(calls).toBe(2);
     // The abandoned handler holds no slot: both are free once the retry's publish is confirmed
     // (the test's connection may see the stored message a moment before the loop's sees its ack).
@@ -231,7 +231,7 @@ describe("hung handlers, lost consumers, duplicates", () => {
     const topo = await freshTopo();
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => { release = r; });
-    const l = loop(topo, async (m) => ({ alertId: null, traceId: null, publish: [{ subject: topo.subjects.enriched, data: { n: m.string() }, msgId: `${m.string()}:enriched` }] }), {
+    const l = loop(topo, async (m) => ({ alertId: null, traceId: null, publish: [{ subject: enrichedSubject(topo, "low"), data: { n: m.string() }, msgId: `${m.string()}:enriched` }] }), {
       reprovision: async () => { await gate; await provisionConsumer(jsm, topo, "enricher"); },
     });
     await l.start();
@@ -241,7 +241,7 @@ describe("hung handlers, lost consumers, duplicates", () => {
     release();
     await waitFor(() => l.consuming);
     await js.publish(topo.subjects.raw, "after");
-    await waitFor(async () => (await countOn(topo, topo.subjects.enriched)) >= 1);
+    await waitFor(async () => (await countOn(topo, enrichedSubject(topo, "low"))) >= 1);
     await l.stop(1_000);
   });
 
@@ -250,12 +250,12 @@ describe("hung handlers, lost consumers, duplicates", () => {
     const { log, lines } = capturedLog();
     const metrics = new AgentMetrics("enricher");
     // Two different alerts that end up with the same id (no source id, no time).
-    const l = loop(topo, async (m) => ({ alertId: "al-same", traceId: null, publish: [{ subject: topo.subjects.enriched, data: { body: m.string() }, msgId: "al-same:enriched" }] }), { log, metrics, concurrency: 1 });
+    const l = loop(topo, async (m) => ({ alertId: "al-same", traceId: null, publish: [{ subject: enrichedSubject(topo, "low"), data: { body: m.string() }, msgId: "al-same:enriched" }] }), { log, metrics, concurrency: 1 });
     await l.start();
     await js.publish(topo.subjects.raw, "first");
     await js.publish(topo.subjects.raw, "second");
     await waitFor(() => l.processed === 2);
-    expect(await countOn(topo, topo.subjects.enriched)).toBe(1);
+    expect(await countOn(topo, enrichedSubject(topo, "low"))).toBe(1);
     expect((await metrics.duplicates.get()).values.reduce((a, v) => a + v.value, 0)).toBe(1);
     expect(lines.find((x) => x.msg === "publish was a duplicate: the stream already had this message id")).toMatchObject({ alertId: "al-same", msgId: "al-same:enriched" });
     await l.stop(1_000);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, DeliverPolicy } from "@nats-io/jetstream";
 import { pino } from "pino";
-import { DlqMessage, topology, type Topology } from "@secops/contracts";
+import { DlqMessage, enrichedSubject, topology, type Topology } from "@secops/contracts";
 import { startNats, uniqueNamespace, type TestNats } from "../harness/nats.js";
 import { natsEnv, parseEnv } from "../../src/runtime/config.js";
 import { provisionConsumer, provisionStream } from "../../src/runtime/provision.js";
@@ -77,10 +77,10 @@ async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 10_00
 describe("the shared consume loop", () => {
   it("publishes the handler's output with its Nats-Msg-Id, then acks", async () => {
     const topo = await freshTopo();
-    const l = loop(topo, async (m) => ({ alertId: `a-${m.string()}`, traceId: null, publish: [{ subject: topo.subjects.enriched, data: { n: m.string() }, msgId: `a-${m.string()}:enriched` }] }));
+    const l = loop(topo, async (m) => ({ alertId: `a-${m.string()}`, traceId: null, publish: [{ subject: enrichedSubject(topo, "low"), data: { n: m.string() }, msgId: `a-${m.string()}:enriched` }] }));
     await l.start();
     for (const n of ["1", "2", "3"]) await js.publish(topo.subjects.raw, n);
-    const out = await read(topo, topo.subjects.enriched, 3);
+    const out = await read(topo, enrichedSubject(topo, "low"), 3);
     expect(out.map((o) => JSON.parse(o.data).n).sort()).toEqual(["1", "2", "3"]);
     expect(out.map((o) => o.headers["Nats-Msg-Id"]).sort()).toEqual(["a-1:enriched", "a-2:enriched", "a-3:enriched"]);
     await waitFor(async () => (await jsm.consumers.info(topo.stream, topo.durables.enricher)).num_ack_pending === 0);
@@ -128,11 +128,11 @@ describe("the shared consume loop", () => {
     const l = loop(topo, async () => {
       calls++;
       if (calls < 3) throw new TransientError("LLM busy", 100);
-      return { alertId: "x", traceId: null, publish: [{ subject: topo.subjects.enriched, data: { ok: true }, msgId: "x:enriched" }] };
+      return { alertId: "x", traceId: null, publish: [{ subject: enrichedSubject(topo, "low"), data: { ok: true }, msgId: "x:enriched" }] };
     });
     await l.start();
     await js.publish(topo.subjects.raw, "retry-me");
-    const out = await read(topo, topo.subjects.enriched, 1);
+    const out = await read(topo, enrichedSubject(topo, "low"), 1);
     expect(out).toHaveLength(1);
     expect(calls).toBe(3);
     await l.stop(1_000);
@@ -214,13 +214,13 @@ describe("messages too big for one NATS message", () => {
     let calls = 0;
     const l = new StageLoop({
       agent: "enricher", js, topo, producer, log, metrics: new AgentMetrics("enricher"), concurrency: 2, maxPayload: () => nc.info?.max_payload,
-      handler: async () => { calls++; return { alertId: "big", traceId: null, publish: [{ subject: topo.subjects.enriched, data: { blob: "x".repeat(1_100_000) }, msgId: "big:enriched" }] }; },
+      handler: async () => { calls++; return { alertId: "big", traceId: null, publish: [{ subject: enrichedSubject(topo, "low"), data: { blob: "x".repeat(1_100_000) }, msgId: "big:enriched" }] }; },
     });
     await l.start();
     await js.publish(topo.subjects.raw, "small input, huge output");
     const [entry] = await read(topo, topo.subjects.dlq, 1);
     const dlq = DlqMessage.parse(JSON.parse(entry!.data));
-    expect(dlq.reason).toMatch(/enriched message would be \d+ bytes, over the NATS server's max_payload of 1048576 bytes/);
+    expect(dlq.reason).toMatch(/enriched.low message would be \d+ bytes, over the NATS server's max_payload of 1048576 bytes/);
     expect(dlq.original.data).toBe("small input, huge output");
     expect(dlq.original.truncatedFrom).toBeUndefined();
     await new Promise((r) => setTimeout(r, 500));

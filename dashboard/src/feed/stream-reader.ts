@@ -68,7 +68,9 @@ export class StreamReader {
   ) {
     const s = topo.subjects;
     this.kindBySubject = new Map<string, StageKind | "raw" | "dlq" | "incident">([
-      [s.raw, "raw"], [s.enriched, "enriched"], [s.investigated, "investigated"],
+      // Every priority subject (alerts.enriched.<severity>) and the one before the split are "enriched".
+      [s.raw, "raw"], [s.enrichedLegacy, "enriched"], [s.enrichedReview, "enriched"], ...topo.priorities.map((p) => [p.subject, "enriched"] as const),
+      [s.investigated, "investigated"], [s.investigatedReview, "investigated"],
       [s.decided, "decided"], [s.executed, "executed"], [s.dlq, "dlq"], [s.incidents, "incident"],
     ]);
   }
