@@ -35,7 +35,7 @@ export function normalizeAnswer(parsed: Record<string, unknown>): Record<string,
   return out;
 }
 
-/** Maps a validated answer into the Investigation contract (lengths capped, invalid MITRE ids and empty evidence dropped), as handler.ts does inline for a single alert (left inline there to keep the issue-12a merge small; it can call this). */
+/** Maps a validated answer into the Investigation contract (lengths capped, invalid MITRE ids and empty evidence dropped): one mapping for a single alert (handler.ts) and for each alert of an incident batch. */
 export function investigationFromAnswer(a: LlmInvestigationAnswer, result: Omit<StructuredResult<unknown>, "value">, injection: Investigation["injection"]): Investigation {
   return {
     analyst: "llm",

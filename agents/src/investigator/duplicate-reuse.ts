@@ -10,33 +10,10 @@
  * analyst costs nothing to run again.
  */
 import type { KV, KvEntry } from "@nats-io/kv";
-import { z } from "zod";
-import { Investigation, IsoTime, SEVERITY_RANK, Severity, type EnrichedMessage } from "@secops/contracts";
+import { SEVERITY_RANK, summarizeIssues, type Investigation, type Severity, type EnrichedMessage } from "@secops/contracts";
+import { StoredReuse, type ReuseClaim, type ReuseRecord } from "../state/investigation-reuse.js";
 
-export const ReuseRecord = z.object({
-  alertId: z.string(),
-  investigatedAt: IsoTime,
-  severity: Severity,
-  indicators: z.array(z.string()),
-  investigation: Investigation,
-});
-export type ReuseRecord = z.infer<typeof ReuseRecord>;
-
-/**
- * An LLM investigation under way for a fingerprint: duplicates that arrive meanwhile (a burst)
- * wait for it instead of asking the LLM too. Written with a KV create, so exactly one replica
- * holds it; a claim older than the claim timeout (its holder died) is taken over.
- */
-export const ReuseClaim = z.object({
-  claim: z.literal(true),
-  alertId: z.string(),
-  claimedAt: IsoTime,
-  severity: Severity,
-  indicators: z.array(z.string()),
-});
-export type ReuseClaim = z.infer<typeof ReuseClaim>;
-
-const Stored = z.union([ReuseClaim, ReuseRecord]);
+export { ReuseClaim, ReuseRecord } from "../state/investigation-reuse.js";
 
 export interface DuplicateReuse {
   /**
@@ -55,6 +32,8 @@ export interface DuplicateReuseOptions {
   claimTimeoutMs?: number;
   /** How often a waiting duplicate looks again. */
   pollMs?: number;
+  /** Told of a record that does not match its schema (it is then investigated afresh and overwritten). */
+  onInvalid?: (key: string, problem: string) => void;
 }
 
 const indicatorsOf = (msg: EnrichedMessage) => [...new Set(msg.alert.iocs.map((i) => `${i.type}:${i.value.toLowerCase()}`))].sort();
@@ -76,8 +55,17 @@ export function duplicateReuse(kv: KV, windowMs: number, opts: DuplicateReuseOpt
 
   const read = (e: KvEntry | null) => {
     if (!e || e.operation !== "PUT" || e.length === 0) return null;
-    const parsed = Stored.safeParse(e.json());
-    return parsed.success ? parsed.data : null; // an unreadable record is investigated afresh, and overwritten
+    let parsed: ReturnType<typeof StoredReuse.safeParse>;
+    try {
+      parsed = StoredReuse.safeParse(e.json());
+    } catch {
+      o.onInvalid?.(e.key, "not JSON");
+      return null;
+    }
+    if (parsed.success) return parsed.data;
+    // An unreadable record is investigated afresh and overwritten, and said.
+    o.onInvalid?.(e.key, summarizeIssues(parsed.error));
+    return null;
   };
   const claimOf = (msg: EnrichedMessage): string => JSON.stringify({
     claim: true, alertId: msg.alertId, claimedAt: new Date(now()).toISOString(), severity: msg.alert.severity, indicators: indicatorsOf(msg),

@@ -13,7 +13,7 @@ import { Investigation, SEVERITY_RANK, type EnrichedMessage } from "@secops/cont
 import type { Logger } from "../runtime/logger.js";
 import type { LlmClient, StructuredResult } from "../llm/client.js";
 import { LlmError } from "../llm/errors.js";
-import { LlmInvestigationAnswer, normalizeAnswer } from "./answer.js";
+import { investigationFromAnswer, LlmInvestigationAnswer, normalizeAnswer } from "./answer.js";
 import type { DuplicateReuse } from "./duplicate-reuse.js";
 import type { IncidentCoverage } from "./incident-batch.js";
 import { detectInjection } from "./injection.js";
@@ -130,34 +130,7 @@ async function investigateFresh(
     return fallback(fallbackReasonFor(e));
   }
 
-  const a = result.value;
-  const investigation: Investigation = {
-    analyst: "llm",
-    severity: a.severity,
-    confidence: a.confidence,
-    verdict: a.verdict,
-    summary: a.summary.slice(0, 2000),
-    reasoning: a.reasoning.slice(0, 20000),
-    thinking: result.thinking ? result.thinking.slice(0, 100000) : null,
-    // Invalid ids are dropped rather than failing an otherwise good investigation.
-    mitre: [...new Set(a.mitre.map((t) => t.trim().toUpperCase()).filter((t) => /^T\d{4}(\.\d{3})?$/.test(t)))].slice(0, 20),
-    evidence: a.evidence.filter((e) => e.trim() !== "").map((e) => e.slice(0, 500)).slice(0, 20),
-    recommendedAction: a.recommendedAction,
-    recommendedTarget: a.recommendedTarget?.trim().slice(0, 512) || null,
-    fallbackReason: null,
-    injection,
-    llm: {
-      model: result.model,
-      promptVersion: result.promptVersion,
-      thinkingMode: result.thinkingMode,
-      promptTokens: result.promptTokens,
-      completionTokens: result.completionTokens,
-      latencyMs: result.latencyMs,
-      attempts: Math.max(1, result.attempts),
-      repaired: result.repaired,
-      ...(typeof result.answer === "string" ? { answer: result.answer.slice(0, 100000) } : {}),
-    },
-  };
+  const investigation = investigationFromAnswer(result.value, result, injection);
   // The mapping above is ours; a failure here is a programming error, not the model's.
   const valid = Investigation.parse(investigation);
   if (deps.incidents && !injection.detected) await deps.incidents.remember(msg, valid);

@@ -28,6 +28,7 @@ export const investigatorStage = defineStage({
       ? duplicateReuse(await openBucket(rt.nc, rt.topo.buckets.investigationReuse, { ttl: 24 * 3600 * 1000 }), llmCfg.LLM_REUSE_WINDOW_SECONDS * 1000, {
         // A claim outlives one LLM call with its retries and the repair round; then its holder is presumed gone.
         claimTimeoutMs: llmCfg.LLM_TIMEOUT_SECONDS * 1000 * (llmCfg.LLM_MAX_RETRIES + 2) + 10_000,
+        onInvalid: (key, problem) => rt.log.warn({ bucket: rt.topo.buckets.investigationReuse, key, problem }, "investigation-reuse record does not match its schema; the alert is investigated afresh and the record overwritten"),
       })
       : undefined;
     // A backlog decision queued for a later LLM look: the same enriched message on the review

@@ -8,3 +8,4 @@ export { activeBlocks } from "./blocklist.js";
 export { findSuppression } from "./suppressions.js";
 export { UndoError, UndoRequest, UndoResult, requestUndo } from "./undo-requests.js";
 export * from "./incidents.js";
+export * from "./investigation-reuse.js";

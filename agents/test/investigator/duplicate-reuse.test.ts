@@ -57,6 +57,23 @@ describe("duplicate reuse", () => {
     }
   });
 
+  it("says so when a stored record does not match its schema, investigates afresh and overwrites it", async () => {
+    const problems: Array<{ key: string; problem: string }> = [];
+    const deps = { llm: llm(), log, reuse: duplicateReuse(kv, 60_000, { onInvalid: (key, problem) => problems.push({ key, problem }) }) };
+    // A record another version wrote wrongly: an investigation without its verdict.
+    await kv.put(alert.fingerprint, JSON.stringify({ alertId: "SEC-OLD", investigatedAt: new Date().toISOString(), severity: "low", indicators: [], investigation: { analyst: "llm" } }));
+    const fresh = await investigateAlert(msg("SEC-DUP-BAD"), deps);
+    expect(fresh.reusedFrom ?? null).toBeNull();
+    expect(fake.requests).toHaveLength(1);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.key).toBe(alert.fingerprint);
+    // The bucket now holds this alert's investigation, readable by the next duplicate.
+    const next = await investigateAlert(msg("SEC-DUP-BAD-2"), deps);
+    expect(next.reusedFrom).toMatchObject({ alertId: "SEC-DUP-BAD" });
+    expect(fake.requests).toHaveLength(1);
+    expect(problems).toHaveLength(1);
+  });
+
   it("investigates again a duplicate of higher severity, or with an indicator the first did not have", async () => {
     const deps = { llm: llm(), log, reuse: duplicateReuse(kv, 60_000) };
     await investigateAlert(msg("SEC-DUP-10", { ...alert, severity: "medium" }), deps);
