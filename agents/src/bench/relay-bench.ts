@@ -5,12 +5,12 @@
 // its input; up to `concurrency` messages are in flight per hop. Nothing else: no schema, no
 // state, no logging. The relay's rate is what JetStream and JSON alone cost on this machine.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from "@nats-io/jetstream";
-import { INSTALL_HELP, natsServerBinary } from "../start/local-nats.js";
+import { INSTALL_HELP, natsServerBinary, portsFileUrl, stopServer } from "../start/local-nats.js";
 import { summarize, type Summary } from "./stats.js";
 
 export interface RelayOptions {
@@ -50,20 +50,8 @@ async function startPlainNats(bin: string, dir: string): Promise<Server> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode} before it was ready`);
-    const f = readdirSync(runDir).find((n) => n.endsWith(".ports"));
-    const url = f ? (() => { try { return (JSON.parse(readFileSync(join(runDir, f), "utf8")) as { nats: string[] }).nats[0]; } catch { return undefined; } })() : undefined;
-    if (url) {
-      return {
-        url,
-        async stop() {
-          if (child.exitCode !== null) return;
-          const exited = new Promise((r) => child.once("exit", r));
-          child.kill("SIGTERM");
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-          if (child.exitCode === null) child.kill("SIGKILL");
-        },
-      };
-    }
+    const url = portsFileUrl(runDir);
+    if (url) return { url, stop: () => stopServer(child) };
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill("SIGKILL");

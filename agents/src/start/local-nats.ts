@@ -58,12 +58,7 @@ export async function startLocalNats(bin: string, dataDir: string, preferredPort
   let url: string | null = null;
   while (!url && Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode}; see ${join(logDir, "nats-server.log")}`);
-    const f = readdirSync(runDir).find((n) => n.endsWith(".ports"));
-    if (f) {
-      try {
-        url = (JSON.parse(readFileSync(join(runDir, f), "utf8")) as { nats: string[] }).nats[0] ?? null;
-      } catch { /* partially written */ }
-    }
+    url = portsFileUrl(runDir);
     if (!url) await new Promise((r) => setTimeout(r, 50));
   }
   if (!url) {
@@ -74,12 +69,26 @@ export async function startLocalNats(bin: string, dataDir: string, preferredPort
   return {
     url,
     child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    },
+    stop: () => stopServer(child),
   };
+}
+
+/** The url a nats-server started with `--ports_file_dir runDir` listens on, once its ports file is written. */
+export function portsFileUrl(runDir: string): string | null {
+  const f = readdirSync(runDir).find((n) => n.endsWith(".ports"));
+  if (!f) return null;
+  try {
+    return (JSON.parse(readFileSync(join(runDir, f), "utf8")) as { nats: string[] }).nats[0] ?? null;
+  } catch {
+    return null; // partially written
+  }
+}
+
+/** SIGTERM (nats-server then flushes its store), SIGKILL after 5 s. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
 }
