@@ -96,7 +96,7 @@ async function investigateFresh(
   msg: EnrichedMessage, llm: LlmClient, deps: InvestigatorDeps, injection: Investigation["injection"], fallback: (reason: string) => Investigation,
 ): Promise<Investigation> {
   const { alert, enrichment } = msg;
-  if (llm.breakerState() === "open") return fallback("the LLM circuit breaker is open after repeated failures");
+  if (llm.breakerState() === "open") return fallback("the LLM is not answering (its circuit breaker is open)");
 
   // Backpressure: in a storm, low and medium alerts do not wait behind the queue; critical and high do.
   if (deps.maxWaitMs !== undefined && !deps.review && (alert.severity === "low" || alert.severity === "medium")) {
@@ -146,6 +146,6 @@ function fallbackReasonFor(e: LlmError): string {
     case "rejected": return `the LLM server rejected the request (${e.details.status ?? "4xx"})`;
     case "invalid_output": return `the LLM answer was invalid after one repair attempt: ${(e.details.validationErrors ?? []).slice(0, 3).join("; ")}`;
     case "truncated": return "the LLM answer was cut off at the token limit, even after a repair attempt";
-    case "circuit_open": return "the LLM circuit breaker is open after repeated failures";
+    case "circuit_open": return "the LLM is not answering (its circuit breaker is open)";
   }
 }
