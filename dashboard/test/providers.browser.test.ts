@@ -1,6 +1,7 @@
 // The providers page in a real headless Chromium: the enricher replicas' provider state as a
 // table, and a provider error quoting hostile text (a remote API's answer) rendered as text.
-// Set SKIP_BROWSER_TESTS=1 to skip where no Chromium exists.
+// The same state on the main page's provider panel (provider-panel.js). Set SKIP_BROWSER_TESTS=1
+// to skip where no Chromium exists.
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +74,21 @@ describe.skipIf(skip)("providers page in Chromium", () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator("tbody img, tbody script").count()).toBe(0);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the same state on the main page's provider panel, a hostile error as text", async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    const panel = page.getByTestId("providers-panel");
+    await panel.getByTestId("providers-table").waitFor({ timeout: 10_000 });
+    expect(await panel.isVisible()).toBe(true);
+    const otx = panel.locator("tr", { hasText: "AlienVault OTX" });
+    const cells = await otx.locator("td").allTextContents();
+    expect(cells.slice(0, 3)).toEqual(["AlienVault OTX", "on", "1"]);
+    expect(cells[6]).toContain(HOSTILE);
+    expect(await page.locator("tbody img, tbody script").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await page.close();
   });
 });
